@@ -1,0 +1,40 @@
+#pragma once
+// One Algorithm registry: setkey, Solaris and kernel names, key sizes (salt included) and ICV sizes.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace xfrmpp::model {
+
+/// Which XFRMA_ALG_* attribute carries the algorithm.
+enum class AlgKind : uint8_t { auth, crypt, aead, comp };
+
+struct AlgorithmInfo {
+  AlgKind kind;
+  std::string_view setkey_name;       ///< canonical setkey spelling, "" when setkey has none
+  std::string_view setkey_aliases;    ///< space separated, e.g. "hmac-sha2-256"
+  std::string_view solaris_names;     ///< space separated ipseckey/ipsecconf names
+  std::string_view kernel_name;       ///< crypto API name as the kernel stores it; "" = unsupported on Linux
+  uint16_t min_key_bits;              ///< including salt/nonce
+  uint16_t max_key_bits;
+  uint16_t key_step_bits;             ///< 0 = only min and max; otherwise every step in between
+  uint16_t salt_bits;                 ///< appended to the key (CTR nonce, GCM/CCM salt)
+  uint16_t icv_bits;                  ///< AUTH_TRUNC trunc_len / AEAD icv_len; 0 for crypt/comp
+  uint8_t sadb_id;                    ///< PF_KEY number (policy template masks, dumps); 0 = none
+  std::string_view unsupported_why;   ///< non-empty: Linux cannot do it, and this is why
+};
+
+/// Every algorithm known to any front end, supported or not.
+std::span<const AlgorithmInfo> algorithms();
+
+/// Look up by setkey name or alias within a kind family (-E: crypt or aead; -A: auth; -C: comp).
+const AlgorithmInfo* find_setkey_algorithm(std::string_view name, std::span<const AlgKind> kinds);
+/// Look up by Solaris name.
+const AlgorithmInfo* find_solaris_algorithm(std::string_view name, std::span<const AlgKind> kinds);
+/// Look up by the kernel name and, for auth/aead, the ICV length in bits (0 = any).
+const AlgorithmInfo* find_kernel_algorithm(std::string_view kernel_name, AlgKind kind, uint32_t icv_bits = 0);
+/// True when key_bits is a length the algorithm accepts (salt included).
+bool key_length_ok(const AlgorithmInfo& alg, uint32_t key_bits);
+
+}  // namespace xfrmpp::model

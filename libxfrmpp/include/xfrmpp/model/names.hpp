@@ -1,0 +1,42 @@
+#pragma once
+// Keyword tables: the single source of names for parsers, printers, help text, completions and man checks.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "xfrmpp/model/ipsec.hpp"
+
+namespace xfrmpp::model {
+
+template <typename T>
+struct Keyword {
+  std::string_view name;
+  T value;
+};
+
+/// esp, ah, ipcomp.
+std::span<const Keyword<Protocol>> protocol_names();
+/// transport, tunnel, beet, ro, in_trigger (setkey accepts transport/tunnel/any; "any" is parser-level).
+std::span<const Keyword<Mode>> mode_names();
+std::span<const Keyword<Direction>> direction_names();
+std::span<const Keyword<Level>> level_names();
+std::span<const Keyword<PolicyKind>> policy_kind_names();
+/// Upper-layer protocols known without /etc/protocols (first name of a value is canonical).
+std::span<const Keyword<uint8_t>> upper_protocol_names();
+
+template <typename T>
+std::optional<T> lookup(std::span<const Keyword<T>> table, std::string_view name) {
+  for (const auto& k : table)
+    if (k.name == name) return k.value;
+  return std::nullopt;
+}
+
+template <typename T>
+std::string_view name_of(std::span<const Keyword<T>> table, T value) {
+  for (const auto& k : table)
+    if (k.value == value) return k.name;
+  return {};
+}
+
+}  // namespace xfrmpp::model

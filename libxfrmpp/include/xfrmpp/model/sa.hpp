@@ -1,0 +1,94 @@
+#pragma once
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xfrmpp/model/address.hpp"
+#include "xfrmpp/model/ipsec.hpp"
+#include "xfrmpp/model/lifetime.hpp"
+#include "xfrmpp/model/mark.hpp"
+#include "xfrmpp/model/selector.hpp"
+
+namespace xfrmpp::model {
+
+/// An algorithm as sent to the kernel: kernel name, key (salt appended), ICV/truncation bits.
+struct AlgorithmSetting {
+  std::string kernel_name;
+  std::vector<uint8_t> key;
+  uint32_t icv_bits = 0;  ///< auth: trunc_len; aead: icv_len; 0 otherwise
+  auto operator<=>(const AlgorithmSetting&) const = default;
+};
+
+/// UDP (NAT-T) or TCP encapsulation of ESP.
+struct Encapsulation {
+  uint16_t type = 2;  ///< UDP_ENCAP_ESPINUDP_NON_IKE 1, UDP_ENCAP_ESPINUDP 2, TCP_ENCAP_ESPINTCP 7
+  uint16_t sport = 4500, dport = 4500;
+  Address original_address;  ///< NAT-OA; unspec when absent
+  auto operator<=>(const Encapsulation&) const = default;
+};
+
+/// Anti-replay: a window in packets (0 = off) and optional 64-bit extended sequence numbers.
+/// Windows over 32 or ESN go through XFRMA_REPLAY_ESN_VAL (the legacy u8 field clamps).
+struct Replay {
+  uint32_t window = 0;
+  bool esn = false;
+  uint32_t oseq = 0, seq = 0, oseq_hi = 0, seq_hi = 0;  ///< state; dump only unless set
+  auto operator<=>(const Replay&) const = default;
+};
+
+/// Counters that only dumps carry.
+struct SaStats {
+  uint32_t replay_window = 0, replay = 0, integrity_failed = 0;
+  auto operator<=>(const SaStats&) const = default;
+};
+
+/// SA flags (XFRM_STATE_*).
+namespace sa_flag {
+inline constexpr uint8_t noecn = 1, decap_dscp = 2, nopmtudisc = 4, wildrecv = 8, icmp = 16, af_unspec = 32,
+                         align4 = 64, esn = 128;
+}
+
+/// A security association, everything XFRM can carry.
+struct SecurityAssociation {
+  Family family = Family::unspec;
+  Address src, dst;
+  Protocol proto = Protocol::esp;
+  uint32_t spi = 0;
+  Mode mode = Mode::transport;
+  uint32_t reqid = 0;
+  uint8_t flags = 0;
+  uint32_t extra_flags = 0;  ///< XFRM_SA_XFLAG_*
+  Selector sel;              ///< all-zero = any
+  Replay replay;
+  std::optional<AlgorithmSetting> auth, crypt, aead, comp;
+  std::optional<Encapsulation> encap;
+  LifetimeLimits limits;
+  std::optional<Mark> mark;
+  std::optional<uint32_t> if_id;
+  std::optional<Mark> output_mark;  ///< XFRMA_SET_MARK / SET_MARK_MASK
+  std::optional<uint32_t> tfcpad;
+  std::optional<SaDirection> dir;
+  std::optional<uint32_t> nat_keepalive_interval;
+  std::optional<uint32_t> mapping_threshold;  ///< XFRMA_MTIMER_THRESH
+  std::optional<SecurityContext> ctx;
+  std::optional<Address> coaddr;
+  uint32_t seq = 0;  ///< ACQUIRE/ALLOCSPI sequence to complete; keep 0 for bulk adds
+  // Dump-only state.
+  LifetimeCurrent current;
+  SaStats stats;
+  uint64_t last_used = 0;
+};
+
+/// Identity of an SA for get/delete.
+struct SaId {
+  Address dst;
+  Address src;  ///< optional on Linux, used by deleteall filters
+  Protocol proto = Protocol::esp;
+  uint32_t spi = 0;
+  std::optional<Mark> mark;
+  std::optional<uint32_t> if_id;
+};
+
+}  // namespace xfrmpp::model
