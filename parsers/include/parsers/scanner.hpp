@@ -1,0 +1,50 @@
+#pragma once
+// Character scanner shared by the text front ends: words, punctuation, quoted strings and comments,
+// all as views into the one SourceBuffer so locations cost nothing until an error is printed.
+#include <cstdint>
+#include <string_view>
+
+#include "xfrmpp/diag/source.hpp"
+
+namespace xfrmpp::parsers {
+
+struct Token {
+  std::string_view text;
+  diag::SourceRange range;
+  bool empty() const { return text.empty(); }
+};
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : text_(text) {}
+
+  /// Skips blanks, newlines and '#' comments.
+  void skip_space();
+  bool at_end() { skip_space(); return pos_ >= text_.size(); }
+  /// Next significant character without consuming it ('\0' at the end).
+  char peek() { skip_space(); return pos_ < text_.size() ? text_[pos_] : '\0'; }
+  /// Character right at the cursor, spaces included.
+  char peek_raw() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+  /// Consumes one punctuation character if it is next.
+  bool accept(char c);
+  /// A run of word characters: letters, digits and ':' '%' '.' '_' ',' '+' '-' (setkey's STRING set).
+  Token word();
+  /// A run of characters not in `stops` and not blank; used for sub-grammars such as tunnel endpoints.
+  Token until_any(std::string_view stops);
+  /// A double-quoted string; the token excludes the quotes. Empty range.begin==end when unterminated.
+  Token quoted(bool& terminated);
+  /// Skips to just after the next ';' (error recovery).
+  void recover_to_semicolon();
+  uint32_t pos() const { return static_cast<uint32_t>(pos_); }
+  void set_pos(uint32_t p) { pos_ = p; }
+  std::string_view text() const { return text_; }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+/// Parses a decimal or 0x-hex unsigned number that must fit in max; false on any junk.
+bool parse_number(std::string_view s, uint64_t max, uint64_t& out);
+
+}  // namespace xfrmpp::parsers

@@ -1,0 +1,96 @@
+#include "parsers/scanner.hpp"
+
+#include <charconv>
+
+namespace xfrmpp::parsers {
+namespace {
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '%' ||
+         c == '.' || c == '_' || c == ',' || c == '+' || c == '-';
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+}  // namespace
+
+void Scanner::skip_space() {
+  while (pos_ < text_.size()) {
+    char c = text_[pos_];
+    if (is_blank(c)) {
+      ++pos_;
+    } else if (c == '#') {
+      size_t nl = text_.find('\n', pos_);
+      pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
+    } else {
+      break;
+    }
+  }
+}
+
+bool Scanner::accept(char c) {
+  if (peek() != c) return false;
+  ++pos_;
+  return true;
+}
+
+Token Scanner::word() {
+  skip_space();
+  size_t start = pos_;
+  while (pos_ < text_.size() && is_word_char(text_[pos_])) ++pos_;
+  return Token{text_.substr(start, pos_ - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)}};
+}
+
+Token Scanner::until_any(std::string_view stops) {
+  size_t start = pos_;
+  while (pos_ < text_.size() && !is_blank(text_[pos_]) && stops.find(text_[pos_]) == std::string_view::npos) ++pos_;
+  return Token{text_.substr(start, pos_ - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)}};
+}
+
+Token Scanner::quoted(bool& terminated) {
+  skip_space();
+  size_t open = pos_;
+  terminated = false;
+  if (pos_ >= text_.size() || text_[pos_] != '"') return Token{{}, {static_cast<uint32_t>(pos_), static_cast<uint32_t>(pos_)}};
+  size_t close = text_.find('"', pos_ + 1);
+  if (close == std::string_view::npos) {
+    pos_ = text_.size();
+    return Token{{}, {static_cast<uint32_t>(open), static_cast<uint32_t>(open + 1)}};
+  }
+  terminated = true;
+  pos_ = close + 1;
+  return Token{text_.substr(open + 1, close - open - 1), {static_cast<uint32_t>(open), static_cast<uint32_t>(pos_)}};
+}
+
+void Scanner::recover_to_semicolon() {
+  // Quoted strings may hold ';' (keys), so step over them while looking for the end of the statement.
+  while (pos_ < text_.size()) {
+    char c = text_[pos_];
+    if (c == ';') {
+      ++pos_;
+      return;
+    }
+    if (c == '"') {
+      size_t close = text_.find('"', pos_ + 1);
+      pos_ = close == std::string_view::npos ? text_.size() : close + 1;
+    } else if (c == '#') {
+      size_t nl = text_.find('\n', pos_);
+      pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
+    } else {
+      ++pos_;
+    }
+  }
+}
+
+bool parse_number(std::string_view s, uint64_t max, uint64_t& out) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
+  return ec == std::errc() && p == s.data() + s.size() && out <= max;
+}
+
+}  // namespace xfrmpp::parsers

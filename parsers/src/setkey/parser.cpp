@@ -1,0 +1,375 @@
+#include "parser.hpp"
+
+#include <fmt/format.h>
+#include <netdb.h>
+
+#include <array>
+
+#include "xfrmpp/model/names.hpp"
+
+namespace xfrmpp::parsers::setkey {
+
+using model::Family;
+
+namespace {
+
+constexpr std::array<std::string_view, 16> kCommands = {
+    "add", "update", "get", "delete", "deleteall", "getspi", "flush", "dump",
+    "spdadd", "spdupdate", "spddelete", "spdflush", "spddump", "exit", "quit", "bye"};
+
+std::vector<std::string_view> names_of(std::span<const std::string_view> a) { return {a.begin(), a.end()}; }
+
+bool is_address_option(std::string_view w) {
+  if (w.size() < 2 || w[0] != '-') return false;
+  for (char c : w.substr(1))
+    if (c != '4' && c != '6' && c != 'n') return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string_view> command_names() { return names_of(kCommands); }
+
+void Parser::unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates) {
+  std::vector<std::string> notes;
+  if (auto s = diag::suggest(tok.text, candidates); !s.empty()) notes.push_back(fmt::format("did you mean '{}'?", s));
+  if (tok.empty())
+    error(here(), fmt::format("expected {}", what), std::move(notes));
+  else
+    error(tok.range, fmt::format("unknown {} '{}'", what, tok.text), std::move(notes));
+}
+
+bool Parser::number(Token tok, uint64_t max, uint64_t& out, std::string_view what) {
+  if (tok.empty()) {
+    error(here(), fmt::format("expected {}", what));
+    return false;
+  }
+  if (!parse_number(tok.text, max, out)) {
+    error(tok.range, fmt::format("invalid {} '{}' (a number from 0 to {})", what, tok.text, max));
+    return false;
+  }
+  return true;
+}
+
+bool Parser::expect_semicolon() {
+  if (sc_.accept(';')) return true;
+  sc_.skip_space();
+  if (sc_.at_end()) {
+    error(here(), "missing ';' at the end of the statement");
+  } else {
+    Token t = sc_.word();
+    if (t.empty()) t = Token{sc_.text().substr(sc_.pos(), 1), {sc_.pos(), sc_.pos() + 1}};
+    error(t.range, fmt::format("unexpected '{}' (expected ';')", t.text));
+  }
+  return false;
+}
+
+void Parser::run(const StatementHandler& handler) {
+  bool stop = false;
+  while (!stop && !sc_.at_end()) {
+    size_t errors_before = sink_.error_count();
+    if (!statement(handler, stop)) {
+      if (sink_.error_count() == errors_before) error(here(), "syntax error");
+      sc_.recover_to_semicolon();
+    }
+  }
+}
+
+bool Parser::statement(const StatementHandler& handler, bool& stop) {
+  uint32_t start = (sc_.skip_space(), sc_.pos());
+  Token cmd = sc_.word();
+  if (cmd.empty()) {
+    char c = sc_.peek_raw();
+    if (c == ';') {  // an empty statement is harmless
+      sc_.accept(';');
+      return true;
+    }
+    if (c == '\\') {
+      error({start, start + 1}, "a backslash does not continue a line in setkey; statements end with ';' and may span lines");
+      return false;
+    }
+    error({start, start + 1}, fmt::format("unexpected '{}' (expected a command)", c));
+    return false;
+  }
+  const auto& t = cmd.text;
+  model::Statement st;
+  if (t == "exit" || t == "quit" || t == "bye") {
+    stop = true;
+    sc_.accept(';');
+    return true;
+  }
+  if (t == "spdflush" || t == "spddump") {
+    if (!expect_semicolon()) return false;
+    st.op = t == "spdflush" ? model::Operation{model::FlushPolicies{}} : model::Operation{model::DumpPolicies{}};
+  } else if (t == "flush" || t == "dump") {
+    std::optional<model::Protocol> proto;
+    if (sc_.peek() != ';') {
+      Token p = sc_.word();
+      auto v = model::lookup(model::protocol_names(), p.text);
+      if (!v) {
+        unknown_word(p, "protocol", {"esp", "ah", "ipcomp"});
+        return false;
+      }
+      proto = *v;
+    }
+    if (!expect_semicolon()) return false;
+    if (t == "flush")
+      st.op = model::FlushSas{proto};
+    else
+      st.op = model::DumpSas{proto};
+  } else if (t == "spdadd" || t == "spdupdate" || t == "spddelete") {
+    if (!spd_statement(t, start, st)) return false;
+  } else if (t == "add" || t == "update" || t == "get" || t == "delete" || t == "deleteall" || t == "getspi") {
+    if (!sa_statement(t, start, st)) return false;
+  } else {
+    unknown_word(cmd, "command", names_of(kCommands));
+    return false;
+  }
+  st.range = {start, sc_.pos()};
+  handler(std::move(st));
+  return true;
+}
+
+bool Parser::address_options(Family& hint) {
+  for (;;) {
+    uint32_t save = (sc_.skip_space(), sc_.pos());
+    if (sc_.peek_raw() != '-') return true;
+    Token w = sc_.word();
+    if (!is_address_option(w.text)) {
+      sc_.set_pos(save);
+      return true;
+    }
+    bool v4 = w.text.find('4') != std::string_view::npos, v6 = w.text.find('6') != std::string_view::npos;
+    if (v4 && v6) hint = Family::unspec;
+    else if (v4) hint = Family::inet;
+    else if (v6) hint = Family::inet6;
+  }
+}
+
+bool Parser::host_address(Family hint, bool allow_many, std::vector<model::Address>& out, Token& tok) {
+  tok = sc_.word();
+  out.clear();
+  if (tok.empty()) {
+    error(here(), "expected an address");
+    return false;
+  }
+  std::string_view text = tok.text;
+  if (auto pct = text.find('%'); pct != std::string_view::npos) {
+    sink_.warning(tok.range, "the scope id is ignored: XFRM selectors and SAs carry no interface scope");
+    text = text.substr(0, pct);
+  }
+  if (auto a = model::Address::parse(text)) {
+    if (hint != Family::unspec && a->family != hint) {
+      error(tok.range, fmt::format("'{}' is not an {} address, but -{} was given", text,
+                                   hint == Family::inet ? "IPv4" : "IPv6", hint == Family::inet ? '4' : '6'));
+      return false;
+    }
+    out.push_back(*a);
+    return true;
+  }
+  if (!options_.resolver) {
+    error(tok.range, fmt::format("'{}' is not a numeric IPv4 or IPv6 address", text));
+    return false;
+  }
+  out = options_.resolver(text, hint);
+  if (out.empty()) {
+    error(tok.range, fmt::format("cannot resolve '{}'", text));
+    return false;
+  }
+  if (!allow_many && out.size() > 1) {
+    error(tok.range, fmt::format("'{}' resolves to {} addresses; a policy selector takes exactly one", text, out.size()));
+    return false;
+  }
+  return true;
+}
+
+bool Parser::selector_address(Family hint, model::Prefix& out, uint16_t& port, bool& has_port) {
+  std::vector<model::Address> addrs;
+  Token tok;
+  if (!host_address(hint, false, addrs, tok)) return false;
+  out.addr = addrs.front();
+  out.len = out.addr.max_prefix();
+  if (sc_.accept('/')) {
+    Token p = sc_.word();
+    uint64_t len;
+    if (!number(p, out.addr.max_prefix(), len, out.addr.family == Family::inet ? "IPv4 prefix length" : "IPv6 prefix length"))
+      return false;
+    out.len = static_cast<uint8_t>(len);
+  }
+  has_port = false;
+  port = 0;
+  if (sc_.accept('[')) {
+    Token p = sc_.word();
+    if (p.text != "any") {
+      uint64_t v;
+      if (!number(p, 65535, v, "port")) return false;
+      port = static_cast<uint16_t>(v);
+      has_port = port != 0;
+    }
+    if (!sc_.accept(']')) {
+      error(here(), "expected ']' after the port");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Parser::upper_spec(model::Selector& sel, bool has_ports) {
+  Token tok = sc_.word();
+  if (tok.empty()) {
+    error(here(), "expected an upper-layer protocol (any, tcp, udp, icmp, a number...)");
+    return false;
+  }
+  uint64_t num;
+  if (tok.text == "any") {
+    sel.proto = model::kProtoAny;
+  } else if (auto v = model::lookup(model::upper_protocol_names(), tok.text)) {
+    sel.proto = *v;
+  } else if (parse_number(tok.text, 255, num)) {
+    sel.proto = num == 255 ? model::kProtoAny : static_cast<uint8_t>(num);  // 255 is KAME's "any"
+  } else {
+    std::string name(tok.text);
+    protoent ent{}, *res = nullptr;
+    char buf[1024];
+    if (getprotobyname_r(name.c_str(), &ent, buf, sizeof buf, &res) == 0 && res) {
+      sel.proto = static_cast<uint8_t>(res->p_proto);
+    } else {
+      std::vector<std::string_view> names{"any"};
+      for (const auto& k : model::upper_protocol_names()) names.push_back(k.name);
+      unknown_word(tok, "upper-layer protocol", names);
+      return false;
+    }
+  }
+  bool type_code = model::proto_has_type_code(sel.proto);
+  bool gre = sel.proto == 47;
+  if (has_ports && (type_code || gre)) {
+    error(tok.range, fmt::format("'{}' has no ports; give {} after the protocol instead", tok.text,
+                                 gre ? "the GRE key" : "type,code"));
+    return false;
+  }
+  if (has_ports && sel.proto == model::kProtoAny)
+    sink_.warning(tok.range, "ports with upper-layer 'any' match only TCP, UDP, SCTP and UDP-Lite packets");
+  // upper_misc: ICMP "type[,code]" or a GRE key, written right after the protocol.
+  sc_.skip_space();
+  char c = sc_.peek_raw();
+  if ((type_code || gre) && c >= '0' && c <= '9') {
+    Token misc = sc_.word();
+    if (type_code) {
+      auto comma = misc.text.find(',');
+      uint64_t type, code = 0;
+      if (!number({misc.text.substr(0, comma), misc.range}, 255, type, "ICMP type")) return false;
+      sel.sport = static_cast<uint16_t>(type);
+      sel.sport_mask = 0xffff;
+      if (comma != std::string_view::npos) {
+        if (!number({misc.text.substr(comma + 1), misc.range}, 255, code, "ICMP code")) return false;
+        sel.dport = static_cast<uint16_t>(code);
+        sel.dport_mask = 0xffff;
+      }
+    } else {
+      uint64_t key;
+      if (auto a = model::Address::parse(misc.text); a && a->family == Family::inet) {
+        key = (uint64_t{a->bytes[0]} << 24) | (a->bytes[1] << 16) | (a->bytes[2] << 8) | a->bytes[3];
+      } else if (!number(misc, 0xffffffff, key, "GRE key")) {
+        return false;
+      }
+      sel.sport = static_cast<uint16_t>(key >> 16);
+      sel.dport = static_cast<uint16_t>(key & 0xffff);
+      sel.sport_mask = sel.dport_mask = 0xffff;
+    }
+  }
+  return true;
+}
+
+bool Parser::mark_value(Token tok, model::Mark& mark) {
+  auto slash = tok.text.find('/');
+  uint64_t v, m = 0xffffffff;
+  if (!number({tok.text.substr(0, slash), tok.range}, 0xffffffff, v, "mark")) return false;
+  if (slash != std::string_view::npos && !number({tok.text.substr(slash + 1), tok.range}, 0xffffffff, m, "mark mask"))
+    return false;
+  mark = {static_cast<uint32_t>(v), static_cast<uint32_t>(m)};
+  return true;
+}
+
+bool Parser::spd_statement(std::string_view cmd, uint32_t start, model::Statement& out) {
+  (void)start;
+  Family hint = Family::unspec;
+  if (!address_options(hint)) return false;
+  model::Policy p;
+  uint16_t sport, dport;
+  bool has_sport, has_dport;
+  Token src_tok{{}, here()};
+  if (!selector_address(hint, p.sel.src, sport, has_sport)) return false;
+  Token dst_tok{{}, here()};
+  if (!selector_address(hint, p.sel.dst, dport, has_dport)) return false;
+  if (p.sel.src.addr.family != p.sel.dst.addr.family) {
+    error(dst_tok.range, "source and destination are of different address families");
+    return false;
+  }
+  p.sel.family = p.sel.src.addr.family;
+  if (!upper_spec(p.sel, has_sport || has_dport)) return false;
+  if (has_sport) { p.sel.sport = sport; p.sel.sport_mask = 0xffff; }
+  if (has_dport) { p.sel.dport = dport; p.sel.dport_mask = 0xffff; }
+  // Options before -P: ipsec-tools' -ctx plus the Linux extensions -mark and -if_id.
+  for (;;) {
+    sc_.skip_space();
+    if (sc_.peek_raw() != '-') {
+      error(here(), "expected '-P' and a policy");
+      return false;
+    }
+    Token opt = sc_.word();
+    if (opt.text == "-P") break;
+    if (opt.text == "-ctx") {
+      model::SecurityContext ctx;
+      uint64_t doi, alg;
+      if (!number(sc_.word(), 255, doi, "context DOI") || !number(sc_.word(), 255, alg, "context algorithm")) return false;
+      bool terminated;
+      Token label = sc_.quoted(terminated);
+      if (!terminated) {
+        error(label.range, "expected a quoted security context label");
+        return false;
+      }
+      ctx.doi = static_cast<uint8_t>(doi);
+      ctx.alg = static_cast<uint8_t>(alg);
+      ctx.label = std::string(label.text);
+      p.ctx = std::move(ctx);
+    } else if (opt.text == "-mark") {
+      model::Mark m;
+      sc_.skip_space();
+      Token v = sc_.until_any(";");
+      if (!mark_value(v, m)) return false;
+      p.mark = m;
+    } else if (opt.text == "-if_id") {
+      uint64_t v;
+      if (!number(sc_.word(), 0xffffffff, v, "if_id")) return false;
+      p.if_id = static_cast<uint32_t>(v);
+    } else {
+      unknown_word(opt, "option", {"-P", "-ctx", "-mark", "-if_id"});
+      return false;
+    }
+  }
+  bool direction_only = false;
+  if (!policy_spec(cmd, p, direction_only)) return false;
+  if (!expect_semicolon()) return false;
+  // The kernel stores a template's family as the selector's when none is given; say so up front so a
+  // dump compares equal to what was parsed.
+  for (auto& t : p.templates)
+    if (t.family == Family::unspec) t.family = p.sel.family;
+  if (cmd == "spddelete") {
+    model::PolicyId id;
+    id.sel = p.sel;
+    id.dir = p.dir;
+    id.mark = p.mark;
+    id.if_id = p.if_id;
+    id.ctx = p.ctx;
+    out.op = model::DeletePolicy{std::move(id)};
+  } else {
+    if (direction_only) {
+      error(src_tok.range, fmt::format("{} needs a policy action after the direction (discard, none or ipsec)", cmd));
+      return false;
+    }
+    out.op = model::AddPolicy{std::move(p), cmd == "spdupdate"};
+  }
+  return true;
+}
+
+}  // namespace xfrmpp::parsers::setkey

@@ -1,0 +1,54 @@
+#pragma once
+// Internal: the setkey recursive-descent parser, split by grammar area across parser.cpp
+// (statements, addresses, SAs) and policy.cpp (the -P policy grammar).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/scanner.hpp"
+#include "parsers/setkey.hpp"
+
+namespace xfrmpp::parsers::setkey {
+
+class Parser {
+ public:
+  Parser(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options)
+      : source_(source), sc_(source.text()), sink_(sink), options_(options) {}
+  void run(const StatementHandler& handler);
+
+ private:
+  // Each returns false after reporting an error; the caller then skips to the next ';'.
+  bool statement(const StatementHandler& handler, bool& stop);
+  bool spd_statement(std::string_view cmd, uint32_t start, model::Statement& out);
+  bool sa_statement(std::string_view cmd, uint32_t start, model::Statement& out);
+  bool address_options(model::Family& hint);
+  bool selector_address(model::Family hint, model::Prefix& out, uint16_t& port, bool& has_port);
+  bool host_address(model::Family hint, bool allow_many, std::vector<model::Address>& out, Token& tok);
+  bool upper_spec(model::Selector& sel, bool has_ports);
+  bool policy_spec(std::string_view cmd, model::Policy& policy, bool& direction_only);
+  bool priority_spec(uint32_t& priority);
+  bool policy_request(const model::Policy& policy, model::Template& t);
+  bool request_endpoints(Token tok, model::Direction dir, model::Template& t);
+  bool sa_protocol(model::SecurityAssociation& sa, Token& tok);
+  bool sa_extension(std::string_view flag, Token tok, model::SecurityAssociation& sa);
+  bool sa_algorithms(model::SecurityAssociation& sa, Token& first);
+  bool key_value(std::vector<uint8_t>& key, Token& tok);
+  bool number(Token tok, uint64_t max, uint64_t& out, std::string_view what);
+  bool expect_semicolon();
+  bool mark_value(Token tok, model::Mark& mark);
+
+  void error(diag::SourceRange r, std::string msg, std::vector<std::string> notes = {}) {
+    sink_.error(r, std::move(msg), std::move(notes));
+  }
+  void unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates);
+  diag::SourceRange here() { sc_.skip_space(); return {sc_.pos(), sc_.pos() + 1}; }
+
+  const diag::SourceBuffer& source_;
+  Scanner sc_;
+  diag::DiagnosticSink& sink_;
+  const ParseOptions& options_;
+};
+
+}  // namespace xfrmpp::parsers::setkey
