@@ -312,6 +312,10 @@ bool Parser::spd_statement(std::string_view cmd, uint32_t start, model::Statemen
   // Options before -P: ipsec-tools' -ctx plus the Linux extensions -mark and -if_id.
   for (;;) {
     sc_.skip_space();
+    if (sc_.peek_raw() == '\\') {
+      error(here(), "a backslash does not continue a line in setkey; statements end with ';' and may span lines");
+      return false;
+    }
     if (sc_.peek_raw() != '-') {
       error(here(), "expected '-P' and a policy");
       return false;

@@ -103,13 +103,13 @@ std::string upper_protocol_text(uint8_t proto) {
 std::string format_policy_dump(const model::Policy& p, const PrintOptions& o) {
   std::string s;
   if (p.is_socket_policy())
-    s += "(per-socket policy) ";
+    s = "(per-socket policy) ";
   else
-    s += selector_text(p.sel);
+    s = selector_text(p.sel);
   s += fmt::format("\n\t{}", dir_name(p.dir));
-  if (p.priority != 0) s += " " + priority_text(p.priority);
+  if (p.priority != 0) s += fmt::format(" {}", priority_text(p.priority));
   s += fmt::format(" {}\n", model::name_of(model::policy_kind_names(), p.kind));
-  for (const auto& t : p.templates) s += "\t" + request_text(t, o.with_ports, false) + "\n";
+  for (const auto& t : p.templates) s += fmt::format("\t{}\n", request_text(t, o.with_ports, false));
   if (p.mark) s += fmt::format("\tmark={:#x}/{:#x}\n", p.mark->value, p.mark->mask);
   if (p.if_id) s += fmt::format("\tif_id={}\n", *p.if_id);
   s += fmt::format("\tcreated: {}  lastused: {}\n", time_text(p.current.add_time), time_text(p.current.use_time));
@@ -127,7 +127,7 @@ std::string format_spdadd(const model::Policy& p) {
   std::string prio = p.priority == 0 ? "prio high + 1073741824" : priority_text(p.priority);
   std::string s = fmt::format("spdadd {}{} -P {} {} {}", selector_text(p.sel), extensions_text(p), dir_name(p.dir), prio,
                               model::name_of(model::policy_kind_names(), p.kind));
-  for (const auto& t : p.templates) s += " " + request_text(t, false, true);
+  for (const auto& t : p.templates) s += fmt::format(" {}", request_text(t, false, true));
   s += ';';
   return s;
 }
@@ -151,7 +151,7 @@ std::string format_policy_save(std::span<const model::Policy> dump, bool rfc_mod
       k.dir = Direction::in;
       if (auto in = in_policies.find(k); in != in_policies.end() && is_rfc_fwd_copy(p, *in->second)) continue;
     }
-    out += format_spdadd(p) + "\n";
+    out += fmt::format("{}\n", format_spdadd(p));
   }
   if (skipped_socket) out += fmt::format("# {} per-socket policies not saved: they belong to their sockets\n", skipped_socket);
   return out;

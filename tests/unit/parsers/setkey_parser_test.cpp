@@ -1,0 +1,256 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "parsers/script_check.hpp"
+#include "parsers/setkey.hpp"
+
+using namespace xfrmpp;
+namespace sk = xfrmpp::parsers::setkey;
+
+namespace {
+
+struct Parsed {
+  diag::SourceBuffer source;
+  diag::DiagnosticSink sink;
+  model::Script script;
+};
+
+Parsed parse(std::string text) {
+  Parsed p{diag::SourceBuffer("t.conf", std::move(text)), {}, {}};
+  p.script = sk::parse(p.source, p.sink);
+  return p;
+}
+
+const model::Policy& policy_at(const Parsed& p, size_t i) {
+  return std::get<model::AddPolicy>(p.script.statements.at(i).op).policy;
+}
+
+std::string first_error(const Parsed& p) {
+  for (const auto& d : p.sink.all())
+    if (d.severity == diag::Severity::error) return diag::format(p.source, d);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("spdadd with a transport request") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//require;\n");
+  REQUIRE_FALSE(p.sink.has_errors());
+  REQUIRE(p.script.statements.size() == 1);
+  const auto& pol = policy_at(p, 0);
+  CHECK(pol.sel.family == model::Family::inet);
+  CHECK(pol.sel.src.addr.to_string() == "10.0.0.1");
+  CHECK(pol.sel.src.len == 32);
+  CHECK(pol.sel.proto == 0);
+  CHECK(pol.dir == model::Direction::out);
+  CHECK(pol.kind == model::PolicyKind::ipsec);
+  CHECK(pol.priority == 0x80000000u);  // libipsec's PRIORITY_DEFAULT when none is written
+  REQUIRE(pol.templates.size() == 1);
+  CHECK(pol.templates[0].proto == model::Protocol::esp);
+  CHECK(pol.templates[0].mode == model::Mode::transport);
+  CHECK(pol.templates[0].level == model::Level::require);
+  CHECK(pol.templates[0].family == model::Family::inet);
+}
+
+TEST_CASE("selectors: prefixes, ports, protocols, v6") {
+  auto p = parse(
+      "spdadd 10.0.0.0/24[any] 10.1.0.0/16[80] tcp -P out none;\n"
+      "spdadd fe80::/64 ::/0 ipv6-icmp 135,0 -P in discard;\n"
+      "spdadd 192.0.2.1 192.0.2.2 icmp 8 -P out discard;\n"
+      "spdadd 192.0.2.1 192.0.2.2 47 0x10020 -P out discard;\n"
+      "spdadd 192.0.2.1 192.0.2.2 255 -P out none;\n");
+  REQUIRE_FALSE(p.sink.has_errors());
+  const auto& a = policy_at(p, 0);
+  CHECK(a.sel.src.len == 24);
+  CHECK(a.sel.sport_mask == 0);
+  CHECK(a.sel.dport == 80);
+  CHECK(a.sel.dport_mask == 0xffff);
+  CHECK(a.sel.proto == 6);
+  const auto& b = policy_at(p, 1);
+  CHECK(b.sel.family == model::Family::inet6);
+  CHECK(b.sel.proto == 58);
+  CHECK(b.sel.sport == 135);
+  CHECK(b.sel.dport == 0);
+  CHECK(b.sel.dport_mask == 0xffff);
+  const auto& c = policy_at(p, 2);
+  CHECK(c.sel.sport == 8);
+  CHECK(c.sel.dport_mask == 0);  // no code given: any code
+  const auto& d = policy_at(p, 3);
+  CHECK(d.sel.sport == 0x1);
+  CHECK(d.sel.dport == 0x0020);
+  CHECK(policy_at(p, 4).sel.proto == 0);  // KAME 255 = any
+}
+
+TEST_CASE("priority forms follow libipsec") {
+  auto prio = [](const std::string& spec) {
+    auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out " + spec + " none;");
+    REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+    return policy_at(p, 0).priority;
+  };
+  CHECK(prio("prio def") == 0x80000000u);
+  CHECK(prio("priority high") == 0x40000000u);
+  CHECK(prio("prio low") == 0xC0000000u);
+  CHECK(prio("prio 10") == 0x80000000u - 10);
+  CHECK(prio("prio -10") == 0x80000000u + 10);
+  CHECK(prio("prio def + 5") == 0x80000000u - 5);
+  CHECK(prio("prio high-3") == 0x40000000u + 3);
+  CHECK(prio("prio high + 1073741824") == 0u);
+}
+
+TEST_CASE("bundles, tunnel endpoints, levels and reqids") {
+  auto p = parse(
+      "spdadd 10.0.1.0/24 10.0.2.0/24 any -P in prio high ipsec\n"
+      "    ipcomp/tunnel/192.0.2.1-192.0.2.2/use\n"
+      "    esp/transport//unique:7 ah/transport/;\n");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  const auto& pol = policy_at(p, 0);
+  REQUIRE(pol.templates.size() == 3);
+  CHECK(pol.templates[0].proto == model::Protocol::ipcomp);
+  CHECK(pol.templates[0].mode == model::Mode::tunnel);
+  CHECK(pol.templates[0].src.to_string() == "192.0.2.1");
+  CHECK(pol.templates[0].dst.to_string() == "192.0.2.2");
+  CHECK(pol.templates[0].level == model::Level::use);
+  CHECK(pol.templates[1].level == model::Level::unique);
+  CHECK(pol.templates[1].reqid == 7);
+  CHECK(pol.templates[2].proto == model::Protocol::ah);
+  CHECK(pol.templates[2].level == model::Level::default_level);
+}
+
+TEST_CASE("4-in-6 tunnel keeps the endpoint family") {
+  auto p = parse("spdadd 10.0.1.0/24 10.0.2.0/24 any -P out ipsec esp/tunnel/2001:db8::1-2001:db8::2/require;");
+  REQUIRE_FALSE(p.sink.has_errors());
+  CHECK(policy_at(p, 0).templates[0].family == model::Family::inet6);
+}
+
+TEST_CASE("linux extensions: mark, if_id, ctx") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -mark 0x10/0xff -if_id 7 -ctx 1 1 \"system_u:object_r:ipsec_spd_t:s0\" -P out none;");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  const auto& pol = policy_at(p, 0);
+  REQUIRE(pol.mark);
+  CHECK(pol.mark->value == 0x10);
+  CHECK(pol.mark->mask == 0xff);
+  CHECK(pol.if_id == 7u);
+  REQUIRE(pol.ctx);
+  CHECK(pol.ctx->label == "system_u:object_r:ipsec_spd_t:s0");
+}
+
+TEST_CASE("errors carry file, line, column, the source line and a caret") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//require;\n"
+                 "spdadd 10.0.0.1 10.0.0.3 any -P out ipsec esp/transport//requir;\n");
+  REQUIRE(p.sink.error_count() == 1);
+  CHECK(first_error(p) ==
+        "t.conf:2:58: error: unknown level 'requir'\n"
+        "spdadd 10.0.0.1 10.0.0.3 any -P out ipsec esp/transport//requir;\n"
+        "                                                         ^~~~~~\n"
+        "t.conf:2:58: note: did you mean 'require'?\n");
+}
+
+TEST_CASE("an error on line 40 is reported at line 40 and parsing goes on") {
+  std::string text;
+  for (int i = 1; i <= 39; ++i) text += "spdadd 10.0.0." + std::to_string(i) + " 10.0.1.1 any -P out none;\n";
+  text += "spdadd 10.0.0.40 10.0.1.1 any -P out nonne;\n";
+  text += "spdadd 10.0.0.41 10.0.1.1 any -P sideways none;\n";
+  auto p = parse(text);
+  REQUIRE(p.sink.error_count() == 2);
+  auto lc = p.source.line_col(p.sink.all()[0].range.begin);
+  CHECK(lc.line == 40);
+  CHECK(lc.column == 38);
+  CHECK(p.source.line_col(p.sink.all()[1].range.begin).line == 41);
+  CHECK(p.script.statements.size() == 39);
+}
+
+TEST_CASE("misspelled commands and keywords get suggestions") {
+  auto p = parse("spdad 10.0.0.1 10.0.0.2 any -P out none;");
+  REQUIRE(p.sink.error_count() == 1);
+  CHECK(first_error(p).find("did you mean 'spdadd'?") != std::string::npos);
+  auto q = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/tunel/1.1.1.1-2.2.2.2/require;");
+  CHECK(first_error(q).find("did you mean 'tunnel'?") != std::string::npos);
+}
+
+TEST_CASE("semantic checks Linux needs before anything is sent") {
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/tunnel//require;")).find("needs endpoints") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/tunnel/1.1.1.1-2.2.2.2/use;")).find("rejects 'use'") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 ::1 any -P out none;")).find("different address families") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1/33 10.0.0.2 any -P out none;")).find("prefix length") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out bypass;")).find("per-socket") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec;")).find("at least one request") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:20000;")).find("1 to 16383") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1[80] 10.0.0.2 icmp -P out none;")).find("has no ports") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out none")).find("missing ';'") != std::string::npos);
+  CHECK(first_error(parse("spdadd host.invalid 10.0.0.2 any -P out none;")).find("not a numeric") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any \\\n -P out none;")).find("backslash") != std::string::npos);
+}
+
+TEST_CASE("comments, blank lines, multi-line statements, exit") {
+  auto p = parse("# header\n\nspdadd 10.0.0.1 # trailing\n  10.0.0.2 any\n  -P out none;\nexit;\nthis is ignored");
+  REQUIRE_FALSE(p.sink.has_errors());
+  CHECK(p.script.statements.size() == 1);
+}
+
+TEST_CASE("RFC mode: in gets a fwd copy with unique turned into require") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P in ipsec esp/transport//unique:5 ah/transport//unique:6;");
+  REQUIRE_FALSE(p.sink.has_errors());
+  auto copy = sk::rfc_fwd_copy(p.script.statements[0]);
+  REQUIRE(copy);
+  const auto& fwd = std::get<model::AddPolicy>(copy->op).policy;
+  CHECK(fwd.dir == model::Direction::fwd);
+  CHECK(fwd.templates[0].level == model::Level::require);
+  CHECK(fwd.templates[0].reqid == 0);
+  CHECK(fwd.templates[1].level == model::Level::unique);  // only the first request, as ipsec-tools
+  CHECK(sk::is_rfc_fwd_copy(fwd, policy_at(p, 0)));
+  auto out = parse("spdadd 10.0.0.1 10.0.0.2 any -P out none;");
+  CHECK_FALSE(sk::rfc_fwd_copy(out.script.statements[0]));
+}
+
+TEST_CASE("the same policy twice is caught before the kernel sees it") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out none;\n"
+                 "spdadd 10.0.0.1 10.0.0.2 any -P in none;\n"
+                 "spdadd 10.0.0.1 10.0.0.2 any -P out discard;\n"
+                 "spddelete 10.0.0.1 10.0.0.2 any -P out;\n"
+                 "spdadd 10.0.0.1 10.0.0.2 any -P out none;\n"
+                 "spdflush;\n"
+                 "spdadd 10.0.0.1 10.0.0.2 any -P out none;\n");
+  REQUIRE_FALSE(p.sink.has_errors());
+  diag::DiagnosticSink sink;
+  parsers::DuplicatePolicyCheck check;
+  for (const auto& st : p.script.statements) check.check(p.source, st, sink);
+  REQUIRE(sink.error_count() == 1);
+  CHECK(p.source.line_col(sink.all()[0].range.begin).line == 3);
+  CHECK(sink.all()[0].message.find("line 1") != std::string::npos);
+}
+
+TEST_CASE("SA statements: algorithms, key sizes, unsupported algorithms") {
+  auto p = parse(
+      "add 10.0.0.1 10.0.0.2 esp 0x1000 -m tunnel -u 5 -r 64 -E aes-cbc 0x00112233445566778899aabbccddeeff "
+      "-A hmac-sha256 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff;\n"
+      "add 10.0.0.1 10.0.0.2 esp 0x1001 -E aes-gcm-16 \"0123456789abcdef0123\";\n"
+      "add 10.0.0.1 10.0.0.2 ipcomp 0x2 -C deflate;\n");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  const auto& sa = *std::get<model::AddSa>(p.script.statements[0].op).sa;
+  CHECK(sa.spi == 0x1000);
+  CHECK(sa.mode == model::Mode::tunnel);
+  CHECK(sa.reqid == 5);
+  CHECK(sa.replay.window == 64);
+  REQUIRE(sa.crypt);
+  CHECK(sa.crypt->kernel_name == "cbc(aes)");
+  REQUIRE(sa.auth);
+  CHECK(sa.auth->kernel_name == "hmac(sha256)");
+  CHECK(sa.auth->icv_bits == 128);  // RFC 4868, never the kernel's 96-bit default
+  const auto& gcm = *std::get<model::AddSa>(p.script.statements[1].op).sa;
+  REQUIRE(gcm.aead);
+  CHECK(gcm.aead->key.size() == 20);
+  CHECK(gcm.aead->icv_bits == 128);
+
+  CHECK(first_error(parse("add 1.1.1.1 2.2.2.2 esp 0x1000 -E aes-cbc 0x0011;")).find("128 to 256 bits") != std::string::npos);
+  CHECK(first_error(parse("add 1.1.1.1 2.2.2.2 ah 0x1000 -A keyed-md5 0x00112233445566778899aabbccddeeff;")).find("not available on Linux") != std::string::npos);
+  CHECK(first_error(parse("add 1.1.1.1 2.2.2.2 ipcomp 0x1000 -C lzs;")).find("not available on Linux") != std::string::npos);
+  CHECK(first_error(parse("add 1.1.1.1 2.2.2.2 esp 0x1000 -A hmac-sha1 0x00112233445566778899aabbccddeeff00112233;")).find("needs an encryption") != std::string::npos);
+}
+
+TEST_CASE("a key never appears in an error message") {
+  auto p = parse("add 1.1.1.1 2.2.2.2 esp 0x1000 -E aes-cbc 00112233445566778899aabbccddeeff;");
+  REQUIRE(p.sink.has_errors());
+  auto msg = p.sink.all()[0].message;
+  CHECK(msg.find("00112233") == std::string::npos);
+}

@@ -1,0 +1,198 @@
+#include "execute.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "parsers/setkey_printer.hpp"
+#include "xfrmpp/diag/diagnostic.hpp"
+#include "xfrmpp/render/json.hpp"
+
+namespace xfrmpp::tools::setkey {
+namespace {
+
+std::string_view verb_of(const model::Statement& st) {
+  return std::visit(
+      [](const auto& op) -> std::string_view {
+        using T = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<T, model::AddPolicy>) return op.update ? "spdupdate" : "spdadd";
+        else if constexpr (std::is_same_v<T, model::DeletePolicy>) return "spddelete";
+        else if constexpr (std::is_same_v<T, model::AddSa>) return op.update ? "update" : "add";
+        else if constexpr (std::is_same_v<T, model::DeleteSa>) return "delete";
+        else if constexpr (std::is_same_v<T, model::DeleteAllSa>) return "deleteall";
+        else if constexpr (std::is_same_v<T, model::GetSa>) return "get";
+        else if constexpr (std::is_same_v<T, model::AllocSpi>) return "getspi";
+        else if constexpr (std::is_same_v<T, model::FlushSas>) return "flush";
+        else if constexpr (std::is_same_v<T, model::DumpSas>) return "dump";
+        else if constexpr (std::is_same_v<T, model::FlushPolicies>) return "spdflush";
+        else return "spddump";
+      },
+      st.op);
+}
+
+void report(const std::vector<diag::SourceBuffer>& sources, const Entry& e, const std::string& message) {
+  diag::Diagnostic d{diag::Severity::error, e.statement.range, message, {}};
+  std::fputs(diag::format(sources[e.source], d).c_str(), stderr);
+}
+
+std::string kernel_message(int code, const std::string& message, const std::string& extack) {
+  std::string s = message.empty() ? std::string(strerror(code)) : message;
+  if (!extack.empty()) s += fmt::format(" (kernel: {})", extack);
+  return s;
+}
+
+std::optional<Change> to_change(const model::Statement& st, size_t tag) {
+  if (const auto* a = std::get_if<model::AddPolicy>(&st.op))
+    return Change{a->policy, a->update ? Change::Verb::update : Change::Verb::add, tag};
+  if (const auto* d = std::get_if<model::DeletePolicy>(&st.op)) return Change{d->id, Change::Verb::remove, tag};
+  if (const auto* a = std::get_if<model::AddSa>(&st.op))
+    return Change{*a->sa, a->update ? Change::Verb::update : Change::Verb::add, tag};
+  if (const auto* d = std::get_if<model::DeleteSa>(&st.op)) return Change{d->id, Change::Verb::remove, tag};
+  return std::nullopt;
+}
+
+// `unique` without a number asks for a generated reqid. XFRM netlink does not generate them (PF_KEY
+// did), so pick the next free one above the manual range, after what the kernel already holds; in a
+// fresh namespace that is deterministic, so a saved SPD reloads with the same numbers.
+bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
+  bool needed = false;
+  for (auto& e : entries)
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
+      for (auto& t : a->policy.templates) needed |= t.level == model::Level::unique && t.reqid == 0;
+  if (!needed) return true;
+  uint32_t next = model::kManualReqidMax + 1;
+  auto spd = backend.dump_policies();
+  if (!spd) {
+    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", spd.error().message.c_str());
+    return false;
+  }
+  for (const auto& p : *spd)
+    for (const auto& t : p.templates) next = std::max(next, t.reqid + 1);
+  for (auto& e : entries)
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
+      for (auto& t : a->policy.templates)
+        if (t.level == model::Level::unique && t.reqid == 0) t.reqid = next++;
+  return true;
+}
+
+}  // namespace
+
+bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
+  auto r = backend.dump_policies();
+  if (!r) {
+    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", r.error().message.c_str());
+    return false;
+  }
+  if (o.json) {
+    std::puts(render::spd_document(*r).dump(2).c_str());
+  } else if (save) {
+    std::fputs(parsers::setkey::format_policy_save(*r, rfc_mode).c_str(), stdout);
+  } else if (r->empty()) {
+    std::puts("No SPD entries.");
+  } else {
+    parsers::setkey::PrintOptions po{o.with_ports, static_cast<long>(getpid()), o.show_keys};
+    for (const auto& p : *r) std::fputs(parsers::setkey::format_policy_dump(p, po).c_str(), stdout);
+  }
+  return true;
+}
+
+bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto) {
+  auto r = backend.dump_sas(proto);
+  if (!r) {
+    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", r.error().message.c_str());
+    return false;
+  }
+  if (o.json) {
+    std::puts(render::sad_document(*r, {o.show_keys}).dump(2).c_str());
+  } else if (r->empty()) {
+    std::puts("No SAD entries.");
+  } else {
+    parsers::setkey::PrintOptions po{o.with_ports, static_cast<long>(getpid()), o.show_keys};
+    for (const auto& sa : *r) std::fputs(parsers::setkey::format_sa_dump(sa, po).c_str(), stdout);
+  }
+  return true;
+}
+
+bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
+             const ExecuteOptions& o) {
+  if (!assign_reqids(backend, entries)) return false;
+  size_t done = 0;
+  auto fail_summary = [&](const Entry& at) {
+    auto lc = sources[at.source].line_col(at.statement.range.begin);
+    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%u\n", done, entries.size(),
+                 sources[at.source].name().c_str(), lc.line);
+    return false;
+  };
+  std::vector<Change> batch;
+  size_t i = 0;
+  while (i < entries.size()) {
+    batch.clear();
+    size_t j = i;
+    for (; j < entries.size(); ++j) {
+      auto c = to_change(entries[j].statement, j);
+      if (!c) break;
+      batch.push_back(std::move(*c));
+    }
+    if (!batch.empty()) {
+      ApplyReport rep = backend.apply(batch, ApplyOptions{true, o.batch_bytes});
+      done += rep.applied;
+      if (o.verbose) std::fprintf(stderr, "setkey: %zu changes sent, %zu applied\n", batch.size(), rep.applied);
+      if (!rep.errors.empty()) {
+        for (const auto& err : rep.errors) {
+          const Entry& e = entries[err.tag];
+          report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement), kernel_message(err.code, err.message, err.extack)));
+        }
+        return fail_summary(entries[rep.errors.front().tag]);
+      }
+      i = j;
+      continue;
+    }
+    Entry& e = entries[i];
+    Result<void> r;
+    bool ok = std::visit(
+        [&](auto& op) -> bool {
+          using T = std::decay_t<decltype(op)>;
+          if constexpr (std::is_same_v<T, model::FlushPolicies>) {
+            r = backend.flush_policies();
+          } else if constexpr (std::is_same_v<T, model::FlushSas>) {
+            r = backend.flush_sas(op.proto);
+          } else if constexpr (std::is_same_v<T, model::DumpPolicies>) {
+            return dump_policies(backend, o, false, true);
+          } else if constexpr (std::is_same_v<T, model::DumpSas>) {
+            return dump_sas(backend, o, op.proto);
+          } else if constexpr (std::is_same_v<T, model::GetSa>) {
+            auto g = backend.get_sa(op.id);
+            if (!g) { r = g.error(); return true; }
+            parsers::setkey::PrintOptions po{o.with_ports, static_cast<long>(getpid()), o.show_keys};
+            std::fputs(parsers::setkey::format_sa_dump(*g, po).c_str(), stdout);
+          } else if constexpr (std::is_same_v<T, model::AllocSpi>) {
+            auto g = backend.alloc_spi(*op.sa, op.min, op.max);
+            if (!g) { r = g.error(); return true; }
+            std::printf("spi=%u(0x%08x)\n", g->spi, g->spi);
+          } else if constexpr (std::is_same_v<T, model::DeleteAllSa>) {
+            // Linux needs an SPI per delete: list the matching SAs, then delete them in one batch.
+            auto all = backend.dump_sas(op.proto);
+            if (!all) { r = all.error(); return true; }
+            std::vector<Change> dels;
+            for (const auto& sa : *all)
+              if (sa.src == op.src && sa.dst == op.dst)
+                dels.push_back(Change{model::SaId{sa.dst, sa.src, sa.proto, sa.spi, sa.mark, sa.if_id}, Change::Verb::remove, i});
+            auto rep = backend.apply(dels, ApplyOptions{true, o.batch_bytes});
+            if (!rep.errors.empty()) r = make_error(rep.errors.front().code, kernel_message(rep.errors.front().code, rep.errors.front().message, rep.errors.front().extack));
+          }
+          return true;
+        },
+        e.statement.op);
+    if (!ok) return fail_summary(e);
+    if (!r) {
+      report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement), r.error().message));
+      return fail_summary(e);
+    }
+    ++done;
+    ++i;
+  }
+  return true;
+}
+
+}  // namespace xfrmpp::tools::setkey

@@ -1,0 +1,35 @@
+#pragma once
+// Plan and apply a validated setkey script against a Backend, reporting kernel errors at their statements.
+#include <cstdio>
+#include <vector>
+
+#include "xfrmpp/backend.hpp"
+#include "xfrmpp/diag/source.hpp"
+#include "xfrmpp/model/statement.hpp"
+
+namespace xfrmpp::tools::setkey {
+
+struct Entry {
+  uint32_t source = 0;  ///< index into the run's sources
+  model::Statement statement;
+};
+
+struct ExecuteOptions {
+  bool verbose = false;
+  bool json = false;
+  bool show_keys = true;
+  bool with_ports = false;
+  size_t batch_bytes = 64 * 1024;
+};
+
+/// Applies entries in order: runs of SPD/SAD changes go out in batches; flush, dump, get and
+/// deleteall run where they stand. Stops at the first kernel rejection and says how far it got.
+/// Returns true when every statement succeeded.
+bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
+             const ExecuteOptions& options);
+
+/// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
+bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);
+bool dump_sas(Backend& backend, const ExecuteOptions& options, std::optional<model::Protocol> proto);
+
+}  // namespace xfrmpp::tools::setkey

@@ -1,0 +1,153 @@
+// setkey: ipsec-tools' setkey(8) language on Linux NETLINK_XFRM. parse -> validate all -> plan -> apply.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "execute.hpp"
+#include "input.hpp"
+#include "parsers/script_check.hpp"
+#include "parsers/setkey.hpp"
+#include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/render/json.hpp"
+
+namespace sk = xfrmpp::parsers::setkey;
+using xfrmpp::tools::setkey::Entry;
+
+namespace {
+
+struct Flags {
+  std::vector<std::string> files;
+  bool stdin_commands = false, dump = false, policy = false, flush = false, all = false, loop = false;
+  bool ports = false, noop = false, verbose = false, rfc = false, kernel = false, monitor = false;
+  bool json = false, save = false, nokeys = false;
+};
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "setkey: %s\nTry 'setkey -h' for more information.\n", msg.c_str());
+  return 2;
+}
+
+// Parses and checks every input before anything is sent. With -n and no --json nothing is retained,
+// so syntax-checking a million statements stays small.
+bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources, std::vector<Entry>& entries,
+               size_t& statements) {
+  bool ok = true;
+  bool retain = !f.noop || f.json;
+  bool rfc_mode = !f.kernel;
+  xfrmpp::parsers::DuplicatePolicyCheck dups;
+  sk::ParseOptions po;
+  po.resolver = xfrmpp::tools::resolve_host;
+  for (const auto& path : f.files) {
+    auto src = xfrmpp::tools::load_source(path);
+    if (!src) {
+      std::fprintf(stderr, "setkey: %s\n", src.error().message.c_str());
+      ok = false;
+      continue;
+    }
+    sources.push_back(std::move(*src));
+    uint32_t sid = static_cast<uint32_t>(sources.size() - 1);
+    const auto& source = sources.back();
+    xfrmpp::diag::DiagnosticSink sink;
+    auto take = [&](xfrmpp::model::Statement&& st) {
+      ++statements;
+      dups.check(source, st, sink);
+      if (retain) entries.push_back(Entry{sid, std::move(st)});
+    };
+    sk::parse_each(source, sink, po, [&](xfrmpp::model::Statement&& st) {
+      std::optional<xfrmpp::model::Statement> copy;
+      if (rfc_mode) copy = sk::rfc_fwd_copy(st);
+      take(std::move(st));
+      if (copy) take(std::move(*copy));
+    });
+    xfrmpp::tools::print_diagnostics(source, sink, stderr);
+    ok &= !sink.has_errors();
+  }
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  CLI::App app{"setkey: manage the IPsec SPD and SAD with the KAME/ipsec-tools setkey language, on Linux XFRM", "setkey"};
+  app.set_version_flag("-V,--version", std::string("setkey (xfrmpp) ") + XFRMPP_VERSION);
+  app.add_option("-f,--file", f.files, "read statements from FILE ('-' = standard input); may repeat");
+  app.add_option("files", f.files, "script files, as 'setkey file ...'");
+  app.add_flag("-c", f.stdin_commands, "read statements from standard input");
+  app.add_flag("-D", f.dump, "dump the SAD (with -P: the SPD)");
+  app.add_flag("-P", f.policy, "with -D or -F: act on the SPD");
+  app.add_flag("-F", f.flush, "flush the SAD (with -P: the SPD)");
+  app.add_flag("-a", f.all, "with -D: include dead SAs");
+  app.add_flag("-l", f.loop, "with -D: short one-line form");
+  app.add_flag("-p", f.ports, "with -DP: show ports of tunnel endpoints");
+  app.add_flag("-n", f.noop, "parse and validate only; send nothing");
+  app.add_flag("-v", f.verbose, "verbose: report batches sent to the kernel");
+  app.add_flag("-r", f.rfc, "RFC mode (default): every 'in' policy is also installed as 'fwd'");
+  app.add_flag("-k", f.kernel, "kernel mode: install policies exactly as written");
+  app.add_flag("-x", f.monitor, "monitor SA and policy events");
+  app.add_flag("--json", f.json, "JSON output (schema xfrmpp/1) for dumps and for -n");
+  app.add_flag("--save", f.save, "with -DP: print spdadd statements that recreate the SPD");
+  app.add_flag("--nokeys", f.nokeys, "with -D: hide key material");
+  CLI11_PARSE(app, argc, argv);
+
+  if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
+  if (f.save && !(f.dump && f.policy)) return usage_error("--save goes with -DP");
+  if (f.stdin_commands) f.files.push_back("-");
+  bool load = !f.files.empty();
+  int modes = int(load) + int(f.dump) + int(f.flush) + int(f.monitor);
+  if (modes == 0) return usage_error("nothing to do: give -f FILE, -c, -D, -F or -x");
+  if (modes > 1) return usage_error("choose one of: loading statements, -D, -F or -x");
+  if (f.monitor) return usage_error("-x (monitor) is not implemented yet");
+  xfrmpp::tools::setkey::ExecuteOptions eo;
+  eo.verbose = f.verbose;
+  eo.json = f.json;
+  eo.show_keys = !f.nokeys;
+  eo.with_ports = f.ports;
+
+  std::vector<xfrmpp::diag::SourceBuffer> sources;
+  std::vector<Entry> entries;
+  if (load) {
+    size_t statements = 0;
+    bool ok = parse_all(f, sources, entries, statements);
+    if (!ok) {
+      std::fprintf(stderr, "setkey: errors found; nothing was sent to the kernel\n");
+      return 1;
+    }
+    if (f.noop) {
+      if (f.json) {
+        nlohmann::json doc{{"schema", xfrmpp::render::kJsonSchema}, {"statements", nlohmann::json::array()}};
+        for (const auto& e : entries) {
+          auto lc = sources[e.source].line_col(e.statement.range.begin);
+          auto j = xfrmpp::render::to_json(e.statement, lc.line, {!f.nokeys});
+          j["file"] = sources[e.source].name();
+          doc["statements"].push_back(std::move(j));
+        }
+        std::puts(doc.dump(2).c_str());
+      } else if (f.verbose) {
+        std::fprintf(stderr, "setkey: %zu statements parsed and validated\n", statements);
+      }
+      return 0;
+    }
+  }
+  auto backend = xfrmpp::nl::KernelBackend::open();
+  if (!backend) {
+    std::fprintf(stderr, "setkey: cannot open NETLINK_XFRM: %s\n", backend.error().message.c_str());
+    return 1;
+  }
+  auto& be = **backend;
+  if (load) return xfrmpp::tools::setkey::execute(be, sources, entries, eo) ? 0 : 1;
+  if (f.dump) {
+    bool ok = f.policy ? xfrmpp::tools::setkey::dump_policies(be, eo, f.save, !f.kernel)
+                       : xfrmpp::tools::setkey::dump_sas(be, eo, std::nullopt);
+    return ok ? 0 : 1;
+  }
+  auto r = f.policy ? be.flush_policies() : be.flush_sas(std::nullopt);
+  if (!r) {
+    std::fprintf(stderr, "setkey: flush failed: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
