@@ -76,6 +76,38 @@ bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
   return true;
 }
 
+// The kernel keeps going through a batch after a rejected message, so statements after the failing one
+// may already be in. Adds are exclusive (the kernel refuses an existing entry), so whatever they created
+// is ours to remove: taking them back makes "stop at the first rejection" true. Other verbs cannot be
+// undone without a snapshot; they stay applied and are counted. Returns the statements left applied.
+size_t undo_after(Backend& backend, const std::vector<Change>& batch, const ApplyReport& rep, size_t first_failed,
+                  size_t batch_bytes) {
+  std::vector<Change> undo;
+  size_t kept = 0;
+  for (size_t tag : rep.applied_tags) {
+    if (tag < first_failed) {
+      ++kept;
+      continue;
+    }
+    const Change& c = batch[tag - batch.front().tag];
+    if (c.verb != Change::Verb::add) {
+      ++kept;
+      continue;
+    }
+    if (const auto* p = std::get_if<model::Policy>(&c.target)) {
+      model::PolicyId id{p->sel, p->dir, 0, p->mark, p->if_id, p->ctx, p->type};
+      undo.push_back(Change{id, Change::Verb::remove, tag});
+    } else if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target)) {
+      undo.push_back(Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, tag});
+    }
+  }
+  if (!undo.empty()) {
+    ApplyReport r = backend.apply(undo, ApplyOptions{false, batch_bytes});
+    kept += r.errors.size();
+  }
+  return kept;
+}
+
 }  // namespace
 
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
@@ -136,14 +168,17 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
     }
     if (!batch.empty()) {
       ApplyReport rep = backend.apply(batch, ApplyOptions{true, o.batch_bytes});
-      done += rep.applied;
       if (o.verbose) std::fprintf(stderr, "setkey: %zu changes sent, %zu applied\n", batch.size(), rep.applied);
-      if (!rep.errors.empty()) {
-        for (const auto& err : rep.errors) {
-          const Entry& e = entries[err.tag];
-          report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement), kernel_message(err.code, err.message, err.extack)));
-        }
-        return fail_summary(entries[rep.errors.front().tag]);
+      if (rep.errors.empty()) {
+        done += rep.applied;
+      } else {
+        size_t first = rep.errors.front().tag;
+        for (const auto& err : rep.errors) first = std::min(first, err.tag);
+        const Entry& e = entries[first];
+        report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
+                                       kernel_message(rep.errors.front().code, rep.errors.front().message, rep.errors.front().extack)));
+        done += undo_after(backend, batch, rep, first, o.batch_bytes);
+        return fail_summary(e);
       }
       i = j;
       continue;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job, on a fresh Debian 12 machine: install, build, load every examples/*.conf with our setkey
+# into a private network namespace, print the SPD in setkey format, remove the namespace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+ns="xfrmpp-demo-$$"
+ip netns add "$ns"
+trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
+for f in examples/*.conf; do
+  echo "== setkey -f $f"
+  ip netns exec "$ns" build/bin/setkey -f "$f"
+done
+echo "== setkey -DP"
+ip netns exec "$ns" build/bin/setkey -DP

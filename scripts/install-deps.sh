@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything xfrmpp needs to build and test, from Debian 12 packages only. Idempotent: it
+# asks apt only when something is missing. Must run as root (or through sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config
+  libmnl-dev libnl-3-dev libnl-xfrm-3-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
+  libssl-dev zlib1g-dev
+  # run and test: ip(8) for namespaces, /usr/bin/time for the benchmark, groff for the man-page check
+  iproute2 time groff-base
+  # real-kernel tests (tests/vm): QEMU and a static busybox for the initramfs
+  qemu-system-x86 busybox-static xz-utils cpio
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    SUDO=sudo
+  else
+    SUDO=
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
