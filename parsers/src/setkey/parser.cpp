@@ -280,6 +280,19 @@ bool Parser::upper_spec(model::Selector& sel, bool has_ports) {
   return true;
 }
 
+bool Parser::security_context(model::SecurityContext& ctx) {
+  uint64_t doi, alg;
+  if (!number(sc_.word(), 255, doi, "context DOI") || !number(sc_.word(), 255, alg, "context algorithm")) return false;
+  bool terminated;
+  Token label = sc_.quoted(terminated);
+  if (!terminated) {
+    error(label.range, "expected a quoted security context label");
+    return false;
+  }
+  ctx = model::SecurityContext{static_cast<uint8_t>(doi), static_cast<uint8_t>(alg), std::string(label.text)};
+  return true;
+}
+
 bool Parser::mark_value(Token tok, model::Mark& mark) {
   auto slash = tok.text.find('/');
   uint64_t v, m = 0xffffffff;
@@ -323,19 +336,8 @@ bool Parser::spd_statement(std::string_view cmd, uint32_t start, model::Statemen
     Token opt = sc_.word();
     if (opt.text == "-P") break;
     if (opt.text == "-ctx") {
-      model::SecurityContext ctx;
-      uint64_t doi, alg;
-      if (!number(sc_.word(), 255, doi, "context DOI") || !number(sc_.word(), 255, alg, "context algorithm")) return false;
-      bool terminated;
-      Token label = sc_.quoted(terminated);
-      if (!terminated) {
-        error(label.range, "expected a quoted security context label");
-        return false;
-      }
-      ctx.doi = static_cast<uint8_t>(doi);
-      ctx.alg = static_cast<uint8_t>(alg);
-      ctx.label = std::string(label.text);
-      p.ctx = std::move(ctx);
+      p.ctx.emplace();
+      if (!security_context(*p.ctx)) return false;
     } else if (opt.text == "-mark") {
       model::Mark m;
       sc_.skip_space();

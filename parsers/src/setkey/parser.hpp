@@ -38,6 +38,7 @@ class Parser {
   bool number(Token tok, uint64_t max, uint64_t& out, std::string_view what);
   bool expect_semicolon();
   bool mark_value(Token tok, model::Mark& mark);
+  bool security_context(model::SecurityContext& ctx);  ///< after -ctx: doi alg "label"
 
   void error(diag::SourceRange r, std::string msg, std::vector<std::string> notes = {}) {
     sink_.error(r, std::move(msg), std::move(notes));

@@ -135,15 +135,8 @@ bool Parser::sa_extension(std::string_view flag, Token tok, model::SecurityAssoc
   } else if (flag == "-bs") {
     return seconds_or_bytes("soft lifetime (bytes)", sa.limits.soft_bytes);
   } else if (flag == "-ctx") {
-    uint64_t doi, alg;
-    if (!number(sc_.word(), 255, doi, "context DOI") || !number(sc_.word(), 255, alg, "context algorithm")) return false;
-    bool terminated;
-    Token label = sc_.quoted(terminated);
-    if (!terminated) {
-      error(label.range, "expected a quoted security context label");
-      return false;
-    }
-    sa.ctx = model::SecurityContext{static_cast<uint8_t>(doi), static_cast<uint8_t>(alg), std::string(label.text)};
+    sa.ctx.emplace();
+    return security_context(*sa.ctx);
   } else if (flag == "-esn") {
     sa.replay.esn = true;
   } else if (flag == "-mark") {
