@@ -53,6 +53,9 @@ if [ -n "${XFRMPP_VM_KERNEL_ROOT:-}" ]; then
 fi
 
 mkdir -p "$cache"
+# concurrent test runs share the cache: one fetches, the others wait and reuse
+exec 9>"$cache/.lock"
+flock 9
 current="$cache/kernel.current"
 if [ -z "${XFRMPP_VM_REFRESH:-}" ] && [ -z "${XFRMPP_VM_KERNEL_PACKAGE:-}" ] && [ -f "$current" ]; then
 	root=$(cat "$current")
