@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "execute.hpp"
+#include "monitor.hpp"
 #include "input.hpp"
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
@@ -23,6 +24,7 @@ struct Flags {
   bool stdin_commands = false, dump = false, policy = false, flush = false, all = false, loop = false;
   bool ports = false, noop = false, verbose = false, rfc = false, kernel = false, monitor = false;
   bool json = false, save = false, nokeys = false;
+  size_t max_events = 0;
 };
 
 int usage_error(const std::string& msg) {
@@ -90,7 +92,8 @@ int main(int argc, char** argv) {
   app.add_flag("-x", f.monitor, "monitor SA and policy events");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp/1) for dumps and for -n");
   app.add_flag("--save", f.save, "with -DP: print spdadd statements that recreate the SPD");
-  app.add_flag("--nokeys", f.nokeys, "with -D: hide key material");
+  app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
+  app.add_option("--count", f.max_events, "with -x: exit after this many events");
   CLI11_PARSE(app, argc, argv);
 
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
@@ -100,7 +103,6 @@ int main(int argc, char** argv) {
   int modes = int(load) + int(f.dump) + int(f.flush) + int(f.monitor);
   if (modes == 0) return usage_error("nothing to do: give -f FILE, -c, -D, -F or -x");
   if (modes > 1) return usage_error("choose one of: loading statements, -D, -F or -x");
-  if (f.monitor) return usage_error("-x (monitor) is not implemented yet");
   xfrmpp::tools::setkey::ExecuteOptions eo;
   eo.verbose = f.verbose;
   eo.json = f.json;
@@ -139,6 +141,7 @@ int main(int argc, char** argv) {
   }
   auto& be = **backend;
   if (load) return xfrmpp::tools::setkey::execute(be, sources, entries, eo) ? 0 : 1;
+  if (f.monitor) return xfrmpp::tools::setkey::monitor(be, eo, f.max_events);
   if (f.dump) {
     bool ok = f.policy ? xfrmpp::tools::setkey::dump_policies(be, eo, f.save, !f.kernel)
                        : xfrmpp::tools::setkey::dump_sas(be, eo, std::nullopt);
