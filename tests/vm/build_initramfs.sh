@@ -15,7 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 usage() { echo "usage: $0 -k KERNEL_ROOT -o OUT.cpio.gz [-b BUSYBOX] [BINARY...]" >&2; exit 2; }
-kroot= out= busybox=${XFRMPP_VM_BUSYBOX:-}
+kroot='' out='' busybox=${XFRMPP_VM_BUSYBOX:-}
 while getopts k:o:b:h opt; do
 	case $opt in
 	k) kroot=$OPTARG ;;
@@ -93,6 +93,7 @@ chmod 0755 init
 # /dev/console lets the kernel give /init a console before devtmpfs is mounted; creating it needs
 # CAP_MKNOD, so /init also reopens the console after mounting devtmpfs.
 mknod -m 0600 dev/console c 5 1 2>/dev/null || true
+chmod 1777 tmp
 echo "root:x:0:0:root:/root:/bin/sh" >etc/passwd
 echo "root:x:0:" >etc/group
 

@@ -20,7 +20,7 @@ set -euo pipefail
 
 die_prereq() {
 	echo "fetch_kernel: $*" >&2
-	if [ "${CI:-}" = true ]; then exit 1; fi
+	if [ "${CI:-}" = true ]; then echo "fetch_kernel: CI=true, so this is a failure" >&2; exit 1; fi
 	exit 77
 }
 

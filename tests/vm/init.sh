@@ -19,8 +19,8 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t tmpfs -o mode=0755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /run and /tmp stay on the (RAM) root file system: a tmpfs on top would hide libraries that
+# build_initramfs.sh copied to their ldd paths, which may be under /tmp for a build tree there.
 echo "XFRMPP-BOOT: $(uname -r) $(cut -d' ' -f1 /proc/uptime)s"
 
 XFRMPP_TIMEOUT=60

@@ -147,12 +147,12 @@ assert_match() {
 assert_ok() {
 	_out=$("$@" 2>&1) && _rc=0 || _rc=$?
 	[ -z "$_out" ] || echo "$_out"
-	[ $_rc -eq 0 ] || fail "command failed (status $_rc): $* :: $(echo "$_out" | tail -n1)"
+	[ "$_rc" -eq 0 ] || fail "command failed (status $_rc): $* :: $(echo "$_out" | tail -n1)"
 }
 
 # assert_fail CMD [ARGS...]: run CMD, fail if it exits 0
 assert_fail() {
 	_out=$("$@" 2>&1) && _rc=0 || _rc=$?
 	[ -z "$_out" ] || echo "$_out"
-	[ $_rc -ne 0 ] || fail "command succeeded, expected failure: $*"
+	[ "$_rc" -ne 0 ] || fail "command succeeded, expected failure: $*"
 }

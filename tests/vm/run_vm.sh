@@ -33,7 +33,7 @@ repo=$(cd "$here/../.." && pwd)
 usage() { sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 build_dir=${XFRMPP_BUILD_DIR:-$repo/build}
-bin_dir= initrd= make_initrd= results= collect= trace= verbose=
+bin_dir='' initrd='' make_initrd='' results='' collect='' trace='' verbose=''
 scenarios=() binaries=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -115,6 +115,7 @@ total_timeout=0
 for s in "${scenarios[@]}"; do
 	[ -f "$s" ] || { echo "run_vm: no such scenario: $s" >&2; exit 1; }
 	n=$(basename "$s" .sh)
+	[[ $n =~ ^[A-Za-z0-9_-]+$ ]] || { echo "run_vm: scenario names may use only [A-Za-z0-9_-]: $s" >&2; exit 1; }
 	[ -e "$overlay/xfrmpp/scenarios/$n.sh" ] && { echo "run_vm: two scenarios named $n" >&2; exit 1; }
 	cp "$s" "$overlay/xfrmpp/scenarios/$n.sh"
 	echo "$n" >>"$overlay/xfrmpp/scenarios.list"
@@ -126,7 +127,12 @@ done
 	echo "XFRMPP_TIMEOUT=60"
 	[ -z "$trace" ] || echo "XFRMPP_TRACE=1"
 } >"$overlay/xfrmpp/run.conf"
-(cd "$overlay" && find xfrmpp | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -n) >"$work/overlay.cpio.gz" ||
+if command -v cpio >/dev/null; then
+	cpio_o() { cpio -o -H newc -R 0:0 --quiet; }
+else
+	cpio_o() { busybox cpio -o -H newc -R 0:0 2>/dev/null; }
+fi
+(cd "$overlay" && find xfrmpp | LC_ALL=C sort | cpio_o | gzip -n) >"$work/overlay.cpio.gz" ||
 	{ echo "run_vm: cannot pack the scenarios (cpio missing?)" >&2; exit 1; }
 cat "$initrd" "$work/overlay.cpio.gz" >"$work/initrd.img"
 
@@ -148,7 +154,7 @@ fi
 elapsed=$(($(date +%s) - t0))
 sed -i 's/\r$//' "$console"
 case $qrc in
-0) why="VM powered off" ;;
+0) if grep -q 'XFRMPP-DONE:' "$console"; then why="VM powered off"; else why="VM stopped early"; fi ;;
 124 | 137) why="host timeout after ${host_timeout}s, qemu killed" ;;
 *) why="qemu exited with status $qrc" ;;
 esac
@@ -167,7 +173,7 @@ for n in "${names[@]}"; do
 	echo "$res" >"$work/$n.result"
 	# the scenario's output: from its BEGIN line to its END line, or to the end of the console
 	awk -v b="XFRMPP-BEGIN: $n" -v e="XFRMPP-END: $n " '
-		index($0, b) { on = 1; next }
+		index($0 " ", b " ") { on = 1; next }
 		on && index($0, e) { exit }
 		on { print }' "$console" >"$work/$n.log"
 	case $res in

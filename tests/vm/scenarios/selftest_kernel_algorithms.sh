@@ -2,6 +2,7 @@
 # (through busybox modprobe). Adds one ESP/IPComp SA per algorithm with iproute2 and prints a
 # table; fails if an algorithm that the Debian kernel config provides cannot be used.
 # vm-timeout: 120
+# shellcheck disable=SC2046 # $(aes) and $(sha) below are split into words on purpose
 
 ip netns add "$NS_A"
 spi=256
