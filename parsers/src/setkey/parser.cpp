@@ -55,7 +55,11 @@ bool Parser::expect_semicolon() {
   if (sc_.accept(';')) return true;
   sc_.skip_space();
   if (sc_.at_end()) {
-    error(here(), "missing ';' at the end of the statement");
+    // Point just after the statement's last character, not at the end of the file.
+    uint32_t end = sc_.pos();
+    auto text = sc_.text();
+    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
+    error({end, end + 1}, "missing ';' at the end of the statement");
   } else {
     Token t = sc_.word();
     if (t.empty()) t = Token{sc_.text().substr(sc_.pos(), 1), {sc_.pos(), sc_.pos() + 1}};
