@@ -77,7 +77,7 @@ apt_update_once() { # stale or missing package lists are the usual reason for a 
 }
 
 resolve_pkg() {
-	apt-cache show --no-all-versions linux-image-amd64 2>/dev/null |
+	{ apt-cache show --no-all-versions linux-image-amd64 2>/dev/null || true; } |
 		sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*-amd64\).*/\1/p' | head -n1
 }
 
@@ -120,4 +120,8 @@ touch "$tmp/.complete-$LAYOUT"
 rm -rf "$root"
 mv "$tmp" "$root"
 echo "$root" >"$current"
+# drop older kernels (70 MB per .deb)
+for old in "$cache"/linux-image-* "$dl"/linux-image-*.deb; do
+	case $old in "$root" | "$deb") ;; *) rm -rf "$old" ;; esac
+done
 echo "$root"
