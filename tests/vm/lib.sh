@@ -79,9 +79,10 @@ setup_pair() {
 }
 
 # ping_count NS DST [COUNT]: print how many of COUNT (default 3) pings from NS to DST were answered.
-# Bounded: 0.2 s apart, COUNT+3 s in total (TCG under load can be slow, so not less).
+# Bounded: 0.2 s apart, then up to 2 s for late replies (busybox -W counts from the last request),
+# COUNT+3 s in total. TCG under load can be slow, so not less.
 ping_count() {
-	_out=$(/usr/sbin/ip netns exec "$1" ping -c "${3:-3}" -i 0.2 -w $((${3:-3} + 3)) "$2" 2>&1) || true
+	_out=$(/usr/sbin/ip netns exec "$1" ping -c "${3:-3}" -i 0.2 -W 2 -w $((${3:-3} + 3)) "$2" 2>&1) || true
 	echo "$_out" >&2
 	echo "$_out" | sed -n 's/.* \([0-9][0-9]*\) packets received.*/\1/p' | grep . || echo 0
 }

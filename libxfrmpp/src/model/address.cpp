@@ -7,20 +7,48 @@
 
 namespace xfrmpp::model {
 
+namespace {
+
+// Strict dotted quad (four decimal parts 0..255, no leading zeros beyond "0"), as inet_pton(AF_INET)
+// accepts; written out because address parsing dominates validating large policy files.
+bool parse_v4(std::string_view s, uint8_t* out) {
+  int part = 0;
+  size_t i = 0;
+  while (part < 4) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+    unsigned v = 0;
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      v = v * 10 + static_cast<unsigned>(s[i] - '0');
+      if (v > 255 || i - start >= 3) return false;
+      ++i;
+    }
+    if (i - start > 1 && s[start] == '0') return false;
+    out[part++] = static_cast<uint8_t>(v);
+    if (part < 4) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
 std::optional<Address> Address::parse(std::string_view text) {
-  // inet_pton needs a terminated string; addresses are short, so a stack copy is enough.
-  char buf[INET6_ADDRSTRLEN + 1];
-  if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
   Address a;
   if (text.find(':') == std::string_view::npos) {
-    if (inet_pton(AF_INET, buf, a.bytes.data()) != 1) return std::nullopt;
+    if (!parse_v4(text, a.bytes.data())) return std::nullopt;
     a.family = Family::inet;
-  } else {
-    if (inet_pton(AF_INET6, buf, a.bytes.data()) != 1) return std::nullopt;
-    a.family = Family::inet6;
+    return a;
   }
+  // inet_pton needs a terminated string; addresses are short, so a stack copy is enough.
+  char buf[INET6_ADDRSTRLEN + 1];
+  if (text.size() >= sizeof buf) return std::nullopt;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (inet_pton(AF_INET6, buf, a.bytes.data()) != 1) return std::nullopt;
+  a.family = Family::inet6;
   return a;
 }
 

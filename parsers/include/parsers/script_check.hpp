@@ -1,7 +1,6 @@
 #pragma once
 // Whole-input checks that need more than one statement, run before the first kernel message.
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "xfrmpp/diag/diagnostic.hpp"
@@ -17,12 +16,17 @@ class DuplicatePolicyCheck {
 
  private:
   struct Entry {
+    uint64_t hash;
     model::PolicyKey key;
     diag::SourceRange first;
+    bool live;  // false once deleted; the slot stays so probe chains are not broken
   };
-  std::unordered_multimap<uint64_t, uint32_t> index_;  // key hash -> entries_ slot
+  void insert(uint32_t entry);
+  void grow();
+  // Open addressing, linear probing: slot value = entry index + 1, 0 = empty. One cache miss per
+  // lookup instead of a node allocation per policy.
+  std::vector<uint32_t> table_;
   std::vector<Entry> entries_;
-  std::vector<uint32_t> free_;
 };
 
 uint64_t hash_policy_key(const model::PolicyKey& key);

@@ -1,16 +1,25 @@
 #include "parsers/scanner.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace xfrmpp::parsers {
 namespace {
 
-bool is_word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '%' ||
-         c == '.' || c == '_' || c == ',' || c == '+' || c == '-';
-}
+// One table lookup per character: the scanner is the hot loop when validating million-line inputs.
+constexpr uint8_t kWord = 1, kBlank = 2;
+constexpr auto kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWord;
+  for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
+  for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
+  return t;
+}();
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_word_char(char c) { return kClass[static_cast<uint8_t>(c)] & kWord; }
+bool is_blank(char c) { return kClass[static_cast<uint8_t>(c)] & kBlank; }
 
 }  // namespace
 

@@ -41,59 +41,64 @@ uint64_t hash_policy_key(const model::PolicyKey& k) {
   return h.h;
 }
 
+void DuplicatePolicyCheck::insert(uint32_t entry) {
+  size_t mask = table_.size() - 1;
+  size_t i = entries_[entry].hash & mask;
+  while (table_[i]) i = (i + 1) & mask;
+  table_[i] = entry + 1;
+}
+
+void DuplicatePolicyCheck::grow() {
+  table_.assign(table_.empty() ? 1024 : table_.size() * 2, 0);
+  for (uint32_t e = 0; e < entries_.size(); ++e)
+    if (entries_[e].live) insert(e);
+}
+
 void DuplicatePolicyCheck::check(const diag::SourceBuffer& source, const model::Statement& st, diag::DiagnosticSink& sink) {
   if (std::holds_alternative<model::FlushPolicies>(st.op)) {
-    index_.clear();
+    table_.clear();
     entries_.clear();
-    free_.clear();
     return;
   }
-  const model::PolicyKey* key = nullptr;
-  model::PolicyKey tmp;
+  model::PolicyKey key;
   bool adding = false;
   if (const auto* a = std::get_if<model::AddPolicy>(&st.op)) {
     if (a->update) return;  // spdupdate replaces; never a duplicate
-    tmp = a->policy.key();
-    key = &tmp;
+    key = a->policy.key();
     adding = true;
   } else if (const auto* d = std::get_if<model::DeletePolicy>(&st.op)) {
     if (d->id.index != 0) return;
-    tmp = model::PolicyKey{d->id.sel, d->id.dir, d->id.mark, d->id.if_id.value_or(0), d->id.type};
-    key = &tmp;
+    key = model::PolicyKey{d->id.sel, d->id.dir, d->id.mark, d->id.if_id.value_or(0), d->id.type};
   } else {
     return;
   }
-  uint64_t h = hash_policy_key(*key);
-  auto [lo, hi] = index_.equal_range(h);
-  for (auto it = lo; it != hi; ++it) {
-    Entry& e = entries_[it->second];
-    if (!(e.key == *key)) continue;
-    if (adding) {
+  uint64_t h = hash_policy_key(key);
+  if (!table_.empty()) {
+    size_t mask = table_.size() - 1;
+    for (size_t i = h & mask; table_[i]; i = (i + 1) & mask) {
+      Entry& e = entries_[table_[i] - 1];
+      if (!e.live || e.hash != h || !(e.key == key)) continue;
+      if (!adding) {
+        e.live = false;
+        return;
+      }
       auto lc = source.line_col(e.first.begin);
       std::vector<std::string> notes;
-      if (key->dir == model::Direction::fwd)
+      if (key.dir == model::Direction::fwd)
         notes.push_back("in RFC mode (the default) every 'in' policy is also installed as 'fwd'; -k turns that off");
       sink.error(st.range,
                  fmt::format("this {} policy was already added at line {}; the kernel would reject it (File exists)",
-                             dir_name(key->dir), lc.line),
+                             dir_name(key.dir), lc.line),
                  std::move(notes));
-    } else {
-      free_.push_back(it->second);
-      index_.erase(it);
+      return;
     }
-    return;
   }
   if (!adding) return;
-  uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-    entries_[slot] = Entry{*key, st.range};
-  } else {
-    slot = static_cast<uint32_t>(entries_.size());
-    entries_.push_back(Entry{*key, st.range});
-  }
-  index_.emplace(h, slot);
+  entries_.push_back(Entry{h, key, st.range, true});
+  if (entries_.size() * 2 > table_.size())
+    grow();
+  else
+    insert(static_cast<uint32_t>(entries_.size() - 1));
 }
 
 }  // namespace xfrmpp::parsers

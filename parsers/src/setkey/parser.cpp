@@ -188,10 +188,9 @@ bool Parser::host_address(Family hint, bool allow_many, std::vector<model::Addre
 }
 
 bool Parser::selector_address(Family hint, model::Prefix& out, uint16_t& port, bool& has_port) {
-  std::vector<model::Address> addrs;
   Token tok;
-  if (!host_address(hint, false, addrs, tok)) return false;
-  out.addr = addrs.front();
+  if (!host_address(hint, false, scratch_, tok)) return false;
+  out.addr = scratch_.front();
   out.len = out.addr.max_prefix();
   if (sc_.accept('/')) {
     Token p = sc_.word();

@@ -50,6 +50,7 @@ class Parser {
   Scanner sc_;
   diag::DiagnosticSink& sink_;
   const ParseOptions& options_;
+  std::vector<model::Address> scratch_;  // reused by selector_address so each statement does not allocate
 };
 
 }  // namespace xfrmpp::parsers::setkey
