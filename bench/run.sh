@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# setkey load and parse benchmark; see bench/README.md. Run as root from anywhere:
+#   bench/run.sh                 # N = 10000 and 100000 loads, 1000000 parse-only
+#   SIZES="10000" PARSE_N=100000 REPEAT=3 bench/run.sh
+# Each load goes into a fresh network namespace that is deleted afterwards (also on failure).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+setkey=${SETKEY:-$root/build/bin/setkey}
+sizes=${SIZES:-10000 100000}
+parse_n=${PARSE_N:-1000000}
+repeat=${REPEAT:-1}
+keep=${KEEP:-0}            # 1 = keep the generated files in the temp dir
+
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces, XFRM)"
+[[ -x $setkey ]] || die "$setkey not built (cmake --preset release && ninja -C build setkey)"
+command -v ip > /dev/null || die "ip (iproute2) is missing"
+if [[ ! -x /usr/bin/time ]]; then
+  echo "bench: installing GNU time for peak RSS" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q time > /dev/null || die "cannot install package 'time'"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/xfrmpp-bench.XXXXXX")
+namespaces=()
+cleanup() {
+  local ns
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2> /dev/null || true; done
+  if [[ $keep == 1 ]]; then echo "bench: files kept in $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+new_ns() {
+  local ns="xfrmpp-bench-$$-${#namespaces[@]}"
+  ip netns add "$ns" || die "ip netns add $ns failed"
+  namespaces+=("$ns")
+  echo "$ns"
+}
+del_ns() { ip netns del "$1"; }
+
+# Runs "$@" under GNU time; sets secs (wall, ns resolution) and rss_kb (peak RSS of the command).
+measure() {
+  local t0 t1 out=$work/time.out
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$out" "$@" > "$work/cmd.out" 2> "$work/cmd.err" ||
+    { cat "$work/cmd.err" >&2; die "failed: $*"; }
+  t1=$(date +%s%N)
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  rss_kb=$(tail -n 1 "$out")
+}
+
+# "OUT n" from ip xfrm policy count.
+out_policies() { ip -n "$1" xfrm policy count | awk '{ for (i = 1; i < NF; i++) if ($i == "OUT") print $(i + 1) }'; }
+
+# One line per policy (its ip-xfrm block joined), sorted, so two SPDs can be compared.
+spd_fingerprint() {
+  ip -n "$1" xfrm policy list | awk '/^src / && rec != "" { print rec; rec = "" } { sub(/[ \t]+$/, ""); rec = rec " " $0 } END { if (rec != "") print rec }' | sort
+}
+
+rows=()
+declare -A best_secs best_rss
+for n in $sizes; do
+  echo "bench: generating $n statements" >&2
+  "$here/gen.sh" "$n" setkey > "$work/p$n.conf"
+  "$here/gen.sh" "$n" ip > "$work/p$n.batch"
+  for tool in setkey ip; do
+    for ((r = 1; r <= repeat; r++)); do
+      ns=$(new_ns)
+      if [[ $tool == setkey ]]; then
+        measure ip netns exec "$ns" "$setkey" -k -f "$work/p$n.conf"
+      else
+        measure ip -n "$ns" -batch "$work/p$n.batch"
+      fi
+      got=$(out_policies "$ns")
+      [[ $got == "$n" ]] || die "$tool: the namespace holds $got outbound policies, expected $n"
+      if [[ $r == 1 ]]; then spd_fingerprint "$ns" > "$work/spd-$tool-$n"; fi
+      del_ns "$ns"
+      key="$tool/$n"
+      if [[ -z ${best_secs[$key]:-} ]] || awk -v a="$secs" -v b="${best_secs[$key]}" 'BEGIN { exit !(a < b) }'; then
+        best_secs[$key]=$secs
+      fi
+      if [[ -z ${best_rss[$key]:-} ]] || ((rss_kb > best_rss[$key])); then best_rss[$key]=$rss_kb; fi
+    done
+  done
+  cmp -s "$work/spd-setkey-$n" "$work/spd-ip-$n" ||
+    { diff "$work/spd-setkey-$n" "$work/spd-ip-$n" | head -5 >&2; die "N=$n: setkey and ip -batch produced different SPDs"; }
+  rm -f "$work/spd-setkey-$n" "$work/spd-ip-$n"
+done
+
+echo "bench: generating $parse_n statements for setkey -n" >&2
+"$here/gen.sh" "$parse_n" setkey > "$work/parse.conf"
+measure "$setkey" -n -f "$work/parse.conf"
+parse_secs=$secs parse_rss=$rss_kb
+
+echo
+echo "Load into a fresh namespace (best of $repeat; both SPDs verified identical, N outbound policies):"
+printf '%-18s %9s %9s %12s %14s\n' tool N seconds policies/s "peak RSS MB"
+for n in $sizes; do
+  for tool in setkey ip; do
+    s=${best_secs[$tool/$n]} kb=${best_rss[$tool/$n]}
+    label=$([[ $tool == setkey ]] && echo "setkey -k -f" || echo "ip -batch")
+    printf '%-18s %9d %9.3f %12.0f %14.1f\n' "$label" "$n" "$s" "$(awk -v n="$n" -v s="$s" 'BEGIN { print (s > 0 ? n / s : 0) }')" \
+      "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')"
+  done
+  printf '%-18s %9d %9s %12s\n' "ratio ip/setkey" "$n" "" \
+    "$(awk -v a="${best_secs[ip/$n]}" -v b="${best_secs[setkey/$n]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
+done
+echo
+echo "Parse and validate only (setkey -n -f):"
+printf '%-18s %9s %9s %12s %14s\n' tool N seconds statements/s "peak RSS MB"
+printf '%-18s %9d %9.3f %12.0f %14.1f\n' "setkey -n -f" "$parse_n" "$parse_secs" \
+  "$(awk -v n="$parse_n" -v s="$parse_secs" 'BEGIN { print (s > 0 ? n / s : 0) }')" "$(awk -v k="$parse_rss" 'BEGIN { print k / 1024 }')"
+
+echo
+echo "Targets:"
+verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
+largest=$(tr ' ' '\n' <<< "$sizes" | sort -n | tail -n 1)
+ratio=$(awk -v a="${best_secs[ip/$largest]}" -v b="${best_secs[setkey/$largest]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+rate=$(awk -v n="$parse_n" -v s="$parse_secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+rss_mb=$(awk -v k="$parse_rss" 'BEGIN { printf "%.1f", k / 1024 }')
+echo "  load of $largest >= 5x faster than ip -batch: ${ratio}x  $(verdict "$ratio >= 5")"
+echo "  setkey -n >= 1,000,000 statements/s:        $rate/s  $(verdict "$rate >= 1000000")"
+echo "  peak RSS < 300 MB for $parse_n statements:  $rss_mb MB  $(verdict "$rss_mb < 300")"
