@@ -71,6 +71,7 @@ ApplyReport KernelBackend::apply(std::span<const Change> changes, const ApplyOpt
         if (n.error().code == EMSGSIZE && used != 0) break;  // batch full: this change opens the next one
         Pending& p = pending_.emplace_back();
         p.tag = changes[i].tag;
+        p.seq = seq;  // unused on the wire, but keeps the batch's seqs consecutive for record_ack
         p.state = Pending::State::failed;
         p.code = n.error().code;
         p.message = n.error().message;
@@ -159,8 +160,10 @@ bool KernelBackend::send_batch(size_t bytes) {
       if (header_of(*msg).nlmsg_type != NLMSG_ERROR) continue;
       auto ack = parse_ack(*msg);
       if (!ack) continue;
-      if (ack->code != 0) ok = false;
-      if (record_ack(ack->seq, ack->code, std::move(ack->extack))) --outstanding;
+      int code = ack->code;
+      if (!record_ack(ack->seq, code, std::move(ack->extack))) continue;
+      --outstanding;
+      if (code != 0) ok = false;
     }
   }
   if (outstanding > 0) {
