@@ -181,7 +181,9 @@ std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOpti
   if (sa.crypt) s += fmt::format("\tE: {} {}\n", sa.crypt->kernel_name, hexkey(sa.crypt->key));
   if (sa.auth) s += fmt::format("\tA: {} {}\n", sa.auth->kernel_name, hexkey(sa.auth->key));
   if (sa.comp) s += fmt::format("\tC: {}\n", sa.comp->kernel_name);
-  s += fmt::format("\tseq=0x{:08x} replay={} flags=0x{:08x} state=mature\n", sa.replay.oseq, sa.replay.window, sa.flags);
+  // The model keeps ESN in replay.esn (decode strips it from flags); the kernel's flags word has it.
+  uint32_t flags = sa.flags | (sa.replay.esn ? model::sa_flag::esn : 0);
+  s += fmt::format("\tseq=0x{:08x} replay={} flags=0x{:08x} state=mature\n", sa.replay.oseq, sa.replay.window, flags);
   s += fmt::format("\tcreated: {}\tcurrent: {}\n", time_text(sa.current.add_time), time_text(static_cast<uint64_t>(time(nullptr))));
   s += fmt::format("\tdiff: {}(s)\thard: {}(s)\tsoft: {}(s)\n",
                    sa.current.add_time ? static_cast<uint64_t>(time(nullptr)) - sa.current.add_time : 0,

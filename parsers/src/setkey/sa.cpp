@@ -339,7 +339,10 @@ bool Parser::sa_statement(std::string_view cmd, uint32_t start, model::Statement
     if (s.replay.esn) s.flags |= model::sa_flag::esn;
     out.op = model::AddSa{std::move(sa), cmd == "update"};
   } else if (cmd == "getspi") {
-    out.op = model::AllocSpi{sa, sa->spi ? sa->spi : 0x100, sa->spi ? sa->spi : 0x0fffffff};
+    // No SPI: let the kernel choose, as PF_KEY does without SPIRANGE (0x100-0x0fffffff). An IPComp
+    // CPI is 16 bits and XFRM_MSG_ALLOCSPI refuses a range reaching 0x10000 (EINVAL).
+    uint32_t max = sa->proto == model::Protocol::ipcomp ? 0xffff : 0x0fffffff;
+    out.op = model::AllocSpi{sa, sa->spi ? sa->spi : 0x100, sa->spi ? sa->spi : max};
   } else {
     model::SaId id{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id};
     if (cmd == "get")
