@@ -161,7 +161,10 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
   while (i < entries.size()) {
     batch.clear();
     size_t j = i;
-    for (; j < entries.size(); ++j) {
+    // Changes copy their target, so hand them over in bounded chunks: memory stays flat however
+    // large the script is, and the backend still packs each chunk into full sendmsg batches.
+    constexpr size_t kChunk = 4096;
+    for (; j < entries.size() && batch.size() < kChunk; ++j) {
       auto c = to_change(entries[j].statement, j);
       if (!c) break;
       batch.push_back(std::move(*c));

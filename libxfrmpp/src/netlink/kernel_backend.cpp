@@ -26,6 +26,8 @@ constexpr size_t kReceiveBytes = 128 * 1024;
 // lands in a 512- or 1024-byte slab plus the sk_buff and shared info; 2 KiB leaves a margin.
 constexpr size_t kAckTruesize = 2048;
 constexpr size_t kMinBatchBytes = 4096;
+// Capped ACKs (NETLINK_CAP_ACK) with an extack string stay far below this; see recv_many.
+constexpr size_t kAckSlotBytes = 1024;
 
 const Request kGet{0, NLM_F_REQUEST};
 
@@ -142,10 +144,11 @@ bool KernelBackend::send_batch(size_t bytes) {
   }
   bool ok = true;
   bool overrun = false;
+  std::vector<size_t>& lengths = ack_lengths_;
   while (outstanding > 0) {
     // XFRM handles the whole batch inside sendmsg, so every ACK is queued already; after an overrun
     // only what is left in the queue can still come.
-    auto n = sock_.recv(rx_, overrun ? 0 : kReplyTimeoutMs);
+    auto n = sock_.recv_many(rx_, kAckSlotBytes, lengths, overrun ? 0 : kReplyTimeoutMs);
     if (!n) {
       if (n.error().code == ENOBUFS) {
         overrun = true;
@@ -155,15 +158,15 @@ bool KernelBackend::send_batch(size_t bytes) {
       return false;
     }
     if (*n == 0) break;
-    MessageWalker walk(std::span<const uint8_t>(rx_.data(), *n));
-    while (auto msg = walk.next()) {
-      if (header_of(*msg).nlmsg_type != NLMSG_ERROR) continue;
-      auto ack = parse_ack(*msg);
-      if (!ack) continue;
-      int code = ack->code;
-      if (!record_ack(ack->seq, code, std::move(ack->extack))) continue;
-      --outstanding;
-      if (code != 0) ok = false;
+    for (size_t d = 0; d < lengths.size(); ++d) {
+      MessageWalker walk(std::span<const uint8_t>(rx_.data() + d * kAckSlotBytes, lengths[d]));
+      while (auto msg = walk.next()) {
+        if (header_of(*msg).nlmsg_type != NLMSG_ERROR) continue;
+        auto ack = parse_ack(*msg);
+        if (!ack) continue;
+        if (ack->code != 0) ok = false;
+        if (record_ack(ack->seq, ack->code, std::move(ack->extack))) --outstanding;
+      }
     }
   }
   if (outstanding > 0) {

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -114,6 +115,41 @@ Result<size_t> Socket::recv(std::span<uint8_t> buf, int timeout_ms) {
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return errno_error("recvmsg(NETLINK_XFRM)");
+    if (timeout_ms == 0) return size_t{0};
+    pollfd p{fd(), POLLIN, 0};
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0 && errno != EINTR) return errno_error("poll(NETLINK_XFRM)");
+    if (r == 0) return size_t{0};
+  }
+}
+
+Result<size_t> Socket::recv_many(std::span<uint8_t> buf, size_t slot, std::vector<size_t>& lengths, int timeout_ms) {
+  constexpr size_t kMaxSlots = 256;
+  size_t count = std::min(kMaxSlots, slot ? buf.size() / slot : 0);
+  lengths.clear();
+  if (count == 0) return make_error(EINVAL, "recv_many: buffer smaller than one slot");
+  iovec iov[kMaxSlots];
+  mmsghdr msgs[kMaxSlots];
+  sockaddr_nl addr[kMaxSlots];
+  for (size_t i = 0; i < count; ++i) {
+    iov[i] = iovec{buf.data() + i * slot, slot};
+    msgs[i] = mmsghdr{};
+    msgs[i].msg_hdr.msg_name = &addr[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof addr[i];
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  for (;;) {
+    int n = recvmmsg(fd(), msgs, static_cast<unsigned>(count), MSG_DONTWAIT, nullptr);
+    if (n > 0) {
+      for (int i = 0; i < n; ++i) {
+        if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) return make_error(EMSGSIZE, "netlink datagram larger than the receive slot");
+        lengths.push_back(msgs[i].msg_len);
+      }
+      return static_cast<size_t>(n);
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return errno_error("recvmmsg(NETLINK_XFRM)");
     if (timeout_ms == 0) return size_t{0};
     pollfd p{fd(), POLLIN, 0};
     int r = poll(&p, 1, timeout_ms);

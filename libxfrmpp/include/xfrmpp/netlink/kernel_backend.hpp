@@ -61,6 +61,7 @@ class KernelBackend final : public Backend {
   std::vector<uint8_t> tx_;  // the batch under construction; reused so bulk applies do not allocate
   std::vector<uint8_t> rx_;
   std::vector<Pending> pending_;
+  std::vector<size_t> ack_lengths_;  // datagram lengths from the last recv_many
 };
 
 }  // namespace xfrmpp::nl

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "xfrmpp/diag/result.hpp"
 
@@ -48,6 +49,12 @@ class Socket {
   /// 0 = not at all); returns 0 when nothing arrived in time. ENOBUFS means the kernel dropped messages
   /// because the receive buffer was full; ENOSPC means `buf` was too small and the datagram is lost.
   Result<size_t> recv(std::span<uint8_t> buf, int timeout_ms);
+
+  /// Receives up to buf.size() / slot datagrams in one recvmmsg(2) on the libmnl socket's fd (libmnl has
+  /// no batched receive), each into its own `slot`-byte part of `buf`; their lengths go to `lengths`.
+  /// Waits like recv() for the first one. A datagram longer than `slot` is an EMSGSIZE error, never
+  /// silently cut. Used for the ACKs of a batch: one syscall instead of one per ACK.
+  Result<size_t> recv_many(std::span<uint8_t> buf, size_t slot, std::vector<size_t>& lengths, int timeout_ms);
 
  private:
   explicit Socket(mnl_socket* s);
