@@ -5,6 +5,7 @@
 
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/model/statement.hpp"
+#include "xfrmpp/util/large_buffer.hpp"
 
 namespace xfrmpp::parsers {
 
@@ -23,10 +24,17 @@ class DuplicatePolicyCheck {
   };
   void insert(uint32_t entry);
   void grow();
-  // Open addressing, linear probing: slot value = entry index + 1, 0 = empty. One cache miss per
-  // lookup instead of a node allocation per policy.
-  std::vector<uint32_t> table_;
-  std::vector<Entry> entries_;
+  Entry& entry(uint32_t i) { return reinterpret_cast<Entry*>(chunks_[i / kPerChunk].data())[i % kPerChunk]; }
+  void push(const Entry& e);
+
+  // Entries live in huge-page chunks that never move; the table is open addressing with linear
+  // probing (slot = entry index + 1, 0 = empty): one cache miss per lookup, no allocation per policy.
+  static constexpr size_t kChunkBytes = size_t{32} << 20;
+  static constexpr size_t kPerChunk = kChunkBytes / sizeof(Entry);
+  std::vector<util::LargeBuffer> chunks_;
+  uint32_t count_ = 0;
+  util::LargeBuffer table_;
+  size_t table_slots_ = 0;
 };
 
 uint64_t hash_policy_key(const model::PolicyKey& key);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 namespace xfrmpp::parsers {
 namespace {
@@ -41,23 +43,34 @@ uint64_t hash_policy_key(const model::PolicyKey& k) {
   return h.h;
 }
 
-void DuplicatePolicyCheck::insert(uint32_t entry) {
-  size_t mask = table_.size() - 1;
-  size_t i = entries_[entry].hash & mask;
-  while (table_[i]) i = (i + 1) & mask;
-  table_[i] = entry + 1;
+void DuplicatePolicyCheck::insert(uint32_t e) {
+  auto* table = reinterpret_cast<uint32_t*>(table_.data());
+  size_t mask = table_slots_ - 1;
+  size_t i = entry(e).hash & mask;
+  while (table[i]) i = (i + 1) & mask;
+  table[i] = e + 1;
 }
 
 void DuplicatePolicyCheck::grow() {
-  table_.assign(table_.empty() ? 1024 : table_.size() * 2, 0);
-  for (uint32_t e = 0; e < entries_.size(); ++e)
-    if (entries_[e].live) insert(e);
+  table_slots_ = table_slots_ ? table_slots_ * 2 : 4096;
+  table_ = util::LargeBuffer::allocate(table_slots_ * sizeof(uint32_t));  // zero-filled
+  for (uint32_t e = 0; e < count_; ++e)
+    if (entry(e).live) insert(e);
+}
+
+void DuplicatePolicyCheck::push(const Entry& e) {
+  static_assert(std::is_trivially_copyable_v<Entry> && std::is_trivially_destructible_v<Entry>);
+  if (count_ % kPerChunk == 0 && count_ / kPerChunk == chunks_.size()) chunks_.push_back(util::LargeBuffer::allocate(kChunkBytes));
+  new (&entry(count_)) Entry(e);
+  ++count_;
 }
 
 void DuplicatePolicyCheck::check(const diag::SourceBuffer& source, const model::Statement& st, diag::DiagnosticSink& sink) {
   if (std::holds_alternative<model::FlushPolicies>(st.op)) {
-    table_.clear();
-    entries_.clear();
+    chunks_.clear();
+    count_ = 0;
+    table_ = {};
+    table_slots_ = 0;
     return;
   }
   model::PolicyKey key;
@@ -73,10 +86,11 @@ void DuplicatePolicyCheck::check(const diag::SourceBuffer& source, const model::
     return;
   }
   uint64_t h = hash_policy_key(key);
-  if (!table_.empty()) {
-    size_t mask = table_.size() - 1;
-    for (size_t i = h & mask; table_[i]; i = (i + 1) & mask) {
-      Entry& e = entries_[table_[i] - 1];
+  if (table_slots_) {
+    const auto* table = reinterpret_cast<const uint32_t*>(table_.data());
+    size_t mask = table_slots_ - 1;
+    for (size_t i = h & mask; table[i]; i = (i + 1) & mask) {
+      Entry& e = entry(table[i] - 1);
       if (!e.live || e.hash != h || !(e.key == key)) continue;
       if (!adding) {
         e.live = false;
@@ -94,11 +108,11 @@ void DuplicatePolicyCheck::check(const diag::SourceBuffer& source, const model::
     }
   }
   if (!adding) return;
-  entries_.push_back(Entry{h, key, st.range, true});
-  if (entries_.size() * 2 > table_.size())
+  push(Entry{h, key, st.range, true});
+  if (size_t{count_} * 2 > table_slots_)
     grow();
   else
-    insert(static_cast<uint32_t>(entries_.size() - 1));
+    insert(count_ - 1);
 }
 
 }  // namespace xfrmpp::parsers

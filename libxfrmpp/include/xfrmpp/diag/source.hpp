@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "xfrmpp/util/large_buffer.hpp"
+
 namespace xfrmpp::diag {
 
 /// Half-open byte range [begin, end) in a SourceBuffer.
@@ -20,7 +22,16 @@ struct LineCol {
 /// A named input (file path, "-" shown as "<stdin>", or "<command line>") and its full text.
 class SourceBuffer {
  public:
-  SourceBuffer(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
+  SourceBuffer(std::string name, std::string text)
+      : name_(std::move(name)), owned_(std::move(text)), text_(owned_) {}
+  /// Text living in a LargeBuffer (big files): `length` bytes of it are the input.
+  SourceBuffer(std::string name, util::LargeBuffer storage, size_t length)
+      : name_(std::move(name)), large_(std::move(storage)), text_(large_.data(), length) {}
+  SourceBuffer(SourceBuffer&& o) noexcept
+      : name_(std::move(o.name_)), owned_(std::move(o.owned_)), large_(std::move(o.large_)),
+        text_(large_ ? std::string_view(large_.data(), o.text_.size()) : std::string_view(owned_)) {}
+  SourceBuffer& operator=(SourceBuffer&&) = delete;
+  SourceBuffer(const SourceBuffer&) = delete;
   const std::string& name() const { return name_; }
   std::string_view text() const { return text_; }
   /// Line and column of a byte offset (linear scan: only called when reporting).
@@ -30,7 +41,9 @@ class SourceBuffer {
 
  private:
   std::string name_;
-  std::string text_;
+  std::string owned_;
+  util::LargeBuffer large_;
+  std::string_view text_;
 };
 
 }  // namespace xfrmpp::diag

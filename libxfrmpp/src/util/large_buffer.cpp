@@ -1,0 +1,34 @@
+#include "xfrmpp/util/large_buffer.hpp"
+
+#include <sys/mman.h>
+
+namespace xfrmpp::util {
+
+LargeBuffer LargeBuffer::allocate(size_t bytes) {
+  LargeBuffer b;
+  if (bytes == 0) return b;
+  constexpr size_t kHuge = size_t{2} << 20;
+  size_t size = (bytes + kHuge - 1) / kHuge * kHuge;
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return b;
+  // Advice only: without THP the memory is simply made of small pages.
+  (void)madvise(p, size, MADV_HUGEPAGE);
+  b.data_ = static_cast<char*>(p);
+  b.size_ = size;
+  return b;
+}
+
+LargeBuffer& LargeBuffer::operator=(LargeBuffer&& o) noexcept {
+  if (this != &o) {
+    if (data_) munmap(data_, size_);
+    data_ = std::exchange(o.data_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+LargeBuffer::~LargeBuffer() {
+  if (data_) munmap(data_, size_);
+}
+
+}  // namespace xfrmpp::util
