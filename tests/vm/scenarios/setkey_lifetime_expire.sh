@@ -1,0 +1,147 @@
+# setkey SA half: SA lifetimes and their EXPIRE events, seen by our `setkey -x`.
+# Time: in b, `setkey -x --count 3` runs in the background (output to a file) while an SA with
+# `-ls 2 -lh 4` (between addresses no traffic uses) is added; it must print the new SA, then an "expire soft" block for that SA, then
+# an "expire hard" one no sooner than 4 s after the add, and exit by itself; the SA must then be
+# gone from `setkey -D`.
+# Bytes: a's a -> b SA has `-bs 256 -bh 512`. Of 10 pings of 64 counted bytes each exactly 8 get
+# through (the 9th finds 512 bytes used and the SA expired); `setkey -x --count 2` in a must show
+# "expire soft" at 256 bytes / 4 packets and "expire hard" at 512 bytes / 8 packets.
+# Every wait is bounded.
+# vm-timeout: 60
+# --- setkey helpers: the same block opens every setkey_* scenario (lib.sh has no setkey helpers) ---
+need_bin setkey
+SK=$XFRMPP_BIN/setkey
+# sk NS ARGS...: our setkey in netns NS.  sk_load NS FILE: load a script, fail with its diagnostics.
+sk() { _n=$1; shift; in_ns "$_n" "$SK" "$@"; }
+sk_load() { assert_ok in_ns "$1" "$SK" -f "$2"; }
+# sk_snap NS: snapshot NS's SAD as `setkey -D` (NS.sad) and `ip -s xfrm state` (NS.ip) print it
+sk_snap() {
+	in_ns "$1" "$SK" -D >"$1.sad" || fail "setkey -D failed in $1"
+	ip -n "$1" -s xfrm state >"$1.ip"
+}
+# sk_field NS PROTO SPI FIELD: FIELD of an SA in the last snapshot of NS: bytes ("current: N(bytes)"),
+# packets ("allocated: N"), seq, replay, flags, state, mode, reqid, proto (esp-udp for NAT-T SAs).
+sk_field() {
+	_v=$(awk -v p="$2" -v spi="$(printf '0x%08x' "$3")" -v f="$4" '
+		/^[^\t]/ { cur = 0; next }
+		$2 ~ /^mode=/ && $3 ~ /^spi=/ {
+			split($3, s, /[()]/)
+			cur = ($1 == p || ($1 == "esp-udp" && p == "esp")) && s[2] == spi
+			if (cur && f == "proto") print $1
+			if (cur) for (i = 2; i <= NF; i++) { split($i, kv, /[=(]/); if (kv[1] == f) print kv[2] }
+			next
+		}
+		cur && $1 ~ /^seq=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }
+		cur && f == "bytes" && $1 == "current:" && $2 ~ /\(bytes\)$/ { sub(/\(bytes\)/, "", $2); print $2 }
+		cur && f == "packets" && $1 == "allocated:" { print $2 }' "$1.sad")
+	[ -n "$_v" ] || fail "setkey -D in $1: no $2 SA with spi $3 (field $4)"
+	echo "$_v" | head -n1
+}
+# sk_counters NS PROTO SPI: PK and BY = the SA's packets and bytes in NS's snapshot, after checking
+# that they equal the kernel's numbers as iproute2 prints them ("lifetime current: B(bytes), P(packets)")
+sk_counters() {
+	PK=$(sk_field "$1" "$2" "$3" packets)
+	BY=$(sk_field "$1" "$2" "$3" bytes)
+	_ip=$(awk -v spi="$(printf '0x%08x' "$3")" '
+		/^src / { cur = 0 }
+		$1 == "proto" && $3 == "spi" { s = $4; sub(/\(.*/, "", s); cur = (s == spi) }
+		cur && lt { lt = 0; gsub(/[(),]/, " "); print $3 "/" $1; exit }
+		cur && /^\tlifetime current:/ { lt = 1 }' "$1.ip")
+	assert_eq "$PK/$BY" "$_ip" "$1 $2 SA $3: setkey -D allocated/current bytes vs ip -s xfrm state packets/bytes"
+	log "$1 $2 SA $3: $PK packets, $BY bytes"
+}
+# --- end of setkey helpers ---
+
+setup_pair
+enc=0x00112233445566778899aabbccddeeff
+auth=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+# wait_monitor NS: until a NETLINK_XFRM socket in NS (protocol 6 in /proc/net/netlink) has joined
+# a multicast group, i.e. setkey -x listens; at most 5 s
+wait_monitor() {
+	ns_sh "$1" 'i=0; while [ $i -lt 50 ]; do
+		awk "\$2 == 6 && \$4 != \"00000000\" { f = 1 } END { exit !f }" /proc/net/netlink && exit 0
+		sleep 0.1; i=$((i + 1)); done; exit 1' || fail "setkey -x in $1 did not subscribe within 5 s"
+}
+# wait_exit PID SECONDS: wait until PID exits, at most SECONDS; its exit status (or "timeout") in rc
+wait_exit() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt $(($2 * 10)) ]; do sleep 0.1; _i=$((_i + 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		kill "$1"
+		rc=timeout
+	else
+		wait "$1" && rc=0 || rc=$?
+	fi
+}
+# event_block FILE KIND: the first block of FILE whose header line ends in KIND ("expire soft")
+event_block() { awk -v k="$2" 'on && /^$/ { exit } on { print } !on && $0 ~ (" " k "$") { on = 1; print }' "$1"; }
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# SAs for the byte part: a's outbound SA has the byte limits, b's copy of it none (so b's monitor
+# below sees only its own time SA)
+cat >a.conf <<EOF
+add $A4 $B4 esp 0xb101 -m transport -bs 256 -bh 512 -E aes-cbc $enc -A hmac-sha256 $auth;
+add $B4 $A4 esp 0xb102 -m transport -E aes-cbc $enc -A hmac-sha256 $auth;
+spdadd $A4 $B4 any -P out ipsec esp/transport//require;
+spdadd $B4 $A4 any -P in ipsec esp/transport//require;
+EOF
+cat >b.conf <<EOF
+add $A4 $B4 esp 0xb101 -m transport -E aes-cbc $enc -A hmac-sha256 $auth;
+add $B4 $A4 esp 0xb102 -m transport -E aes-cbc $enc -A hmac-sha256 $auth;
+spdadd $B4 $A4 any -P out ipsec esp/transport//require;
+spdadd $A4 $B4 any -P in ipsec esp/transport//require;
+EOF
+sk_load "$NS_A" a.conf
+sk_load "$NS_B" b.conf
+
+# --- time lifetimes, in b ---
+"$IP" netns exec "$NS_B" "$SK" -x --count 3 >mon_time.txt 2>&1 &
+mon_time=$!
+wait_monitor "$NS_B"
+# between other addresses: an SA B4 -> A4 would be the newest match of b's outbound policy
+echo "add 198.51.100.1 198.51.100.2 esp 0xb001 -m transport -ls 2 -lh 4 -E aes-cbc $enc -A hmac-sha256 $auth;" >time.conf
+t_add=$(now)
+sk_load "$NS_B" time.conf
+sk_snap "$NS_B"
+assert_match "$(cat "$NS_B.sad")" "$(printf '^\tdiff: [0-9]+\\(s\\)\thard: 4\\(s\\)\tsoft: 2\\(s\\)$')" "setkey -D: time lifetimes of SA 0xb001"
+
+# --- byte lifetimes, in a, while b's SA ages ---
+"$IP" netns exec "$NS_A" "$SK" -x --count 2 >mon_bytes.txt 2>&1 &
+mon_bytes=$!
+wait_monitor "$NS_A"
+sk_snap "$NS_A"
+assert_match "$(cat "$NS_A.sad")" "$(printf '^\tcurrent: 0\\(bytes\\)\thard: 512\\(bytes\\)\tsoft: 256\\(bytes\\)$')" "setkey -D: byte lifetimes of SA 0xb101"
+# busybox ping stops at the 9th echo request, which sendto() refuses (EINVAL from the expired SA)
+in_ns "$NS_A" ping -c 10 -i 0.2 -W 2 -w 6 "$B4" >ping.txt 2>&1 || true
+cat ping.txt
+got=$(grep -c 'bytes from' ping.txt || true)
+assert_eq "$got" 8 "pings answered before the byte lifetime ran out (8 x 64 = 512 bytes)"
+wait_exit $mon_bytes 5
+cat mon_bytes.txt
+assert_eq "$rc" 0 "setkey -x --count 2 in a: exit status"
+soft=$(event_block mon_bytes.txt "expire soft")
+hard=$(event_block mon_bytes.txt "expire hard")
+assert_match "$soft" 'spi=45313\(0x0000b101\)' "a: expire soft for SA 0xb101"
+assert_match "$soft" "$(printf '^\tcurrent: 256\\(bytes\\)\thard: 512\\(bytes\\)\tsoft: 256\\(bytes\\)$')" "a: soft expire at 256 bytes"
+assert_match "$soft" "$(printf '^\tallocated: 4\t')" "a: soft expire after 4 packets"
+assert_match "$hard" 'spi=45313\(0x0000b101\)' "a: expire hard for SA 0xb101"
+assert_match "$hard" "$(printf '^\tcurrent: 512\\(bytes\\)\t')" "a: hard expire at 512 bytes"
+assert_match "$hard" "$(printf '^\tallocated: 8\t')" "a: hard expire after 8 packets"
+assert_ge "$(xfrm_stat "$NS_A" XfrmOutStateExpired)" 1 "a: XfrmOutStateExpired (packets refused by the expired SA)"
+
+# --- back to b's time SA ---
+wait_exit $mon_time 10
+t_end=$(now)
+cat mon_time.txt
+assert_eq "$rc" 0 "setkey -x --count 3 in b: exit status (new SA, soft, hard)"
+assert_match "$(head -n1 mon_time.txt)" ' new-sa$' "b: first event"
+soft=$(event_block mon_time.txt "expire soft")
+hard=$(event_block mon_time.txt "expire hard")
+assert_match "$soft" 'spi=45057\(0x0000b001\)' "b: expire soft for SA 0xb001"
+assert_match "$hard" 'spi=45057\(0x0000b001\)' "b: expire hard for SA 0xb001"
+assert_eq "$(grep -n ' expire ' mon_time.txt | cut -d' ' -f4 | tr '\n' ' ')" "soft hard " "b: order of the expire events"
+elapsed=$(echo "$t_end $t_add" | awk '{ printf "%d", $1 - $2 }')
+log "time SA: hard expire seen within ${elapsed}s of the add"
+assert_ge "$elapsed" 4 "seconds from the add to the end of the hard expire"
+sk_snap "$NS_B"
+if grep -q 'spi=45057(0x0000b001)' "$NS_B.sad"; then fail "SA 0xb001 still in b's SAD after its hard expiry"; fi
