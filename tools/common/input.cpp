@@ -57,7 +57,7 @@ Result<diag::SourceBuffer> load_source(const std::string& path) {
 }
 
 void print_diagnostics(const diag::SourceBuffer& source, const diag::DiagnosticSink& sink, std::FILE* out) {
-  for (const auto& d : sink.all()) std::fputs(diag::format(source, d).c_str(), out);
+  for (const auto& d : sink.all()) std::fputs(diag::format(source, d, sink.secrets()).c_str(), out);
 }
 
 std::vector<model::Address> resolve_host(std::string_view host, model::Family hint) {

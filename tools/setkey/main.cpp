@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
   app.add_flag("-D", f.dump, "dump the SAD (with -P: the SPD)");
   app.add_flag("-P", f.policy, "with -D or -F: act on the SPD");
   app.add_flag("-F", f.flush, "flush the SAD (with -P: the SPD)");
-  app.add_flag("-a", f.all, "with -D: include dead SAs");
-  app.add_flag("-l", f.loop, "with -D: short one-line form");
+  app.add_flag("-a", f.all, "with -D: accepted for compatibility (XFRM dumps never hold dead SAs)");
+  app.add_flag("-l", f.loop, "with -D: accepted for compatibility; no effect yet");
   app.add_flag("-p", f.ports, "with -DP: show ports of tunnel endpoints");
   app.add_flag("-n", f.noop, "parse and validate only; send nothing");
   app.add_flag("-v", f.verbose, "verbose: report batches sent to the kernel");
@@ -94,7 +94,15 @@ int main(int argc, char** argv) {
   app.add_flag("--save", f.save, "with -DP: print spdadd statements that recreate the SPD");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());  // exit 2, as for every other usage error
+  }
 
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
   if (f.save && !(f.dump && f.policy)) return usage_error("--save goes with -DP");

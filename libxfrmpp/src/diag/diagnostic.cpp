@@ -25,11 +25,15 @@ static std::string_view severity_name(Severity s) {
   return "error";
 }
 
-std::string format(const SourceBuffer& source, const Diagnostic& d) {
+std::string format(const SourceBuffer& source, const Diagnostic& d, const std::vector<SourceRange>& secrets) {
   LineCol lc = source.line_col(d.range.begin);
   std::string out = fmt::format("{}:{}:{}: {}: {}\n", source.name(), lc.line, lc.column, severity_name(d.severity), d.message);
   std::string_view line = source.line_text(d.range.begin);
-  out += fmt::format("{}\n", line);
+  uint32_t line_start = d.range.begin - (lc.column - 1);
+  std::string shown(line);
+  for (const auto& r : secrets)
+    for (uint32_t i = std::max(r.begin, line_start); i < r.end && i - line_start < shown.size(); ++i) shown[i - line_start] = '*';
+  out += fmt::format("{}\n", shown);
   // Keep tabs in the indent so the caret lines up under tab-indented statements.
   std::string indent;
   for (uint32_t i = 0; i + 1 < lc.column && i < line.size(); ++i) indent += line[i] == '\t' ? '\t' : ' ';

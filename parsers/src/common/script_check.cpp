@@ -40,7 +40,14 @@ uint64_t hash_policy_key(const model::PolicyKey& k) {
   if (k.mark) { h.value(k.mark->value); h.value(k.mark->mask); }
   h.value(k.if_id);
   h.value(k.type);
-  return h.h;
+  // FNV's low bits are weak and the table probes with them: finish with a full-avalanche mix (fmix64).
+  uint64_t x = h.h;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
 }
 
 void DuplicatePolicyCheck::insert(uint32_t e) {

@@ -135,6 +135,7 @@ bool Parser::statement(const StatementHandler& handler, bool& stop) {
 }
 
 bool Parser::address_options(Family& hint) {
+  numeric_ = false;
   for (;;) {
     uint32_t save = (sc_.skip_space(), sc_.pos());
     if (sc_.peek_raw() != '-') return true;
@@ -144,6 +145,7 @@ bool Parser::address_options(Family& hint) {
       return true;
     }
     bool v4 = w.text.find('4') != std::string_view::npos, v6 = w.text.find('6') != std::string_view::npos;
+    numeric_ |= w.text.find('n') != std::string_view::npos;
     if (v4 && v6) hint = Family::unspec;
     else if (v4) hint = Family::inet;
     else if (v6) hint = Family::inet6;
@@ -171,8 +173,8 @@ bool Parser::host_address(Family hint, bool allow_many, std::vector<model::Addre
     out.push_back(*a);
     return true;
   }
-  if (!options_.resolver) {
-    error(tok.range, fmt::format("'{}' is not a numeric IPv4 or IPv6 address", text));
+  if (!options_.resolver || numeric_) {
+    error(tok.range, fmt::format("'{}' is not a numeric IPv4 or IPv6 address{}", text, numeric_ ? " (-n forbids name lookups)" : ""));
     return false;
   }
   out = options_.resolver(text, hint);

@@ -23,7 +23,7 @@ class Parser {
   bool statement(const StatementHandler& handler, bool& stop);
   bool spd_statement(std::string_view cmd, uint32_t start, model::Statement& out);
   bool sa_statement(std::string_view cmd, uint32_t start, model::Statement& out);
-  bool address_options(model::Family& hint);
+  bool address_options(model::Family& hint);  ///< -4, -6, -n (numeric: no name lookup) before addresses
   bool selector_address(model::Family hint, model::Prefix& out, uint16_t& port, bool& has_port);
   bool host_address(model::Family hint, bool allow_many, std::vector<model::Address>& out, Token& tok);
   bool upper_spec(model::Selector& sel, bool has_ports);
@@ -35,6 +35,7 @@ class Parser {
   bool sa_extension(std::string_view flag, Token tok, model::SecurityAssociation& sa);
   bool sa_algorithms(model::SecurityAssociation& sa, Token& first);
   bool key_value(std::vector<uint8_t>& key, Token& tok);
+  void hide_next_key();
   bool number(Token tok, uint64_t max, uint64_t& out, std::string_view what);
   bool expect_semicolon();
   bool mark_value(Token tok, model::Mark& mark);
@@ -50,6 +51,7 @@ class Parser {
   Scanner sc_;
   diag::DiagnosticSink& sink_;
   const ParseOptions& options_;
+  bool numeric_ = false;  // -n on the current statement
   std::vector<model::Address> scratch_;  // reused by selector_address so each statement does not allocate
 };
 

@@ -246,6 +246,8 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
     error(tok.range, "the two endpoints are of different address families");
     return false;
   }
+  if (t.src_port || t.dst_port)
+    sink_.warning(tok.range, "ports on request endpoints are ignored: XFRM templates carry none (NAT-T ports belong to the esp-udp SA)");
   t.family = t.src.family;
   return true;
 }

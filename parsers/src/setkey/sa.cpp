@@ -32,11 +32,25 @@ int hex_digit(char c) {
 
 }  // namespace
 
+void Parser::hide_next_key() {
+  // Registered before the algorithm is checked, so a statement that fails there never echoes its key.
+  uint32_t save = sc_.pos();
+  sc_.skip_space();
+  if (sc_.peek_raw() == '"') {
+    bool terminated;
+    sink_.secret(sc_.quoted(terminated).range);
+  } else if (Token t = sc_.word(); t.text.size() > 2 && t.text[0] == '0' && (t.text[1] == 'x' || t.text[1] == 'X')) {
+    sink_.secret(t.range);
+  }
+  sc_.set_pos(save);
+}
+
 bool Parser::key_value(std::vector<uint8_t>& key, Token& tok) {
   sc_.skip_space();
   if (sc_.peek_raw() == '"') {
     bool terminated;
     tok = sc_.quoted(terminated);
+    sink_.secret(tok.range);
     if (!terminated) {
       error(tok.range, "unterminated quoted key");
       return false;
@@ -45,6 +59,7 @@ bool Parser::key_value(std::vector<uint8_t>& key, Token& tok) {
     return true;
   }
   tok = sc_.word();
+  sink_.secret(tok.range);
   std::string_view t = tok.text;
   if (!(t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X'))) {
     // Never echo the text: it may be a key typed without its 0x.
@@ -102,7 +117,8 @@ bool Parser::sa_extension(std::string_view flag, Token tok, model::SecurityAssoc
     Token m = sc_.word();
     if (m.text == "any") {
       sa.mode = model::Mode::transport;  // XFRM has no "any": transport is what Linux PF_KEY used
-    } else if (auto mode = model::lookup(model::mode_names(), m.text)) {
+    } else if (auto mode = model::lookup(model::mode_names(), m.text);
+               mode && (*mode == model::Mode::transport || *mode == model::Mode::tunnel || *mode == model::Mode::beet)) {
       sa.mode = *mode;
     } else {
       unknown_word(m, "mode", {"transport", "tunnel", "beet", "any"});
@@ -177,6 +193,7 @@ bool Parser::sa_algorithms(model::SecurityAssociation& sa, Token& first) {
       std::span<const AlgKind> kinds = enc ? std::span<const AlgKind>(kEnc) : auth ? std::span<const AlgKind>(kAuth)
                                                                                   : std::span<const AlgKind>(kComp);
       Token name = sc_.word();
+      hide_next_key();
       const model::AlgorithmInfo* info = model::find_setkey_algorithm(name.text, kinds);
       if (!info) {
         unknown_word(name, enc ? "encryption algorithm" : auth ? "authentication algorithm" : "compression algorithm",

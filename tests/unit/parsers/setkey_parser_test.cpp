@@ -254,3 +254,26 @@ TEST_CASE("a key never appears in an error message") {
   auto msg = p.sink.all()[0].message;
   CHECK(msg.find("00112233") == std::string::npos);
 }
+
+TEST_CASE("keys are masked in the source line quoted under an error") {
+  auto p = parse("add 1.1.1.1 2.2.2.2 esp 0x1000 -E aes-cbc 0x00112233445566778899aabbccddeeff -A nope 0x11;");
+  REQUIRE(p.sink.has_errors());
+  std::string text = diag::format(p.source, p.sink.all()[0], p.sink.secrets());
+  CHECK(text.find("00112233") == std::string::npos);
+  CHECK(text.find("**********************************") != std::string::npos);
+  CHECK(text.find("-A nope") != std::string::npos);
+}
+
+TEST_CASE("-n on a statement forbids name lookups") {
+  diag::SourceBuffer src("t", "spdadd -n localhost 10.0.0.2 any -P out none;");
+  diag::DiagnosticSink sink;
+  sk::ParseOptions o;
+  o.resolver = [](std::string_view, model::Family) { return std::vector<model::Address>{*model::Address::parse("127.0.0.1")}; };
+  sk::parse(src, sink, o);
+  REQUIRE(sink.error_count() == 1);
+  CHECK(sink.all()[0].message.find("-n forbids") != std::string::npos);
+  diag::SourceBuffer ok("t", "spdadd localhost 10.0.0.2 any -P out none;");
+  diag::DiagnosticSink sink2;
+  sk::parse(ok, sink2, o);
+  CHECK_FALSE(sink2.has_errors());
+}

@@ -21,6 +21,9 @@ class DiagnosticSink {
  public:
   void error(SourceRange range, std::string message, std::vector<std::string> notes = {});
   void warning(SourceRange range, std::string message, std::vector<std::string> notes = {});
+  /// Marks a range (a key) that must never be echoed: format() masks it in the quoted source line.
+  void secret(SourceRange range) { secrets_.push_back(range); }
+  const std::vector<SourceRange>& secrets() const { return secrets_; }
   bool has_errors() const { return errors_ > 0; }
   size_t error_count() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return items_; }
@@ -28,11 +31,13 @@ class DiagnosticSink {
 
  private:
   std::vector<Diagnostic> items_;
+  std::vector<SourceRange> secrets_;
   size_t errors_ = 0;
 };
 
-/// "file:line:col: error: message", the source line and a caret run under the range.
-std::string format(const SourceBuffer& source, const Diagnostic& d);
+/// "file:line:col: error: message", the source line and a caret run under the range. Bytes inside
+/// `secrets` are shown as '*' so keys never reach a terminal or a log.
+std::string format(const SourceBuffer& source, const Diagnostic& d, const std::vector<SourceRange>& secrets = {});
 
 /// The closest candidate within a small edit distance, or empty: feeds "did you mean".
 std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);
