@@ -13,6 +13,11 @@ model::Script parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink
   return script;
 }
 
+std::optional<model::Policy> parse_policy_string(const diag::SourceBuffer& source, diag::DiagnosticSink& sink) {
+  ParseOptions options;
+  return Parser(source, sink, options).policy_string();
+}
+
 namespace {
 
 model::Policy fwd_from(const model::Policy& in) {

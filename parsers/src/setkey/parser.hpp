@@ -17,6 +17,8 @@ class Parser {
   Parser(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options)
       : source_(source), sc_(source.text()), sink_(sink), options_(options) {}
   void run(const StatementHandler& handler);
+  /// A bare policy string (per-socket form: entrust and bypass allowed), up to the end of the input.
+  std::optional<model::Policy> policy_string();
 
  private:
   // Each returns false after reporting an error; the caller then skips to the next ';'.

@@ -106,7 +106,7 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
     return false;
   }
   p.kind = *kind;
-  if ((p.kind == model::PolicyKind::entrust || p.kind == model::PolicyKind::bypass) && cmd != "spddelete") {
+  if ((p.kind == model::PolicyKind::entrust || p.kind == model::PolicyKind::bypass) && cmd != "spddelete" && cmd != "socket") {
     error(w.range, fmt::format("'{}' applies only to per-socket policies; the Linux SPD takes discard, none or ipsec", w.text));
     return false;
   }
@@ -250,6 +250,26 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
     sink_.warning(tok.range, "ports on request endpoints are ignored: XFRM templates carry none (NAT-T ports belong to the esp-udp SA)");
   t.family = t.src.family;
   return true;
+}
+
+std::optional<model::Policy> Parser::policy_string() {
+  model::Policy p;
+  bool direction_only = false;
+  size_t errors = sink_.error_count();
+  if (!policy_spec("socket", p, direction_only)) {
+    if (sink_.error_count() == errors) error(here(), "invalid policy");
+    return std::nullopt;
+  }
+  if (direction_only) {
+    error(here(), "expected an action after the direction (discard, none, ipsec, entrust or bypass)");
+    return std::nullopt;
+  }
+  sc_.accept(';');
+  if (!sc_.at_end()) {
+    error(here(), "unexpected text after the policy");
+    return std::nullopt;
+  }
+  return p;
 }
 
 }  // namespace xfrmpp::parsers::setkey

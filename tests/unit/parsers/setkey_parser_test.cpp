@@ -277,3 +277,24 @@ TEST_CASE("-n on a statement forbids name lookups") {
   sk::parse(ok, sink2, o);
   CHECK_FALSE(sink2.has_errors());
 }
+
+TEST_CASE("policy strings as ipsec_set_policy(3) takes them") {
+  auto one = [](const char* text, diag::DiagnosticSink& sink) {
+    diag::SourceBuffer src("policy", text);
+    return sk::parse_policy_string(src, sink);
+  };
+  diag::DiagnosticSink sink;
+  auto p = one("out ipsec esp/transport//require ah/transport//use", sink);
+  REQUIRE(p);
+  CHECK(p->dir == model::Direction::out);
+  CHECK(p->templates.size() == 2);
+  CHECK(one("in bypass", sink)->kind == model::PolicyKind::bypass);
+  CHECK(one("out entrust;", sink)->kind == model::PolicyKind::entrust);
+  CHECK_FALSE(sink.has_errors());
+  diag::DiagnosticSink bad;
+  CHECK_FALSE(one("out ipsec esp/transport//require trailing/", bad));
+  CHECK(bad.has_errors());
+  diag::DiagnosticSink bad2;
+  CHECK_FALSE(one("sideways bypass", bad2));
+  CHECK(bad2.all()[0].message.find("policy direction") != std::string::npos);
+}
