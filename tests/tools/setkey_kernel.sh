@@ -66,6 +66,26 @@ grep -q 'reject.conf:3:1: error: spddelete failed: No such file or directory' "$
 grep -q '2 of 4 statements applied; stopped at .*reject.conf:3' "$work/reject.err" && ok "reports how many were applied" || { bad "applied count"; cat "$work/reject.err"; }
 [[ $(grep -c '^	spid=' "$work/reject.dump") -eq 2 ]] && ok "statements after the rejection were not applied" || bad "SPD after rejection: $(grep -c spid "$work/reject.dump")"
 
+# --atomic: a rejection late in the file puts back deletes, updates and adds of earlier statements.
+cat > "$work/seed.conf" <<'CONF'
+spdadd 10.5.0.1 10.5.0.2 any -P out none;
+spdadd 10.5.0.9 10.5.0.10 any -P out discard;
+CONF
+cat > "$work/atomic.conf" <<'CONF'
+spdadd 10.0.0.1 10.0.0.2 any -P out none;
+spddelete 10.5.0.1 10.5.0.2 any -P out;
+spdupdate 10.5.0.9 10.5.0.10 any -P out prio high none;
+spddelete 10.9.9.9 10.9.9.9 any -P out;
+CONF
+in_ns "$setkey -k -f $work/seed.conf && $setkey -DP > $work/at.before; $setkey -k --atomic -f $work/atomic.conf 2> $work/at.err; echo rc=\$? > $work/at.rc; $setkey -DP > $work/at.after"
+strip_ids() { sed -E 's/spid=[0-9]+ seq=[0-9]+ pid=[0-9]+//; s/created: .*//'; }
+grep -q 'rc=1' "$work/at.rc" && ok "--atomic run fails on the rejection" || bad "--atomic exit: $(cat "$work/at.rc")"
+diff <(strip_ids < "$work/at.before") <(strip_ids < "$work/at.after") >/dev/null && ok "--atomic puts the SPD back exactly" || { bad "--atomic left changes"; diff "$work/at.before" "$work/at.after"; }
+grep -q 'rolled back (1 removed, 1 re-added, 1 restored)' "$work/at.err" && ok "--atomic reports what it undid" || { bad "--atomic report"; cat "$work/at.err"; }
+# Negative control: without --atomic the same run leaves its earlier statements applied.
+in_ns "$setkey -k -f $work/seed.conf; $setkey -k -f $work/atomic.conf 2>/dev/null; $setkey -DP > $work/na.after"
+grep -q '10.0.0.1\[any\] 10.0.0.2' "$work/na.after" && ok "without --atomic the earlier statements stay" || bad "control: no partial state without --atomic"
+
 # -FP empties the SPD; --json is a versioned document.
 in_ns "$setkey -f $work/all.conf && $setkey -FP && $setkey -DP > $work/flushed && $setkey -f $examples/host-to-host.conf && $setkey -DP --json > $work/json"
 grep -qx 'No SPD entries.' "$work/flushed" && ok "-FP flushes" || bad "-FP left policies"

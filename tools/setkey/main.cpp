@@ -12,6 +12,7 @@
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
 
 namespace sk = xfrmpp::parsers::setkey;
@@ -23,7 +24,7 @@ struct Flags {
   std::vector<std::string> files;
   bool stdin_commands = false, dump = false, policy = false, flush = false, all = false, loop = false;
   bool ports = false, noop = false, verbose = false, rfc = false, kernel = false, monitor = false;
-  bool json = false, save = false, nokeys = false;
+  bool json = false, save = false, nokeys = false, atomic = false;
   size_t max_events = 0;
 };
 
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   app.add_flag("--save", f.save, "with -DP: print spdadd statements that recreate the SPD");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events");
+  app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -105,7 +107,7 @@ int main(int argc, char** argv) {
   }
 
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
-  if (f.save && !(f.dump && f.policy)) return usage_error("--save goes with -DP");
+  if (f.save && !f.dump) return usage_error("--save goes with -D or -DP");
   if (f.stdin_commands) f.files.push_back("-");
   bool load = !f.files.empty();
   int modes = int(load) + int(f.dump) + int(f.flush) + int(f.monitor);
@@ -148,7 +150,30 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& be = **backend;
-  if (load) return xfrmpp::tools::setkey::execute(be, sources, entries, eo) ? 0 : 1;
+  if (load) {
+    std::optional<xfrmpp::plan::Snapshot> before;
+    if (f.atomic) {
+      auto snap = xfrmpp::plan::take_snapshot(be);
+      if (!snap) {
+        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", snap.error().message.c_str());
+        return 1;
+      }
+      before = std::move(*snap);
+    }
+    if (xfrmpp::tools::setkey::execute(be, sources, entries, eo)) return 0;
+    if (before) {
+      auto r = xfrmpp::plan::restore_snapshot(be, *before);
+      if (r.errors.empty()) {
+        std::fprintf(stderr, "setkey: --atomic: rolled back (%zu removed, %zu re-added, %zu restored); the kernel is as before\n",
+                     r.removed, r.added, r.updated);
+      } else {
+        std::fprintf(stderr, "setkey: --atomic: rollback incomplete: %zu corrections failed, first: %s%s%s\n", r.errors.size(),
+                     r.errors[0].message.c_str(), r.errors[0].extack.empty() ? "" : " (kernel: ",
+                     r.errors[0].extack.empty() ? "" : (r.errors[0].extack + ")").c_str());
+      }
+    }
+    return 1;
+  }
   if (f.monitor) return xfrmpp::tools::setkey::monitor(be, eo, f.max_events);
   if (f.dump) {
     bool ok = f.policy ? xfrmpp::tools::setkey::dump_policies(be, eo, f.save, !f.kernel)
