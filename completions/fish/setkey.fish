@@ -12,6 +12,7 @@
 # BEGIN statement words (checked by tests/docs)
 set -g __setkey_commands add update get delete deleteall getspi flush dump \
     spdadd spdupdate spddelete spdflush spddump exit quit bye
+  spdsetdefault spdgetdefault spdhthresh spdinfo sadinfo
 set -g __setkey_ealgs des-cbc 3des-cbc null blowfish-cbc cast128-cbc aes-cbc rijndael-cbc aes-ctr \
     camellia-cbc twofish-cbc serpent-cbc aes-gcm-16 aes-gcm-12 aes-gcm-8 aes-ccm-16 aes-ccm-12 \
     aes-ccm-8 aes-gmac null-aes-gmac chacha20-poly1305
@@ -122,4 +123,5 @@ complete -c setkey -l json -d 'JSON output (schema xfrmpp/1)'
 complete -c setkey -l save -d 'With -DP: print spdadd statements that recreate the SPD'
 complete -c setkey -l nokeys -d 'Hide key material'
 complete -c setkey -l count -x -d 'With -x: exit after this many events'
+complete -c setkey -l atomic -d 'On a kernel rejection, restore the SPD and SAD as they were'
 # END flags

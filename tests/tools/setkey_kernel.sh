@@ -86,6 +86,22 @@ grep -q 'rolled back (1 removed, 1 re-added, 1 restored)' "$work/at.err" && ok "
 in_ns "$setkey -k -f $work/seed.conf; $setkey -k -f $work/atomic.conf 2>/dev/null; $setkey -DP > $work/na.after"
 grep -q '10.0.0.1\[any\] 10.0.0.2' "$work/na.after" && ok "without --atomic the earlier statements stay" || bad "control: no partial state without --atomic"
 
+# Host-wide statements: default policy, hash thresholds and counts round-trip through the kernel.
+cat > "$work/host.conf" <<'CONF'
+spdsetdefault in block out accept;
+spdhthresh hthresh4 24 16;
+spdadd 10.0.0.0/24 10.0.1.0/24 any -P out none;
+spdadd 10.0.0.0/24 10.0.1.0/24 any -P in none;
+CONF
+in_ns "$setkey -k -f $work/host.conf && printf 'spdgetdefault;\nspdinfo;\nsadinfo;\n' | $setkey -c > $work/host.out"
+grep -qx 'spdsetdefault in block fwd accept out accept;' "$work/host.out" && ok "default policy set and read back" || { bad "default policy"; cat "$work/host.out"; }
+grep -qx 'spdhthresh hthresh4 24 16 hthresh6 128 128;' "$work/host.out" && ok "hash thresholds set, v6 kept" || bad "hash thresholds"
+grep -qx 'SPD in 1 out 1 fwd 0' "$work/host.out" && ok "spdinfo counts policies per direction" || bad "spdinfo counts"
+grep -qx 'SAD 0 SAs' "$work/host.out" && ok "sadinfo counts SAs" || bad "sadinfo"
+# The printed defaults are a statement that loads back.
+in_ns "$setkey -c <<< 'spdsetdefault in block fwd block out block;' && $setkey -c <<< 'spdgetdefault;' > $work/d1 && $setkey -c < $work/d1 && $setkey -c <<< 'spdgetdefault;' > $work/d2"
+cmp -s "$work/d1" "$work/d2" && grep -q 'fwd block' "$work/d1" && ok "spdgetdefault output re-loads" || bad "spdgetdefault round trip"
+
 # -FP empties the SPD; --json is a versioned document.
 in_ns "$setkey -f $work/all.conf && $setkey -FP && $setkey -DP > $work/flushed && $setkey -f $examples/host-to-host.conf && $setkey -DP --json > $work/json"
 grep -qx 'No SPD entries.' "$work/flushed" && ok "-FP flushes" || bad "-FP left policies"

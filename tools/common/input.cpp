@@ -60,6 +60,14 @@ void print_diagnostics(const diag::SourceBuffer& source, const diag::DiagnosticS
   for (const auto& d : sink.all()) std::fputs(diag::format(source, d, sink.secrets()).c_str(), out);
 }
 
+void warn_if_keys_exposed(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (st.st_mode & (S_IRGRP | S_IROTH))
+    std::fprintf(stderr, "%s: warning: holds keys but is readable by %s (mode %04o); chmod 600 it\n", path.c_str(),
+                 (st.st_mode & S_IROTH) ? "everyone" : "its group", static_cast<unsigned>(st.st_mode & 07777));
+}
+
 std::vector<model::Address> resolve_host(std::string_view host, model::Family hint) {
   addrinfo hints{};
   hints.ai_family = hint == model::Family::inet ? AF_INET : hint == model::Family::inet6 ? AF_INET6 : AF_UNSPEC;

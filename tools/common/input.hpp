@@ -16,6 +16,9 @@ Result<diag::SourceBuffer> load_source(const std::string& path);
 /// Prints every diagnostic (errors and warnings) in file:line:col form with the source line and a caret.
 void print_diagnostics(const diag::SourceBuffer& source, const diag::DiagnosticSink& sink, std::FILE* out);
 
+/// Warns on stderr when a file that holds keys can be read by its group or by others.
+void warn_if_keys_exposed(const std::string& path);
+
 /// getaddrinfo() for hostnames in scripts; hint unspec = both families.
 std::vector<model::Address> resolve_host(std::string_view host, model::Family hint);
 

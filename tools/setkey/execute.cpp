@@ -26,6 +26,11 @@ std::string_view verb_of(const model::Statement& st) {
         else if constexpr (std::is_same_v<T, model::FlushSas>) return "flush";
         else if constexpr (std::is_same_v<T, model::DumpSas>) return "dump";
         else if constexpr (std::is_same_v<T, model::FlushPolicies>) return "spdflush";
+        else if constexpr (std::is_same_v<T, model::SetDefaultPolicy>) return "spdsetdefault";
+        else if constexpr (std::is_same_v<T, model::GetDefaultPolicy>) return "spdgetdefault";
+        else if constexpr (std::is_same_v<T, model::SetSpdHashThresholds>) return "spdhthresh";
+        else if constexpr (std::is_same_v<T, model::GetSpdInfo>) return "spdinfo";
+        else if constexpr (std::is_same_v<T, model::GetSadInfo>) return "sadinfo";
         else return "spddump";
       },
       st.op);
@@ -106,6 +111,45 @@ size_t undo_after(Backend& backend, const std::vector<Change>& batch, const Appl
     kept += r.errors.size();
   }
   return kept;
+}
+
+void print_defaults(const model::DefaultPolicy& d, const ExecuteOptions& o) {
+  auto name = [](const std::optional<model::PolicyAction>& a) {
+    return !a ? "unset" : *a == model::PolicyAction::block ? "block" : "accept";
+  };
+  if (o.json)
+    std::puts(nlohmann::json{{"schema", render::kJsonSchema}, {"in", name(d.in)}, {"fwd", name(d.fwd)}, {"out", name(d.out)}}.dump().c_str());
+  else  // the statement that sets this state again
+    std::printf("spdsetdefault in %s fwd %s out %s;\n", name(d.in), name(d.fwd), name(d.out));
+}
+
+void print_spd_info(const SpdInfo& i, const ExecuteOptions& o) {
+  if (o.json) {
+    std::puts(nlohmann::json{{"schema", render::kJsonSchema},
+                             {"policies", {{"in", i.in}, {"out", i.out}, {"fwd", i.fwd}}},
+                             {"socket_policies", {{"in", i.in_socket}, {"out", i.out_socket}, {"fwd", i.fwd_socket}}},
+                             {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}},
+                             {"hthresh4", {i.v4_lbits, i.v4_rbits}},
+                             {"hthresh6", {i.v6_lbits, i.v6_rbits}}}
+                  .dump()
+                  .c_str());
+    return;
+  }
+  std::printf("SPD in %u out %u fwd %u\n", i.in, i.out, i.fwd);
+  std::printf("SPD socket in %u out %u fwd %u\n", i.in_socket, i.out_socket, i.fwd_socket);
+  std::printf("SPD hash buckets %u of at most %u\n", i.hash_count, i.hash_max);
+  std::printf("spdhthresh hthresh4 %u %u hthresh6 %u %u;\n", i.v4_lbits, i.v4_rbits, i.v6_lbits, i.v6_rbits);
+}
+
+void print_sad_info(const SadInfo& i, const ExecuteOptions& o) {
+  if (o.json) {
+    std::puts(nlohmann::json{{"schema", render::kJsonSchema}, {"sas", i.count},
+                             {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}}}
+                  .dump()
+                  .c_str());
+    return;
+  }
+  std::printf("SAD %u SAs\nSAD hash buckets %u of at most %u\n", i.count, i.hash_count, i.hash_max);
 }
 
 }  // namespace
@@ -208,6 +252,26 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
             auto g = backend.alloc_spi(*op.sa, op.min, op.max);
             if (!g) { r = g.error(); return true; }
             std::printf("spi=%u(0x%08x)\n", g->spi, g->spi);
+          } else if constexpr (std::is_same_v<T, model::SetDefaultPolicy>) {
+            r = backend.set_default_policy(op.defaults);
+          } else if constexpr (std::is_same_v<T, model::GetDefaultPolicy>) {
+            auto g = backend.get_default_policy();
+            if (!g) { r = g.error(); return true; }
+            print_defaults(*g, o);
+          } else if constexpr (std::is_same_v<T, model::SetSpdHashThresholds>) {
+            // A direction family left out keeps its current thresholds.
+            auto cur = backend.spd_info();
+            if (!cur) { r = cur.error(); return true; }
+            r = backend.set_spd_hash_thresholds(op.v4 ? op.v4_lbits : cur->v4_lbits, op.v4 ? op.v4_rbits : cur->v4_rbits,
+                                                op.v6 ? op.v6_lbits : cur->v6_lbits, op.v6 ? op.v6_rbits : cur->v6_rbits);
+          } else if constexpr (std::is_same_v<T, model::GetSpdInfo>) {
+            auto g = backend.spd_info();
+            if (!g) { r = g.error(); return true; }
+            print_spd_info(*g, o);
+          } else if constexpr (std::is_same_v<T, model::GetSadInfo>) {
+            auto g = backend.sad_info();
+            if (!g) { r = g.error(); return true; }
+            print_sad_info(*g, o);
           } else if constexpr (std::is_same_v<T, model::DeleteAllSa>) {
             // Linux needs an SPI per delete: list the matching SAs, then delete them in one batch.
             auto all = backend.dump_sas(op.proto);

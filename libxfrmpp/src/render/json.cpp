@@ -169,6 +169,24 @@ json to_json(const model::Statement& st, uint32_t line, const JsonOptions& o) {
         } else if constexpr (std::is_same_v<T, model::FlushSas> || std::is_same_v<T, model::DumpSas>) {
           j["op"] = std::is_same_v<T, model::FlushSas> ? "flush-sas" : "dump-sas";
           if (op.proto) j["proto"] = model::name_of(model::protocol_names(), *op.proto);
+        } else if constexpr (std::is_same_v<T, model::SetDefaultPolicy>) {
+          j["op"] = "set-default-policy";
+          auto put = [&](const char* k, const std::optional<model::PolicyAction>& a) {
+            if (a) j[k] = *a == model::PolicyAction::block ? "block" : "accept";
+          };
+          put("in", op.defaults.in);
+          put("fwd", op.defaults.fwd);
+          put("out", op.defaults.out);
+        } else if constexpr (std::is_same_v<T, model::SetSpdHashThresholds>) {
+          j["op"] = "set-spd-hash-thresholds";
+          if (op.v4) j["hthresh4"] = {op.v4_lbits, op.v4_rbits};
+          if (op.v6) j["hthresh6"] = {op.v6_lbits, op.v6_rbits};
+        } else if constexpr (std::is_same_v<T, model::GetDefaultPolicy>) {
+          j["op"] = "get-default-policy";
+        } else if constexpr (std::is_same_v<T, model::GetSpdInfo>) {
+          j["op"] = "spd-info";
+        } else if constexpr (std::is_same_v<T, model::GetSadInfo>) {
+          j["op"] = "sad-info";
         }
       },
       st.op);

@@ -13,9 +13,11 @@ using model::Family;
 
 namespace {
 
-constexpr std::array<std::string_view, 16> kCommands = {
+constexpr std::array<std::string_view, 21> kCommands = {
     "add", "update", "get", "delete", "deleteall", "getspi", "flush", "dump",
-    "spdadd", "spdupdate", "spddelete", "spdflush", "spddump", "exit", "quit", "bye"};
+    "spdadd", "spdupdate", "spddelete", "spdflush", "spddump", "exit", "quit", "bye",
+    // Linux extensions: host default policy, SPD hash thresholds, table counts.
+    "spdsetdefault", "spdgetdefault", "spdhthresh", "spdinfo", "sadinfo"};
 
 std::vector<std::string_view> names_of(std::span<const std::string_view> a) { return {a.begin(), a.end()}; }
 
@@ -121,6 +123,15 @@ bool Parser::statement(const StatementHandler& handler, bool& stop) {
       st.op = model::FlushSas{proto};
     else
       st.op = model::DumpSas{proto};
+  } else if (t == "spdgetdefault" || t == "spdinfo" || t == "sadinfo") {
+    if (!expect_semicolon()) return false;
+    if (t == "spdgetdefault") st.op = model::GetDefaultPolicy{};
+    else if (t == "spdinfo") st.op = model::GetSpdInfo{};
+    else st.op = model::GetSadInfo{};
+  } else if (t == "spdsetdefault") {
+    if (!default_policy_spec(st)) return false;
+  } else if (t == "spdhthresh") {
+    if (!hash_threshold_spec(st)) return false;
   } else if (t == "spdadd" || t == "spdupdate" || t == "spddelete") {
     if (!spd_statement(t, start, st)) return false;
   } else if (t == "add" || t == "update" || t == "get" || t == "delete" || t == "deleteall" || t == "getspi") {
@@ -131,6 +142,63 @@ bool Parser::statement(const StatementHandler& handler, bool& stop) {
   }
   st.range = {start, sc_.pos()};
   handler(std::move(st));
+  return true;
+}
+
+bool Parser::default_policy_spec(model::Statement& st) {
+  // spdsetdefault [in|fwd|out accept|block]... ; BSD's def_policy spellings none/discard are accepted.
+  model::DefaultPolicy d;
+  bool any = false;
+  while (sc_.peek() != ';' && !sc_.at_end()) {
+    Token dir = sc_.word();
+    auto dv = model::lookup(model::direction_names(), dir.text);
+    if (!dv) {
+      unknown_word(dir, "policy direction", {"in", "out", "fwd"});
+      return false;
+    }
+    Token act = sc_.word();
+    std::optional<model::PolicyAction> a;
+    if (act.text == "accept" || act.text == "none") a = model::PolicyAction::allow;
+    else if (act.text == "block" || act.text == "discard") a = model::PolicyAction::block;
+    else {
+      unknown_word(act, "default action", {"accept", "block", "none", "discard"});
+      return false;
+    }
+    (*dv == model::Direction::in ? d.in : *dv == model::Direction::out ? d.out : d.fwd) = a;
+    any = true;
+  }
+  if (!any) {
+    error(here(), "expected a direction and an action, as in: spdsetdefault in block out accept;");
+    return false;
+  }
+  if (!expect_semicolon()) return false;
+  st.op = model::SetDefaultPolicy{d};
+  return true;
+}
+
+bool Parser::hash_threshold_spec(model::Statement& st) {
+  // spdhthresh hthresh4 LBITS RBITS [hthresh6 LBITS RBITS];
+  model::SetSpdHashThresholds h;
+  while (sc_.peek() != ';' && !sc_.at_end()) {
+    Token kw = sc_.word();
+    bool six = kw.text == "hthresh6";
+    if (!six && kw.text != "hthresh4") {
+      unknown_word(kw, "keyword", {"hthresh4", "hthresh6"});
+      return false;
+    }
+    uint64_t l, r;
+    uint64_t max = six ? 128 : 32;
+    if (!number(sc_.word(), max, l, "local prefix bits") || !number(sc_.word(), max, r, "remote prefix bits")) return false;
+    (six ? h.v6_lbits : h.v4_lbits) = static_cast<uint8_t>(l);
+    (six ? h.v6_rbits : h.v4_rbits) = static_cast<uint8_t>(r);
+    (six ? h.v6 : h.v4) = true;
+  }
+  if (!h.v4 && !h.v6) {
+    error(here(), "expected hthresh4 LBITS RBITS and/or hthresh6 LBITS RBITS");
+    return false;
+  }
+  if (!expect_semicolon()) return false;
+  st.op = h;
   return true;
 }
 

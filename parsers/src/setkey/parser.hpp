@@ -25,6 +25,8 @@ class Parser {
   bool statement(const StatementHandler& handler, bool& stop);
   bool spd_statement(std::string_view cmd, uint32_t start, model::Statement& out);
   bool sa_statement(std::string_view cmd, uint32_t start, model::Statement& out);
+  bool default_policy_spec(model::Statement& st);
+  bool hash_threshold_spec(model::Statement& st);
   bool address_options(model::Family& hint);  ///< -4, -6, -n (numeric: no name lookup) before addresses
   bool selector_address(model::Family hint, model::Prefix& out, uint16_t& port, bool& has_port);
   bool host_address(model::Family hint, bool allow_many, std::vector<model::Address>& out, Token& tok);

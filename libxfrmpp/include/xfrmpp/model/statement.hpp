@@ -24,9 +24,17 @@ struct GetSa { SaId id; };
 struct FlushSas { std::optional<Protocol> proto; };
 struct DumpSas { std::optional<Protocol> proto; };
 struct AllocSpi { std::shared_ptr<const SecurityAssociation> sa; uint32_t min = 0x100, max = 0x0fffffff; };
+/// Host default action per direction (XFRM SETDEFAULT; BSD's def_policy sysctl).
+struct SetDefaultPolicy { DefaultPolicy defaults; };
+struct GetDefaultPolicy {};
+/// SPD hash thresholds: policies with prefixes at least this long go into the exact-match hash.
+struct SetSpdHashThresholds { uint8_t v4_lbits = 32, v4_rbits = 32, v6_lbits = 128, v6_rbits = 128; bool v4 = false, v6 = false; };
+struct GetSpdInfo {};
+struct GetSadInfo {};
 
 using Operation = std::variant<AddPolicy, DeletePolicy, FlushPolicies, DumpPolicies, AddSa, DeleteSa,
-                               DeleteAllSa, GetSa, FlushSas, DumpSas, AllocSpi>;
+                               DeleteAllSa, GetSa, FlushSas, DumpSas, AllocSpi, SetDefaultPolicy, GetDefaultPolicy,
+                               SetSpdHashThresholds, GetSpdInfo, GetSadInfo>;
 
 struct Statement {
   Operation op;

@@ -1,0 +1,202 @@
+#include "xfrmpp/knobs/state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "xfrmpp/knobs/knobs.hpp"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71  // Linux 5.14; older headers lack it
+#endif
+
+namespace xfrmpp::knobs {
+
+namespace {
+
+constexpr const char* kSchema = "xfrmpp-knobs/1";
+
+Error sys_error(int code, const std::string& what) { return make_error(code, what + ": " + std::strerror(code)); }
+
+// Closes an fd on every path out.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+Result<std::string> read_whole(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return sys_error(errno ? errno : EIO, "cannot read " + path.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The parsed file, or an empty state when it belongs to another namespace (a reused inode).
+Result<KnobState> parse_state(const std::string& text, const NetnsIdentity& ns, const std::filesystem::path& path) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("schema", "") != kSchema || !j.contains("values") ||
+      !j["values"].is_object())
+    return make_error(EBADMSG, path.string() + ": not an xfrmpp knob state file (" + kSchema + ")");
+  uint64_t cookie = j.value("netns_cookie", uint64_t{0});
+  if (ns.cookie != 0 && cookie != 0 && cookie != ns.cookie) return KnobState{};
+  KnobState st;
+  for (const auto& [name, v] : j["values"].items()) {
+    if (!v.is_number_integer()) return make_error(EBADMSG, path.string() + ": value of " + name + " is not an integer");
+    st.values[name] = v.get<int64_t>();
+  }
+  return st;
+}
+
+std::string render_state(const KnobState& st, const NetnsIdentity& ns) {
+  nlohmann::json j;
+  j["schema"] = kSchema;
+  j["netns_inode"] = ns.inode;
+  j["netns_cookie"] = ns.cookie;
+  j["values"] = nlohmann::json::object();
+  for (const auto& [name, v] : st.values) j["values"][name] = v;
+  return j.dump(2) + "\n";
+}
+
+Result<void> write_all(int fd, const std::string& data, const std::string& what) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error(errno, "cannot write " + what);
+    }
+    off += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+// Writes `data` to a temporary file next to `path`, syncs it and renames it over `path`, then syncs the
+// directory, so a crash leaves the old or the new file and readers never see a partial one.
+Result<void> replace_file(const std::filesystem::path& path, const std::string& data) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid());
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (fd.get() < 0) return sys_error(errno, "cannot create " + tmp.string());
+  auto w = write_all(fd.get(), data, tmp.string());
+  if (w && ::fsync(fd.get()) != 0) w = sys_error(errno, "cannot sync " + tmp.string());
+  if (w && ::rename(tmp.c_str(), path.c_str()) != 0) w = sys_error(errno, "cannot rename onto " + path.string());
+  if (!w) {
+    ::unlink(tmp.c_str());
+    return w;
+  }
+  Fd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0) ::fsync(dir.get());
+  return {};
+}
+
+const Knob* level_knob(model::Family family, model::Protocol proto, model::Mode mode) {
+  if (family == model::Family::unspec) family = model::Family::inet;
+  bool tunnel = mode != model::Mode::transport;
+  for (const auto& k : knob_table())
+    if (k.mapping == Mapping::default_level && k.family == family && k.proto == proto && k.tunnel == tunnel) return &k;
+  return nullptr;
+}
+
+}  // namespace
+
+Result<NetnsIdentity> current_netns() {
+  NetnsIdentity id;
+  struct stat st {};
+  if (::stat("/proc/self/ns/net", &st) != 0) return sys_error(errno, "cannot stat /proc/self/ns/net");
+  id.inode = st.st_ino;
+  // Any socket reports the cookie of the namespace it was created in, i.e. ours.
+  int raw = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (raw < 0) raw = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  Fd s(raw);
+  uint64_t cookie = 0;
+  socklen_t len = sizeof cookie;
+  if (s.get() >= 0 && ::getsockopt(s.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0 && len == sizeof cookie)
+    id.cookie = cookie;
+  return id;
+}
+
+std::filesystem::path state_file(const NetnsIdentity& ns, const StateOptions& options) {
+  return options.dir / ("netns-" + std::to_string(ns.inode) + ".json");
+}
+
+Result<KnobState> load_state(const StateOptions& options) {
+  auto ns = current_netns();
+  if (!ns) return ns.error();
+  std::filesystem::path path = state_file(*ns, options);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (ec && ec.value() != ENOENT) return sys_error(ec.value(), "cannot look at " + path.string());
+    return KnobState{};
+  }
+  auto text = read_whole(path);
+  if (!text) return text.error();
+  return parse_state(*text, *ns, path);
+}
+
+Result<void> update_state(const StateOptions& options, const std::function<void(KnobState&)>& change) {
+  auto ns = current_netns();
+  if (!ns) return ns.error();
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) return sys_error(ec.value(), "cannot create " + options.dir.string());
+  std::filesystem::path path = state_file(*ns, options);
+  std::filesystem::path lock_path = path;
+  lock_path.replace_extension(".lock");
+  Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (lock.get() < 0) return sys_error(errno, "cannot open " + lock_path.string());
+  while (::flock(lock.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return sys_error(errno, "cannot lock " + lock_path.string());
+
+  KnobState st;
+  if (std::filesystem::exists(path, ec)) {
+    auto text = read_whole(path);
+    if (!text) return text.error();
+    auto parsed = parse_state(*text, *ns, path);
+    if (!parsed) return parsed.error();
+    st = std::move(*parsed);
+  }
+  change(st);
+  return replace_file(path, render_state(st, *ns));  // the lock goes with `lock`
+}
+
+model::Level DefaultLevels::level_for(model::Family family, model::Protocol proto, model::Mode mode) const {
+  if (proto == model::Protocol::ipcomp) return model::Level::use;
+  const Knob* k = level_knob(family, proto, mode);
+  if (!k) return model::Level::require;
+  auto it = state_.values.find(k->name);
+  if (it == state_.values.end()) return model::Level::require;
+  return it->second == 1 ? model::Level::use : model::Level::require;
+}
+
+Result<DefaultLevels> load_default_levels(const StateOptions& options) {
+  auto st = load_state(options);
+  if (!st) return st.error();
+  return DefaultLevels(*st);
+}
+
+Result<model::Level> effective_default_level(model::Family family, model::Protocol proto, model::Mode mode,
+                                             const StateOptions& options) {
+  auto levels = load_default_levels(options);
+  if (!levels) return levels.error();
+  return levels->level_for(family, proto, mode);
+}
+
+}  // namespace xfrmpp::knobs
