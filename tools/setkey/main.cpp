@@ -67,7 +67,7 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
     });
     xfrmpp::tools::print_diagnostics(source, sink, stderr);
     ok &= !sink.has_errors();
-    if (!sink.secrets().empty()) xfrmpp::tools::warn_if_keys_exposed(path);
+    if (!f.noop && !sink.secrets().empty()) xfrmpp::tools::warn_if_keys_exposed(path);  // keys about to be used
   }
   return ok;
 }
