@@ -173,7 +173,7 @@ bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rf
   return true;
 }
 
-bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto) {
+bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto, bool save) {
   auto r = backend.dump_sas(proto);
   if (!r) {
     std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", r.error().message.c_str());
@@ -181,6 +181,8 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
   }
   if (o.json) {
     std::puts(render::sad_document(*r, {o.show_keys}).dump(2).c_str());
+  } else if (save) {
+    std::fputs(parsers::setkey::format_sa_save(*r).c_str(), stdout);
   } else if (r->empty()) {
     std::puts("No SAD entries.");
   } else {

@@ -30,6 +30,6 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
 
 /// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
 bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);
-bool dump_sas(Backend& backend, const ExecuteOptions& options, std::optional<model::Protocol> proto);
+bool dump_sas(Backend& backend, const ExecuteOptions& options, std::optional<model::Protocol> proto, bool save = false);
 
 }  // namespace xfrmpp::tools::setkey

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   app.add_flag("-k", f.kernel, "kernel mode: install policies exactly as written");
   app.add_flag("-x", f.monitor, "monitor SA and policy events");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp/1) for dumps and for -n");
-  app.add_flag("--save", f.save, "with -DP: print spdadd statements that recreate the SPD");
+  app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events");
   app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   if (f.monitor) return xfrmpp::tools::setkey::monitor(be, eo, f.max_events);
   if (f.dump) {
     bool ok = f.policy ? xfrmpp::tools::setkey::dump_policies(be, eo, f.save, !f.kernel)
-                       : xfrmpp::tools::setkey::dump_sas(be, eo, std::nullopt);
+                       : xfrmpp::tools::setkey::dump_sas(be, eo, std::nullopt, f.save);
     return ok ? 0 : 1;
   }
   auto r = f.policy ? be.flush_policies() : be.flush_sas(std::nullopt);

@@ -28,6 +28,13 @@ std::string format_spdadd(const model::Policy& p);
 /// The selector line's protocol part: "any", a name from the keyword table, or the number.
 std::string upper_protocol_text(uint8_t proto);
 
+/// `setkey -D --save`: one add statement per SA that recreates it (keys included: treat the output as
+/// secret). SAs setkey cannot express (larval ones, unknown algorithms) become comments saying why.
+std::string format_sa_save(std::span<const model::SecurityAssociation> dump);
+
+/// One add statement for an SA, or an error text when setkey has no syntax for part of it.
+std::string format_sa_add(const model::SecurityAssociation& sa, std::string& why_not);
+
 /// One SA block of `setkey -D`.
 std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOptions& options);
 

@@ -173,6 +173,9 @@ std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOpti
   else
     s += fmt::format("{} {}\n", sa.src.to_string(), sa.dst.to_string());
   std::string proto(model::name_of(model::protocol_names(), sa.proto));
+  // Kernel-internal states have protocols setkey has no word for (the IPIP helper of an IPComp tunnel
+  // SA is 4 or 41): show the number rather than an empty field.
+  if (proto.empty()) proto = std::to_string(static_cast<unsigned>(sa.proto));
   if (sa.encap) proto = "esp-udp";
   s += fmt::format("\t{} mode={} spi={}(0x{:08x}) reqid={}(0x{:08x})\n", proto, model::name_of(model::mode_names(), sa.mode),
                    sa.spi, sa.spi, sa.reqid, sa.reqid);

@@ -1,0 +1,583 @@
+#include "commands.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "input.hpp"
+#include "state.hpp"
+#include "xfrmpp/model/names.hpp"
+#include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/render/json.hpp"
+
+namespace xfrmpp::tools::ipsecconf {
+
+namespace ic = parsers::ipsecconf;
+using nlohmann::json;
+
+namespace {
+
+// --- planning --------------------------------------------------------------------------------------
+
+struct PlannedEntry {
+  std::string text;
+  uint32_t base = 0, priority = 0;
+  std::vector<model::Policy> policies;
+  std::vector<bool> skipped;  // duplicate of a policy planned earlier or already in the kernel
+};
+
+struct PlannedRule {
+  const ic::Rule* rule = nullptr;
+  std::string original, origin;
+  std::vector<PlannedEntry> entries;
+};
+
+Result<std::vector<PlannedRule>> plan(const diag::SourceBuffer& src, const std::vector<ic::Rule>& rules, uint32_t& base) {
+  std::vector<PlannedRule> out;
+  for (const auto& r : rules) {
+    PlannedRule pr;
+    pr.rule = &r;
+    pr.original = std::string(src.text().substr(r.range.begin, r.range.end - r.range.begin));
+    pr.origin = fmt::format("{}:{}", src.name(), src.line_col(r.range.begin).line);
+    for (const auto& x : ic::expand(r)) {
+      if (base == 0) return make_error(ENOSPC, "no Solaris priorities left (over a million rules since the last flush); run ipsecconf -f");
+      PlannedEntry e;
+      e.text = ic::format_rule(x);
+      e.base = base;
+      e.priority = ic::xfrm_priority(ic::solaris_priority(x, base));
+      e.policies = ic::policies(x, base);
+      e.skipped.assign(e.policies.size(), false);
+      --base;
+      pr.entries.push_back(std::move(e));
+    }
+    out.push_back(std::move(pr));
+  }
+  return out;
+}
+
+json plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& src) {
+  json j{{"schema", render::kJsonSchema}, {"rules", json::array()}};
+  for (const auto& pr : plan) {
+    json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
+    for (const auto& e : pr.entries) {
+      json je{{"text", e.text}, {"policies", json::array()}};
+      for (const auto& p : e.policies) je["policies"].push_back(render::to_json(p));
+      jr["entries"].push_back(std::move(je));
+    }
+    j["rules"].push_back(std::move(jr));
+  }
+  return j;
+}
+
+// --- helpers ----------------------------------------------------------------------------------------
+
+model::PolicyId id_of(const model::PolicyKey& k) {
+  model::PolicyId id;
+  id.sel = k.sel;
+  id.dir = k.dir;
+  id.mark = k.mark;
+  if (k.if_id) id.if_id = k.if_id;
+  id.type = k.type;
+  return id;
+}
+
+std::string kernel_text(const ChangeError& e) {
+  std::string s = e.message.empty() ? std::string(std::strerror(e.code)) : e.message;
+  if (!e.extack.empty()) s += fmt::format(" (kernel: {})", e.extack);
+  return s;
+}
+
+Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
+  auto b = nl::KernelBackend::open();
+  if (!b) return make_error(b.error().code, "cannot open NETLINK_XFRM: " + b.error().message);
+  return b;
+}
+
+// Deletes policies by key; ones already gone are fine. Returns the first other error, if any.
+std::optional<ChangeError> remove_keys(Backend& be, const std::vector<model::PolicyKey>& keys) {
+  if (keys.empty()) return std::nullopt;
+  std::vector<Change> changes;
+  for (size_t i = 0; i < keys.size(); ++i) changes.push_back(Change{id_of(keys[i]), Change::Verb::remove, i});
+  ApplyReport rep = be.apply(changes, ApplyOptions{false});
+  for (const auto& e : rep.errors)
+    if (e.code != ENOENT) return e;
+  return std::nullopt;
+}
+
+bool host_policy(const model::Policy& p) {
+  return !p.is_socket_policy() && p.type == model::PolicyType::main && p.if_id.value_or(0) == 0;
+}
+
+void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const std::string& msg) {
+  std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, range, msg, {}}).c_str(), stderr);
+}
+
+Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors) {
+  auto src = load_source(file);
+  if (!src) return make_error(src.error().code, file + " : Policy config file cannot be opened: " + src.error().message);
+  diag::DiagnosticSink sink;
+  auto po = env.parse_options();
+  rules = ic::parse(*src, sink, po);
+  print_diagnostics(*src, sink, stderr);
+  errors = sink.error_count();
+  return src;
+}
+
+std::string index_text(const StateRule& r) {
+  return r.tunnel ? fmt::format("{},{}", *r.tunnel, r.index) : fmt::format("{}", r.index);
+}
+
+// Which policies a listing or flush covers: the host SPD (no if_id), one tunnel's, or all.
+struct Scope {
+  bool all = false;
+  std::optional<std::string> tunnel;
+  std::set<uint32_t> if_ids;  // of `tunnel`
+  bool rule(const StateRule& r) const { return all || r.tunnel == tunnel; }
+  bool policy(const model::Policy& p) const {
+    if (all) return true;
+    if (!tunnel) return p.if_id.value_or(0) == 0;
+    return p.if_id && if_ids.count(*p.if_id);
+  }
+};
+
+Scope scope_for(const Env& env, const State& st, const std::optional<std::string>& tunnel, bool all) {
+  Scope s;
+  s.all = all;
+  s.tunnel = tunnel;
+  if (tunnel && !all) {
+    for (const auto& r : st.rules)
+      if (r.tunnel == tunnel)
+        for (const auto& e : r.entries)
+          for (const auto& k : e.policies)
+            if (k.if_id) s.if_ids.insert(k.if_id);
+    std::string why;
+    auto info = solaris::lookup_tunnel(env.tunnels ? &*env.tunnels : nullptr, *tunnel, why);
+    if (info && info->if_id) s.if_ids.insert(*info->if_id);
+  }
+  return s;
+}
+
+std::string describe(const model::Policy& p) {
+  auto pre = [](const model::Prefix& x) { return fmt::format("{}/{}", x.addr.to_string(), x.len); };
+  std::string s = fmt::format("# kernel policy not installed by ipsecconf: dir {} priority {} {} -> {} proto {}",
+                              model::name_of(model::direction_names(), p.dir), p.priority, pre(p.sel.src), pre(p.sel.dst), p.sel.proto);
+  if (p.sel.sport_mask) s += fmt::format(" sport {}", p.sel.sport);
+  if (p.sel.dport_mask) s += fmt::format(" dport {}", p.sel.dport);
+  s += fmt::format(" {}", model::name_of(model::policy_kind_names(), p.kind));
+  for (const auto& t : p.templates)
+    s += fmt::format(" {}/{}", model::name_of(model::protocol_names(), t.proto), model::name_of(model::mode_names(), t.mode));
+  if (p.if_id) s += fmt::format(" if_id {}", *p.if_id);
+  return s;
+}
+
+void latching_note(const Env& env) {
+  if (env.quiet) return;
+  std::fputs("\tWARNING: New policy entries apply to existing connections too: Linux does not\n"
+             "\tlatch policy on connected sockets as Solaris does, so traffic of open\n"
+             "\tconnections that the new rules cover is protected (or dropped) from now on.\n\n",
+             stdout);
+}
+
+}  // namespace
+
+ic::ParseOptions Env::parse_options() const {
+  ic::ParseOptions po;
+  po.resolve_host = [this](std::string_view name) { return hosts ? hosts->resolve(name) : solaris::resolve_system(name); };
+  po.resolve_tunnel = [this](std::string_view name, std::string& why) {
+    return solaris::lookup_tunnel(tunnels ? &*tunnels : nullptr, name, why);
+  };
+  return po;
+}
+
+int add(const Env& env, const std::string& file, bool replace, bool check_only) {
+  std::vector<ic::Rule> rules;
+  size_t errors = 0;
+  auto src = parse_file(env, file, rules, errors);
+  if (!src) {
+    std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
+    return 1;
+  }
+  if (errors) {
+    std::fprintf(stderr, "ipsecconf: %zu policy rule(s) contained errors.\n", errors);
+    if (!check_only) std::fputs("ipsecconf: nothing was changed\n", stderr);
+    return 1;
+  }
+  if (check_only) {
+    if (env.json) {
+      uint32_t base = ic::kInitialBase;
+      auto p = plan(*src, rules, base);
+      if (!p) {
+        std::fprintf(stderr, "ipsecconf: %s\n", p.error().message.c_str());
+        return 1;
+      }
+      std::puts(plan_json(*p, *src).dump(2).c_str());
+    } else {
+      std::fputs("IPsec configuration does not contain any errors.\nIPsec policy was not modified.\n", stdout);
+    }
+    return 0;
+  }
+  if (rules.empty() && !replace) {
+    std::fputs("ipsecconf: Policy file does not contain any valid rules.\n", stderr);
+    return 0;
+  }
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  auto state_file = StateFile::open(env.state_dir);
+  if (!state_file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
+    return 1;
+  }
+  State& st = state_file->state();
+  // A replace starts the numbering over, as a fresh load would.
+  uint32_t base = replace ? ic::kInitialBase : st.next_base;
+  auto planned = plan(*src, rules, base);
+  if (!planned) {
+    std::fprintf(stderr, "ipsecconf: %s\n", planned.error().message.c_str());
+    return 1;
+  }
+  auto before = (*be)->dump_policies();
+  if (!before) {
+    std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", before.error().message.c_str());
+    return 1;
+  }
+
+  // One change per policy; a policy planned twice (Solaris: "duplicate/overlap policies") goes once.
+  struct Ref {
+    size_t rule, entry, policy;
+  };
+  std::vector<Ref> refs;
+  std::vector<Change> changes;
+  std::set<model::PolicyKey> planned_keys;
+  for (size_t i = 0; i < planned->size(); ++i)
+    for (size_t j = 0; j < (*planned)[i].entries.size(); ++j) {
+      auto& e = (*planned)[i].entries[j];
+      for (size_t k = 0; k < e.policies.size(); ++k) {
+        if (!planned_keys.insert(e.policies[k].key()).second) {
+          e.skipped[k] = true;
+          continue;
+        }
+        changes.push_back(Change{e.policies[k], replace ? Change::Verb::update : Change::Verb::add, refs.size()});
+        refs.push_back({i, j, k});
+      }
+    }
+  std::set<model::PolicyKey> existing;
+  for (const auto& p : *before) existing.insert(p.key());
+  size_t bypass_from = changes.size();
+  for (const auto& p : ic::ike_bypass_policies())
+    if (!existing.count(p.key()) && !planned_keys.count(p.key())) changes.push_back(Change{p, Change::Verb::add, changes.size()});
+
+  ApplyReport rep = (*be)->apply(changes, ApplyOptions{false});
+  std::vector<ChangeError> fatal;
+  for (const auto& e : rep.errors) {
+    if (!replace && e.code == EEXIST && e.tag < bypass_from) {
+      const auto& r = refs[e.tag];
+      (*planned)[r.rule].entries[r.entry].skipped[r.policy] = true;  // allowed, as ipsecconf.c does
+    } else if (e.code != EEXIST) {
+      fatal.push_back(e);
+    }
+  }
+  if (!fatal.empty()) {
+    const auto& e = fatal.front();
+    if (e.tag < bypass_from) {
+      const auto& r = refs[e.tag];
+      print_error(*src, (*planned)[r.rule].rule->range, fmt::format("Kernel returned: {}", kernel_text(e)));
+    } else {
+      std::fprintf(stderr, "ipsecconf: cannot add the IKE bypass policies: %s\n", kernel_text(e).c_str());
+    }
+    if (replace) {
+      std::fputs("ipsecconf: the replace stopped part way: the SPD holds old and new rules; flush and reload\n", stderr);
+    } else {
+      std::vector<model::PolicyKey> undo;
+      for (size_t tag : rep.applied_tags) {
+        const auto* p = std::get_if<model::Policy>(&changes[tag].target);
+        if (p) undo.push_back(p->key());
+      }
+      auto u = remove_keys(**be, undo);
+      std::fprintf(stderr, "ipsecconf: %s; nothing was changed\n", u ? "could not take back every added policy" : "added policies taken back");
+    }
+    return 1;
+  }
+
+  if (replace) {
+    // New rules are in: now take out whatever the old SPD had that the new one does not.
+    std::vector<model::PolicyKey> old;
+    for (const auto& p : *before)
+      if (host_policy(p) && !planned_keys.count(p.key()) && !ic::is_ike_bypass(p)) old.push_back(p.key());
+    for (const auto& r : st.rules)
+      for (const auto& e : r.entries)
+        for (const auto& k : e.policies)
+          if (!planned_keys.count(k)) old.push_back(k);
+    std::sort(old.begin(), old.end());
+    old.erase(std::unique(old.begin(), old.end()), old.end());
+    if (auto err = remove_keys(**be, old)) {
+      std::fprintf(stderr, "ipsecconf: new rules are in, but an old policy could not be removed: %s\n", kernel_text(*err).c_str());
+      return 1;
+    }
+    st.rules.clear();
+    st.next_index = 1;
+  }
+
+  for (auto& pr : *planned) {
+    StateRule sr;
+    sr.tunnel = pr.rule->tunnel ? std::optional<std::string>(pr.rule->tunnel->name) : std::nullopt;
+    sr.text = pr.original;
+    sr.origin = pr.origin;
+    for (auto& e : pr.entries) {
+      StateEntry se{e.text, e.base, e.priority, {}};
+      for (size_t k = 0; k < e.policies.size(); ++k)
+        if (!e.skipped[k]) se.policies.push_back(e.policies[k].key());
+      if (!se.policies.empty()) sr.entries.push_back(std::move(se));
+    }
+    if (sr.entries.empty()) {
+      if (!env.quiet) std::fprintf(stderr, "ipsecconf: Duplicate policy entry (ignored):\n%s\n", pr.original.c_str());
+      continue;
+    }
+    sr.index = st.next_index++;
+    st.rules.push_back(std::move(sr));
+  }
+  st.next_base = base;
+  st.ike_bypass = true;
+  if (auto s = state_file->save(); !s) {
+    std::fprintf(stderr, "ipsecconf: the SPD was updated but the rule record was not: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  latching_note(env);
+  return 0;
+}
+
+int remove(const Env& env, const std::string& file) {
+  std::vector<ic::Rule> rules;
+  size_t errors = 0;
+  auto src = parse_file(env, file, rules, errors);
+  if (!src) {
+    std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
+    return 1;
+  }
+  if (errors) {
+    std::fprintf(stderr, "ipsecconf: %zu policy rule(s) contained errors.\nipsecconf: nothing was changed\n", errors);
+    return 1;
+  }
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  auto state_file = StateFile::open(env.state_dir);
+  if (!state_file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
+    return 1;
+  }
+  State& st = state_file->state();
+  int status = 0;
+  for (const auto& r : rules) {
+    std::vector<std::string> texts;
+    for (const auto& x : ic::expand(r)) texts.push_back(ic::format_rule(x));
+    auto it = std::find_if(st.rules.begin(), st.rules.end(), [&](const StateRule& s) {
+      if (s.entries.size() != texts.size()) return false;
+      for (size_t i = 0; i < texts.size(); ++i)
+        if (s.entries[i].text != texts[i]) return false;
+      return true;
+    });
+    if (it == st.rules.end()) {
+      print_error(*src, r.range, "no installed rule matches this entry (ipsecconf -l lists them)");
+      status = 1;
+      continue;
+    }
+    std::vector<model::PolicyKey> keys;
+    for (const auto& e : it->entries) keys.insert(keys.end(), e.policies.begin(), e.policies.end());
+    if (auto err = remove_keys(**be, keys)) {
+      print_error(*src, r.range, fmt::format("Kernel returned: {}", kernel_text(*err)));
+      status = 1;
+      continue;
+    }
+    st.rules.erase(it);
+  }
+  if (auto s = state_file->save(); !s) {
+    std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  return status;
+}
+
+int remove_index(const Env& env, uint32_t index, const std::optional<std::string>& tunnel) {
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  auto state_file = StateFile::open(env.state_dir);
+  if (!state_file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
+    return 1;
+  }
+  State& st = state_file->state();
+  auto it = std::find_if(st.rules.begin(), st.rules.end(), [&](const StateRule& r) {
+    return r.index == index && (!tunnel || r.tunnel == tunnel);
+  });
+  if (it == st.rules.end()) {
+    std::fprintf(stderr, "ipsecconf: Non-existent index %s%u\n", tunnel ? (*tunnel + ",").c_str() : "", index);
+    return 1;
+  }
+  std::vector<model::PolicyKey> keys;
+  for (const auto& e : it->entries) keys.insert(keys.end(), e.policies.begin(), e.policies.end());
+  if (auto err = remove_keys(**be, keys)) {
+    std::fprintf(stderr, "ipsecconf: Deletion incomplete: %s\n", kernel_text(*err).c_str());
+    return 1;
+  }
+  st.rules.erase(it);
+  if (st.rules.empty() && st.ike_bypass) {
+    std::vector<model::PolicyKey> bypass;
+    for (const auto& p : ic::ike_bypass_policies()) bypass.push_back(p.key());
+    remove_keys(**be, bypass);
+    st.ike_bypass = false;
+    st.next_base = ic::kInitialBase;
+  }
+  if (auto s = state_file->save(); !s) {
+    std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  auto state_file = StateFile::open(env.state_dir);
+  if (!state_file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
+    return 1;
+  }
+  State& st = state_file->state();
+  if (all) {
+    if (auto r = (*be)->flush_policies(); !r) {
+      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", r.error().message.c_str());
+      return 1;
+    }
+    st = State{};
+  } else {
+    Scope scope = scope_for(env, st, tunnel, false);
+    auto dump = (*be)->dump_policies();
+    if (!dump) {
+      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", dump.error().message.c_str());
+      return 1;
+    }
+    std::vector<model::PolicyKey> keys;
+    for (const auto& p : *dump)
+      if (!p.is_socket_policy() && p.type == model::PolicyType::main && scope.policy(p)) keys.push_back(p.key());
+    if (auto err = remove_keys(**be, keys)) {
+      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", kernel_text(*err).c_str());
+      return 1;
+    }
+    std::erase_if(st.rules, [&](const StateRule& r) { return scope.rule(r); });
+    if (!tunnel) st.ike_bypass = false;
+    if (st.rules.empty()) st.next_base = ic::kInitialBase;
+  }
+  if (auto s = state_file->save(); !s) {
+    std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  auto state_file = StateFile::open(env.state_dir);
+  if (!state_file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
+    return 1;
+  }
+  const State& st = state_file->state();
+  auto dump = (*be)->dump_policies();
+  if (!dump) {
+    std::fprintf(stderr, "ipsecconf: ruleset dump failed: %s\n", dump.error().message.c_str());
+    return 1;
+  }
+  Scope scope = scope_for(env, st, tunnel, all);
+  std::map<model::PolicyKey, const model::Policy*> kernel;
+  for (const auto& p : *dump)
+    if (!p.is_socket_policy()) kernel[p.key()] = &p;
+  std::set<model::PolicyKey> owned;
+  struct Item {
+    uint32_t priority, index;
+    const StateRule* rule;
+    const StateEntry* entry;
+  };
+  std::vector<Item> items;
+  for (const auto& r : st.rules) {
+    for (const auto& e : r.entries) {
+      for (const auto& k : e.policies) owned.insert(k);
+      if (scope.rule(r)) items.push_back({e.priority, r.index, &r, &e});
+    }
+  }
+  // Match order: the lowest XFRM priority first (bypass rules, then AH+ESP, ESP, AH, then file order).
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.priority != b.priority ? a.priority < b.priority : a.index < b.index;
+  });
+  bool bypass_present = false;
+  std::vector<const model::Policy*> foreign;
+  for (const auto& p : *dump) {
+    if (p.is_socket_policy()) continue;
+    if (ic::is_ike_bypass(p)) {
+      bypass_present = true;
+      continue;
+    }
+    if (!owned.count(p.key()) && scope.policy(p)) foreign.push_back(&p);
+  }
+  if (env.json) {
+    json j{{"schema", render::kJsonSchema}, {"rules", json::array()}, {"foreign", json::array()}, {"ike_bypass", bypass_present}};
+    for (const auto& it : items) {
+      json jr{{"index", it.rule->index}, {"text", it.entry->text}, {"policies", json::array()}, {"missing", 0}};
+      jr["tunnel"] = it.rule->tunnel ? json(*it.rule->tunnel) : json(nullptr);
+      size_t missing = 0;
+      for (const auto& k : it.entry->policies) {
+        auto f = kernel.find(k);
+        if (f == kernel.end()) ++missing;
+        else jr["policies"].push_back(render::to_json(*f->second));
+      }
+      jr["missing"] = missing;
+      j["rules"].push_back(std::move(jr));
+    }
+    for (const auto* p : foreign) j["foreign"].push_back(render::to_json(*p));
+    std::puts(j.dump(2).c_str());
+    return 0;
+  }
+  if (bypass_present && !tunnel) std::puts("# UDP ports 500 and 4500 (IKE) bypass IPsec, as on Solaris");
+  for (const auto& it : items) {
+    std::printf("#INDEX %s\n%s\n", index_text(*it.rule).c_str(), it.entry->text.c_str());
+    size_t missing = 0;
+    for (const auto& k : it.entry->policies) missing += !kernel.count(k);
+    if (missing)
+      std::printf("# warning: %zu of %zu XFRM policies of this rule are not in the kernel (removed by another tool?)\n", missing,
+                  it.entry->policies.size());
+  }
+  for (const auto* p : foreign) std::puts(describe(*p).c_str());
+  return 0;
+}
+
+int view(const Env& env) {
+  auto state_file = StateFile::open(env.state_dir);
+  if (!state_file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
+    return 1;
+  }
+  auto rules = state_file->state().rules;
+  std::sort(rules.begin(), rules.end(), [](const StateRule& a, const StateRule& b) { return a.index < b.index; });
+  for (const auto& r : rules) std::printf("#INDEX %s\n%s\n\n", index_text(r).c_str(), r.text.c_str());
+  return 0;
+}
+
+}  // namespace xfrmpp::tools::ipsecconf
