@@ -183,7 +183,7 @@ awk -v A="$NS_A" -v B="$NS_B" '
 	}
 	END { print total " pairs"; if (bad != "") { print "FAILED:" bad; exit 1 } }' replies table pairs >report || {
 	cat report
-	fail "algorithms that did not carry exactly one ping: $(tail -n1 report | cut -d: -f2-)"
+	fail "algorithm pairs with a missing reply, wrong counters or a wrong ICV: $(tail -n1 report | cut -d: -f2-)"
 }
 cat report
 log "$k algorithm pairs carried traffic"
