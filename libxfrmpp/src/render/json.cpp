@@ -113,6 +113,7 @@ json to_json(const model::SecurityAssociation& sa, const JsonOptions& o) {
   if (sa.output_mark) j["output_mark"] = mark_json(*sa.output_mark);
   if (sa.tfcpad) j["tfcpad"] = *sa.tfcpad;
   if (sa.dir) j["sa_dir"] = *sa.dir == model::SaDirection::in ? "in" : "out";
+  if (sa.nat_keepalive_interval) j["nat_keepalive_interval"] = *sa.nat_keepalive_interval;
   if (sa.ctx) j["security_context"] = ctx_json(*sa.ctx);
   j["current"] = {{"bytes", sa.current.bytes}, {"packets", sa.current.packets}, {"add_time", sa.current.add_time},
                   {"use_time", sa.current.use_time}};

@@ -200,6 +200,10 @@ std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOpti
                    bytes(sa.limits.soft_packets));
   if (sa.mark) s += fmt::format("\tmark={:#x}/{:#x}\n", sa.mark->value, sa.mark->mask);
   if (sa.if_id) s += fmt::format("\tif_id={}\n", *sa.if_id);
+  if (sa.output_mark) s += fmt::format("\toutput-mark={:#x}/{:#x}\n", sa.output_mark->value, sa.output_mark->mask);
+  if (sa.dir) s += fmt::format("\tdir={}\n", *sa.dir == model::SaDirection::in ? "in" : "out");
+  if (sa.tfcpad) s += fmt::format("\ttfcpad={}\n", *sa.tfcpad);
+  if (sa.nat_keepalive_interval) s += fmt::format("\tnatt-keepalive={}(s)\n", *sa.nat_keepalive_interval);
   s += fmt::format("\tsadb_seq=0 pid={}\n", o.pid);
   return s;
 }

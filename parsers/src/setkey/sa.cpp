@@ -163,9 +163,29 @@ bool Parser::sa_extension(std::string_view flag, Token tok, model::SecurityAssoc
   } else if (flag == "-if_id") {
     if (!number(sc_.word(), 0xffffffff, v, "if_id")) return false;
     sa.if_id = static_cast<uint32_t>(v);
+  } else if (flag == "-output-mark") {
+    model::Mark m;
+    sc_.skip_space();
+    if (!mark_value(sc_.until_any(";"), m)) return false;
+    sa.output_mark = m;
+  } else if (flag == "-dir") {
+    Token d = sc_.word();
+    if (d.text == "in") sa.dir = model::SaDirection::in;
+    else if (d.text == "out") sa.dir = model::SaDirection::out;
+    else {
+      unknown_word(d, "SA direction", {"in", "out"});
+      return false;
+    }
+  } else if (flag == "-tfcpad") {
+    if (!number(sc_.word(), 0xffffffff, v, "TFC padding length")) return false;
+    sa.tfcpad = static_cast<uint32_t>(v);
+  } else if (flag == "-natt-keepalive") {
+    if (!number(sc_.word(), 0xffffffff, v, "NAT-T keepalive interval (seconds)")) return false;
+    sa.nat_keepalive_interval = static_cast<uint32_t>(v);
   } else {
     unknown_word(tok, "SA option",
-                 {"-m", "-u", "-r", "-f", "-lh", "-ls", "-bh", "-bs", "-ctx", "-esn", "-mark", "-if_id", "-E", "-A", "-C"});
+                 {"-m", "-u", "-r", "-f", "-lh", "-ls", "-bh", "-bs", "-ctx", "-esn", "-mark", "-if_id", "-output-mark", "-dir",
+                  "-tfcpad", "-natt-keepalive", "-E", "-A", "-C"});
     return false;
   }
   return true;
@@ -354,6 +374,27 @@ bool Parser::sa_statement(std::string_view cmd, uint32_t start, model::Statement
       return false;
     }
     if (s.replay.esn) s.flags |= model::sa_flag::esn;
+    // Checks the kernel's verify_newsa_info() makes, so a file fails here and not halfway through.
+    if (s.tfcpad && s.mode != model::Mode::tunnel) {
+      error(proto_tok.range, "-tfcpad needs tunnel mode (-m tunnel)");
+      return false;
+    }
+    if (s.tfcpad && s.proto != model::Protocol::esp) {
+      error(proto_tok.range, "-tfcpad applies to ESP only");
+      return false;
+    }
+    if (s.dir == model::SaDirection::out && s.replay.window && !s.replay.esn) {
+      error(proto_tok.range, "an outbound SA (-dir out) takes no replay window (-r)");
+      return false;
+    }
+    if (s.nat_keepalive_interval && !s.encap) {
+      error(proto_tok.range, "-natt-keepalive needs UDP encapsulation (esp-udp)");
+      return false;
+    }
+    if (s.nat_keepalive_interval && s.dir != model::SaDirection::out) {
+      error(proto_tok.range, "-natt-keepalive is sent by outbound SAs: add -dir out");
+      return false;
+    }
     out.op = model::AddSa{std::move(sa), cmd == "update"};
   } else if (cmd == "getspi") {
     // No SPI: let the kernel choose, as PF_KEY does without SPIRANGE (0x100-0x0fffffff). An IPComp

@@ -50,6 +50,10 @@ std::string format_sa_add(const model::SecurityAssociation& sa, std::string& why
   if (sa.mark) s += fmt::format(" -mark {:#x}/{:#x}", sa.mark->value, sa.mark->mask);
   if (sa.if_id) s += fmt::format(" -if_id {}", *sa.if_id);
   if (sa.ctx) s += fmt::format(" -ctx {} {} \"{}\"", sa.ctx->doi, sa.ctx->alg, sa.ctx->label);
+  if (sa.output_mark) s += fmt::format(" -output-mark {:#x}/{:#x}", sa.output_mark->value, sa.output_mark->mask);
+  if (sa.dir) s += fmt::format(" -dir {}", *sa.dir == model::SaDirection::in ? "in" : "out");
+  if (sa.tfcpad) s += fmt::format(" -tfcpad {}", *sa.tfcpad);
+  if (sa.nat_keepalive_interval) s += fmt::format(" -natt-keepalive {}", *sa.nat_keepalive_interval);
   auto alg = [&](const char* flag, const std::optional<model::AlgorithmSetting>& a, model::AlgKind kind, bool keyed) {
     if (!a) return true;
     auto name = setkey_name(*a, kind);
@@ -68,10 +72,9 @@ std::string format_sa_add(const model::SecurityAssociation& sa, std::string& why
     why_not = "it has no algorithms yet (a larval SA from getspi)";
     return {};
   }
-  if (sa.output_mark || sa.tfcpad || sa.dir || sa.nat_keepalive_interval || sa.mapping_threshold || !(sa.sel == model::Selector{}) ||
-      sa.flags & ~model::sa_flag::esn) {
-    // Kept, but the reload will not carry these: say so on the line before.
-    why_not = "note: selector, flags and Linux-only attributes other than mark/if_id are not expressible and are left out";
+  if (sa.mapping_threshold || !(sa.sel == model::Selector{}) || sa.flags & ~model::sa_flag::esn) {
+    // Saved all the same, but the reload will not carry these: say so on the line before.
+    why_not = "note: the SA selector, state flags and mapping threshold have no setkey syntax and are left out";
   }
   s += ';';
   return s;

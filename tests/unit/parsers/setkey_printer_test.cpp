@@ -86,7 +86,8 @@ TEST_CASE("-D --save writes add statements that parse back to the same SA") {
       "add 10.0.0.1 10.0.0.2 esp 0x1000 -m tunnel -u 5 -r 1024 -esn -lh 60 -ls 50 -bh 9000 -bs 8000 -mark 0x1/0xff -if_id 4 "
       "-E aes-cbc 0x000102030405060708090a0b0c0d0e0f -A hmac-sha256 0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f;\n"
       "add 10.0.0.1[4500] 10.0.0.2[4501] esp-udp 0x1001 -m transport -E aes-gcm-16 0x000102030405060708090a0b0c0d0e0f10111213;\n"
-      "add 10.0.0.1 10.0.0.2 ipcomp 0x2 -m transport -C deflate;\n";
+      "add 10.0.0.1 10.0.0.2 ipcomp 0x2 -m transport -C deflate;\n"
+      "add 10.0.0.1 10.0.0.2 esp 0x1002 -m tunnel -dir out -tfcpad 64 -output-mark 0x3/0xf -E aes-cbc 0x000102030405060708090a0b0c0d0e0f;\n";
   diag::SourceBuffer src("t", text);
   diag::DiagnosticSink sink;
   auto script = sk::parse(src, sink);
@@ -115,6 +116,9 @@ TEST_CASE("-D --save writes add statements that parse back to the same SA") {
     CHECK(a.aead == b.aead);
     CHECK(a.comp == b.comp);
     CHECK(a.encap == b.encap);
+    CHECK(a.dir == b.dir);
+    CHECK(a.tfcpad == b.tfcpad);
+    CHECK(a.output_mark == b.output_mark);
   }
   model::SecurityAssociation larval;
   larval.src = *model::Address::parse("10.0.0.1");
