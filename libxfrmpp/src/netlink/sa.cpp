@@ -49,6 +49,10 @@ xfrm_usersa_info encode_info(const model::SecurityAssociation& sa) {
   info.mode = static_cast<uint8_t>(sa.mode);
   info.replay_window = uses_esn_attr(sa.replay) ? 0 : static_cast<uint8_t>(sa.replay.window);
   info.flags = static_cast<uint8_t>(sa.flags | (sa.replay.esn ? XFRM_STATE_ESN : 0));
+  // An all-zero selector means "any traffic". For a tunnel SA the kernel reads sel.family 0 as the
+  // outer family unless XFRM_STATE_AF_UNSPEC is set (copy_from_user_state), so IPv6 over IPv4 (and 4
+  // over 6) would find no SA. sa_from_parts() takes the flag back off.
+  if (sa.mode == model::Mode::tunnel && sa.sel.family == model::Family::unspec) info.flags |= XFRM_STATE_AF_UNSPEC;
   return info;
 }
 
@@ -204,6 +208,7 @@ Result<model::SecurityAssociation> sa_from_parts(const xfrm_usersa_info& info, c
   sa.mode = static_cast<model::Mode>(info.mode);
   sa.reqid = info.reqid;
   sa.flags = static_cast<uint8_t>(info.flags & ~XFRM_STATE_ESN);
+  if (sa.mode == model::Mode::tunnel && info.sel.family == AF_UNSPEC) sa.flags &= ~XFRM_STATE_AF_UNSPEC;  // see encode_info
   sa.sel = decode_selector(info.sel);
   sa.limits = decode_lifetime(info.lft);
   sa.current = decode_lifetime_current(info.curlft);

@@ -12,6 +12,7 @@
 # --- setkey helpers: the same block opens every setkey_* scenario (lib.sh has no setkey helpers) ---
 need_bin setkey
 SK=$XFRMPP_BIN/setkey
+umask 077 # the scripts below hold keys (setkey warns about world-readable key files)
 # sk NS ARGS...: our setkey in netns NS.  sk_load NS FILE: load a script, fail with its diagnostics.
 sk() { _n=$1; shift; in_ns "$_n" "$SK" "$@"; }
 sk_load() { assert_ok in_ns "$1" "$SK" -f "$2"; }
