@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -65,7 +66,21 @@ json plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& s
     json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
     for (const auto& e : pr.entries) {
       json je{{"text", e.text}, {"policies", json::array()}};
-      for (const auto& p : e.policies) je["policies"].push_back(render::to_json(p));
+      for (const auto& p : e.policies) {
+        json jp = render::to_json(p);
+        // The algorithm masks are what the Solaris algorithm properties become; show them.
+        for (size_t t = 0; t < p.templates.size(); ++t) {
+          const auto& tm = p.templates[t];
+          if (tm.aalgos != ~0u) jp["templates"][t]["auth_mask"] = fmt::format("{:#010x}", tm.aalgos);
+          if (tm.ealgos != ~0u) jp["templates"][t]["enc_mask"] = fmt::format("{:#010x}", tm.ealgos);
+          if (tm.mode == model::Mode::tunnel) {
+            jp["templates"][t]["src"] = tm.src.to_string();
+            jp["templates"][t]["dst"] = tm.dst.to_string();
+          }
+        }
+        if (p.if_id) jp["if_id"] = *p.if_id;
+        je["policies"].push_back(std::move(jp));
+      }
       jr["entries"].push_back(std::move(je));
     }
     j["rules"].push_back(std::move(jr));

@@ -1,0 +1,182 @@
+// ipsecconf: Solaris/illumos IPsec policy rules on Linux XFRM. parse -> validate all -> plan -> apply.
+// Option handling follows ipsecconf.c's getopt loop ("nlfLFa:qd:r:i:c:"), including its combinations
+// (-a file -f is a replace) and its usage errors.
+#include <getopt.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+#include "state.hpp"
+
+namespace ipc = xfrmpp::tools::ipsecconf;
+
+namespace {
+
+enum class Cmd { none, add, del, view, flush, list, sub, replace };
+
+void usage() {
+  std::fputs("Usage:\tipsecconf\n"
+             "\tipsecconf -a ([-]|<filename>) [-q]\n"
+             "\tipsecconf -a ([-]|<filename>) -f [-q]\n"
+             "\tipsecconf -c <filename>\n"
+             "\tipsecconf -r ([-]|<filename>) [-q]\n"
+             "\tipsecconf -d [-i tunnel-interface] <index>\n"
+             "\tipsecconf -d <tunnel-interface,index>\n"
+             "\tipsecconf -l [-n] [-i tunnel-interface] [--json]\n"
+             "\tipsecconf -f [-i tunnel-interface]\n"
+             "\tipsecconf -L [-n] [--json]\n"
+             "\tipsecconf -F\n"
+             "Linux options: --hosts FILE (names from a hosts(5) file), --tunnels FILE (tunnel table),\n"
+             "\t--state-dir DIR (rule record; default /run/xfrmpp/ipsecconf), --json, --help, --version\n",
+             stderr);
+}
+
+int fatal(const char* msg, bool show_usage = true) {
+  if (show_usage) usage();
+  std::fprintf(stderr, "ipsecconf: %s\n", msg);
+  return 1;
+}
+
+// parse_index(): "N" or "tunnel,N".
+bool parse_index(const std::string& arg, uint32_t& index, std::optional<std::string>& tunnel) {
+  std::string num = arg;
+  if (auto comma = arg.find(','); comma != std::string::npos) {
+    tunnel = arg.substr(0, comma);
+    num = arg.substr(comma + 1);
+  }
+  char* end = nullptr;
+  errno = 0;
+  unsigned long v = std::strtoul(num.c_str(), &end, 0);
+  if (num.empty() || *end != '\0' || errno || v == 0 || v > UINT32_MAX) return false;
+  index = static_cast<uint32_t>(v);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ipc::Env env;
+  env.state_dir = ipc::default_state_dir().string();
+  Cmd cmd = Cmd::none;
+  bool just_check = false, all_heads = false;
+  std::optional<std::string> interface, index_tunnel;
+  std::string filename;
+  uint32_t index = 0;
+  bool bad_index = false;
+  std::string hosts_file, tunnels_file;
+
+  enum { kJson = 1000, kHosts, kTunnels, kStateDir, kHelp, kVersion };
+  static const option longopts[] = {{"json", no_argument, nullptr, kJson},           {"hosts", required_argument, nullptr, kHosts},
+                                    {"tunnels", required_argument, nullptr, kTunnels}, {"state-dir", required_argument, nullptr, kStateDir},
+                                    {"help", no_argument, nullptr, kHelp},           {"version", no_argument, nullptr, kVersion},
+                                    {nullptr, 0, nullptr, 0}};
+  if (argc == 1) cmd = Cmd::view;
+  int c;
+  while ((c = getopt_long(argc, argv, "nlfLFa:qd:r:i:c:", longopts, nullptr)) != -1) {
+    switch (c) {
+      case 'F':
+        if (interface || all_heads) return fatal("interface name not required.");
+        all_heads = true;
+        [[fallthrough]];
+      case 'f':
+        if (cmd == Cmd::add) {
+          cmd = Cmd::replace;
+          break;
+        }
+        if (cmd != Cmd::none) return fatal("Multiple commands specified");
+        cmd = Cmd::flush;
+        break;
+      case 'L':
+        if (interface || all_heads) return fatal("interface name not required.");
+        all_heads = true;
+        [[fallthrough]];
+      case 'l':
+        if (cmd != Cmd::none) return fatal("Multiple commands specified");
+        cmd = Cmd::list;
+        break;
+      case 'c':
+        just_check = true;
+        env.quiet = true;
+        [[fallthrough]];
+      case 'a':
+        if (cmd == Cmd::flush && !all_heads) {
+          cmd = Cmd::replace;
+          filename = optarg;
+          break;
+        }
+        if (cmd != Cmd::none || interface) return fatal("Multiple commands or interface not required.");
+        cmd = Cmd::add;
+        filename = optarg;
+        break;
+      case 'd':
+        if (cmd != Cmd::none) return fatal("Multiple commands specified");
+        cmd = Cmd::del;
+        if (!parse_index(optarg, index, index_tunnel)) bad_index = true;
+        if (index_tunnel) {
+          if (interface) return fatal("Interface name already selected", false);
+          interface = index_tunnel;
+        }
+        break;
+      case 'n': env.numeric = true; break;
+      case 'q': env.quiet = true; break;
+      case 'r':
+        if (cmd != Cmd::none || interface) return fatal("Multiple commands or interface not required.");
+        cmd = Cmd::sub;
+        filename = optarg;
+        break;
+      case 'i':
+        if (interface) return fatal("Interface name already selected", false);
+        if (!*optarg) return fatal("Invalid interface name.");
+        interface = optarg;
+        break;
+      case kJson: env.json = true; break;
+      case kHosts: hosts_file = optarg; break;
+      case kTunnels: tunnels_file = optarg; break;
+      case kStateDir: env.state_dir = optarg; break;
+      case kHelp:
+        usage();
+        return 0;
+      case kVersion:
+        std::printf("ipsecconf (xfrmpp) %s\n", XFRMPP_VERSION);
+        return 0;
+      default: return fatal("Bad usage.");
+    }
+  }
+  if (optind < argc) return fatal("Bad usage.");
+  if (cmd == Cmd::none) {
+    // Only Linux options (e.g. --json alone): Solaris treats "no command" as bad usage.
+    if (env.json || !hosts_file.empty() || !tunnels_file.empty()) cmd = Cmd::view;
+    else return fatal("Bad usage.");
+  }
+  if (env.numeric && cmd != Cmd::list) return fatal("-n goes with -l or -L");
+  if (env.json && cmd != Cmd::list && !(cmd == Cmd::add && just_check)) return fatal("--json goes with -l, -L or -c");
+  if (!hosts_file.empty()) {
+    auto h = xfrmpp::tools::solaris::HostTable::load(hosts_file);
+    if (!h) return fatal(h.error().message.c_str(), false);
+    env.hosts = std::move(*h);
+  }
+  if (!tunnels_file.empty()) {
+    auto t = xfrmpp::tools::solaris::TunnelTable::load(tunnels_file);
+    if (!t) return fatal(t.error().message.c_str(), false);
+    env.tunnels = std::move(*t);
+  }
+  switch (cmd) {
+    case Cmd::add: return ipc::add(env, filename, false, just_check);
+    case Cmd::replace: return ipc::add(env, filename, true, just_check);
+    case Cmd::sub: return ipc::remove(env, filename);
+    case Cmd::del:
+      if (bad_index) return fatal("Invalid index", false);
+      return ipc::remove_index(env, index, interface);
+    case Cmd::flush: return ipc::flush(env, interface, all_heads);
+    case Cmd::list: return ipc::list(env, interface, all_heads);
+    case Cmd::view:
+      if (interface) return fatal("Cannot view for one interface only.", false);
+      return ipc::view(env);
+    case Cmd::none: break;
+  }
+  return fatal("Bad usage.");
+}
