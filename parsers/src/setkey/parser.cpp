@@ -32,6 +32,12 @@ bool is_address_option(std::string_view w) {
 
 std::vector<std::string_view> command_names() { return names_of(kCommands); }
 
+bool is_command(std::string_view word) {
+  for (auto c : kCommands)
+    if (c == word) return true;
+  return false;
+}
+
 void Parser::unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates) {
   std::vector<std::string> notes;
   if (auto s = diag::suggest(tok.text, candidates); !s.empty()) notes.push_back(fmt::format("did you mean '{}'?", s));
@@ -53,15 +59,21 @@ bool Parser::number(Token tok, uint64_t max, uint64_t& out, std::string_view wha
   return true;
 }
 
+diag::SourceRange Parser::end_of_previous(uint32_t pos) const {
+  auto text = sc_.text();
+  while (pos > 0 && (text[pos - 1] == ' ' || text[pos - 1] == '\t' || text[pos - 1] == '\n' || text[pos - 1] == '\r')) --pos;
+  return {pos, pos + 1};
+}
+
 bool Parser::expect_semicolon() {
-  if (sc_.accept(';')) return true;
+  if (sc_.accept(';')) {
+    ended_ = true;
+    return true;
+  }
   sc_.skip_space();
   if (sc_.at_end()) {
     // Point just after the statement's last character, not at the end of the file.
-    uint32_t end = sc_.pos();
-    auto text = sc_.text();
-    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\n' || text[end - 1] == '\r')) --end;
-    error({end, end + 1}, "missing ';' at the end of the statement");
+    error(end_of_previous(sc_.pos()), "missing ';' at the end of the statement");
   } else {
     Token t = sc_.word();
     if (t.empty()) t = Token{sc_.text().substr(sc_.pos(), 1), {sc_.pos(), sc_.pos() + 1}};
@@ -74,9 +86,10 @@ void Parser::run(const StatementHandler& handler) {
   bool stop = false;
   while (!stop && !sc_.at_end()) {
     size_t errors_before = sink_.error_count();
+    ended_ = false;
     if (!statement(handler, stop)) {
       if (sink_.error_count() == errors_before) error(here(), "syntax error");
-      sc_.recover_to_semicolon();
+      if (!ended_) sc_.recover_to_semicolon();
     }
   }
 }

@@ -12,6 +12,9 @@
 
 namespace xfrmpp::parsers::setkey {
 
+/// True for a statement keyword (used to spot a missing ';').
+bool is_command(std::string_view word);
+
 class Parser {
  public:
   Parser(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options)
@@ -50,12 +53,15 @@ class Parser {
   }
   void unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates);
   diag::SourceRange here() { sc_.skip_space(); return {sc_.pos(), sc_.pos() + 1}; }
+  /// Just after the last non-blank character before `pos`: where a missing ';' belongs.
+  diag::SourceRange end_of_previous(uint32_t pos) const;
 
   const diag::SourceBuffer& source_;
   Scanner sc_;
   diag::DiagnosticSink& sink_;
   const ParseOptions& options_;
   bool numeric_ = false;  // -n on the current statement
+  bool ended_ = false;    // the current statement's ';' was consumed: no recovery scan needed
   std::vector<model::Address> scratch_;  // reused by selector_address so each statement does not allocate
 };
 

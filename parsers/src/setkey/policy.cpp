@@ -132,8 +132,16 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
 }
 
 bool Parser::policy_request(const model::Policy& p, model::Template& t) {
+  uint32_t before = sc_.pos();
   Token proto = sc_.word();
   auto pr = model::lookup(model::protocol_names(), proto.text);
+  if (!pr && is_command(proto.text)) {
+    // The previous statement lacks its ';' and this word starts the next one.
+    error(end_of_previous(before), fmt::format("missing ';' at the end of the statement (before '{}')", proto.text));
+    sc_.set_pos(before);  // resume at the next statement rather than skipping it
+    ended_ = true;
+    return false;
+  }
   if (!pr) {
     unknown_word(proto, "IPsec protocol", keyword_list(model::protocol_names()));
     return false;
