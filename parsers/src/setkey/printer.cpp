@@ -186,7 +186,12 @@ std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOpti
   if (sa.comp) s += fmt::format("\tC: {}\n", sa.comp->kernel_name);
   // The model keeps ESN in replay.esn (decode strips it from flags); the kernel's flags word has it.
   uint32_t flags = sa.flags | (sa.replay.esn ? model::sa_flag::esn : 0);
-  s += fmt::format("\tseq=0x{:08x} replay={} flags=0x{:08x} state=mature\n", sa.replay.oseq, sa.replay.window, flags);
+  // XFRM does not report the SA state, but the kernel refuses an ESP, AH or IPComp SA without its
+  // algorithm, so one without any is the larval SA a getspi (ALLOCSPI) or an acquire reserved.
+  bool ipsec = sa.proto == model::Protocol::esp || sa.proto == model::Protocol::ah || sa.proto == model::Protocol::ipcomp;
+  bool larval = ipsec && !sa.crypt && !sa.aead && !sa.auth && !sa.comp;
+  s += fmt::format("\tseq=0x{:08x} replay={} flags=0x{:08x} state={}\n", sa.replay.oseq, sa.replay.window, flags,
+                   larval ? "larval" : "mature");
   s += fmt::format("\tcreated: {}\tcurrent: {}\n", time_text(sa.current.add_time), time_text(static_cast<uint64_t>(time(nullptr))));
   s += fmt::format("\tdiff: {}(s)\thard: {}(s)\tsoft: {}(s)\n",
                    sa.current.add_time ? static_cast<uint64_t>(time(nullptr)) - sa.current.add_time : 0,

@@ -1,8 +1,8 @@
 # setkey SA half: getspi, then update. The receiver of each direction reserves the SPI: b runs
 # `getspi A B esp 0` (the kernel picks an SPI in 0x100-0x0fffffff), a runs `getspi B A esp 0xd002`
-# (exactly that SPI). Each reserved SA is larval: it is in `setkey -D` with no algorithm. `update`
-# in a later setkey run completes it with the keys, the sender `add`s its copy, and 3 pings must
-# pass with exactly 3 packets / 192 bytes on every SA. Also: `update` of an SA that does not exist
+# (exactly that SPI). Each reserved SA is larval: `setkey -D` shows it with state=larval and no
+# algorithm. `update` in a later setkey run completes it with the keys (state=mature), the sender
+# `add`s its copy, and 3 pings must pass with exactly 3 packets / 192 bytes on every SA. Also: `update` of an SA that does not exist
 # fails, and `getspi ... ipcomp 0` reserves a 16-bit CPI that `delete` removes.
 # vm-timeout: 60
 # --- setkey helpers: the same block opens every setkey_* scenario (lib.sh has no setkey helpers) ---
@@ -70,6 +70,7 @@ for ns_spi in "$NS_B $spi_ab" "$NS_A 0xd002"; do
 	cat "$1.sad"
 	sk_counters "$1" esp "$2"
 	assert_eq "$PK/$BY" 0/0 "$1: larval SA $2 counters"
+	assert_eq "$(sk_field "$1" esp "$2" state)" larval "$1: SA $2 reserved by getspi: state="
 	if grep -q "$(printf '^\t[EA]: ')" "$1.sad"; then fail "$1: the larval SA $2 already has algorithms"; fi
 done
 
@@ -96,6 +97,7 @@ for ns in "$NS_A" "$NS_B"; do
 	sk_snap "$ns"
 	assert_eq "$(grep -c "$(printf '^\tesp ')" "$ns.sad")" 2 "$ns: ESP SAs after update (the larval one was completed, not duplicated)"
 	for spi in "$spi_ab" 0xd002; do
+		assert_eq "$(sk_field "$ns" esp "$spi" state)" mature "$ns SA $spi after update: state="
 		sk_counters "$ns" esp "$spi"
 		assert_eq "$PK/$BY" 3/192 "$ns SA $spi: packets/bytes after 3 pings"
 	done
