@@ -2,8 +2,9 @@
 # `getspi A B esp 0` (the kernel picks an SPI in 0x100-0x0fffffff), a runs `getspi B A esp 0xd002`
 # (exactly that SPI). Each reserved SA is larval: `setkey -D` shows it with state=larval and no
 # algorithm. `update` in a later setkey run completes it with the keys (state=mature), the sender
-# `add`s its copy, and 3 pings must pass with exactly 3 packets / 192 bytes on every SA. Also: `update` of an SA that does not exist
-# fails, and `getspi ... ipcomp 0` reserves a 16-bit CPI that `delete` removes.
+# `add`s its copy, and 3 pings must pass with exactly 3 packets / 192 bytes on every SA. Also:
+# `update` of an SA that does not exist fails, and `getspi ... ipcomp 0` reserves a 16-bit CPI
+# that `delete` removes.
 # vm-timeout: 60
 # --- setkey helpers: the same block opens every setkey_* scenario (lib.sh has no setkey helpers) ---
 need_bin setkey
