@@ -115,7 +115,7 @@ pair ah 96 "-A aes-cmac $(key 128 41)"
 : >b.conf
 : >a.ip
 : >b.ip
-while read -r n proto icv algs; do
+while read -r n proto _icv algs; do
 	a=10.99.$n.1 b=10.99.$n.2
 	echo "addr add $a/24 dev veth_a" >>a.ip
 	echo "addr add $b/24 dev veth_b" >>b.ip

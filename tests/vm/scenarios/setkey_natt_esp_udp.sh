@@ -58,16 +58,16 @@ setup_pair
 enc=0x00112233445566778899aabbccddeeff
 auth=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 cat >sas.conf <<EOF
-add $A4[4500] $B4[4500] esp-udp 0xa001 -m transport -E aes-cbc $enc -A hmac-sha256 $auth;
+add ${A4}[4500] ${B4}[4500] esp-udp 0xa001 -m transport -E aes-cbc $enc -A hmac-sha256 $auth;
 add $B4 [4500] $A4 [31000] esp-udp 0xa002 -m transport -E aes-cbc $enc -A hmac-sha256 $auth;
 EOF
 cat sas.conf - >a.conf <<EOF
 spdadd $A4 $B4 icmp -P out ipsec esp/transport//require;
-spdadd $B4[4500] $A4[31000] udp -P in discard;
+spdadd ${B4}[4500] ${A4}[31000] udp -P in discard;
 EOF
 cat sas.conf - >b.conf <<EOF
 spdadd $B4 $A4 icmp -P out ipsec esp/transport//require;
-spdadd $A4[4500] $B4[4500] udp -P in discard;
+spdadd ${A4}[4500] ${B4}[4500] udp -P in discard;
 EOF
 sk_load "$NS_A" a.conf
 sk_load "$NS_B" b.conf
