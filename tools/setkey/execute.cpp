@@ -185,6 +185,9 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
     std::fputs(parsers::setkey::format_sa_save(*r).c_str(), stdout);
   } else if (r->empty()) {
     std::puts("No SAD entries.");
+  } else if (o.short_form) {
+    uint64_t now = static_cast<uint64_t>(time(nullptr));
+    for (const auto& sa : *r) std::fputs(parsers::setkey::format_sa_line(sa, now).c_str(), stdout);
   } else {
     parsers::setkey::PrintOptions po{o.with_ports, static_cast<long>(getpid()), o.show_keys};
     for (const auto& sa : *r) std::fputs(parsers::setkey::format_sa_dump(sa, po).c_str(), stdout);

@@ -20,6 +20,7 @@ struct ExecuteOptions {
   bool show_keys = true;
   bool with_ports = false;
   size_t batch_bytes = 64 * 1024;
+  bool short_form = false;  ///< -l: one line per SA
 };
 
 /// Applies entries in order: runs of SPD/SAD changes go out in batches; flush, dump, get and

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   app.add_flag("-P", f.policy, "with -D or -F: act on the SPD");
   app.add_flag("-F", f.flush, "flush the SAD (with -P: the SPD)");
   app.add_flag("-a", f.all, "with -D: accepted for compatibility (XFRM dumps never hold dead SAs)");
-  app.add_flag("-l", f.loop, "with -D: accepted for compatibility; no effect yet");
+  app.add_flag("-l", f.loop, "with -D: one line per SA, repeated every second (--count rounds, default forever)");
   app.add_flag("-p", f.ports, "with -DP: show ports of tunnel endpoints");
   app.add_flag("-n", f.noop, "parse and validate only; send nothing");
   app.add_flag("-v", f.verbose, "verbose: report batches sent to the kernel");
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp/1) for dumps and for -n");
   app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
-  app.add_option("--count", f.max_events, "with -x: exit after this many events");
+  app.add_option("--count", f.max_events, "with -x: exit after this many events; with -Dl: after this many rounds");
   app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
   try {
     app.parse(argc, argv);
@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   eo.json = f.json;
   eo.show_keys = !f.nokeys;
   eo.with_ports = f.ports;
+  eo.short_form = f.loop;
 
   std::vector<xfrmpp::diag::SourceBuffer> sources;
   std::vector<Entry> entries;
@@ -176,6 +177,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (f.monitor) return xfrmpp::tools::setkey::monitor(be, eo, f.max_events);
+  if (f.dump && f.loop && !f.policy) {
+    for (size_t round = 0; f.max_events == 0 || round < f.max_events; ++round) {
+      if (round) sleep(1);
+      if (!xfrmpp::tools::setkey::dump_sas(be, eo, std::nullopt)) return 1;
+      std::fflush(stdout);
+    }
+    return 0;
+  }
   if (f.dump) {
     bool ok = f.policy ? xfrmpp::tools::setkey::dump_policies(be, eo, f.save, !f.kernel)
                        : xfrmpp::tools::setkey::dump_sas(be, eo, std::nullopt, f.save);

@@ -35,6 +35,10 @@ std::string format_sa_save(std::span<const model::SecurityAssociation> dump);
 /// One add statement for an SA, or an error text when setkey has no syntax for part of it.
 std::string format_sa_add(const model::SecurityAssociation& sa, std::string& why_not);
 
+/// One line per SA for `setkey -Dl`: "MMSS proto state spi age/hard src -> dst" (ipsec-tools' short form;
+/// MMSS is the minute and second of `now`).
+std::string format_sa_line(const model::SecurityAssociation& sa, uint64_t now);
+
 /// One SA block of `setkey -D`.
 std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOptions& options);
 
