@@ -79,6 +79,11 @@ json plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& s
           }
         }
         if (p.if_id) jp["if_id"] = *p.if_id;
+        // ICMP ranges become aligned blocks: a partial mask is part of the selector.
+        if (model::proto_has_type_code(p.sel.proto)) {
+          if (p.sel.sport_mask && p.sel.sport_mask != 0xffff) jp["selector"]["icmp_type_mask"] = fmt::format("{:#06x}", p.sel.sport_mask);
+          if (p.sel.dport_mask && p.sel.dport_mask != 0xffff) jp["selector"]["icmp_code_mask"] = fmt::format("{:#06x}", p.sel.dport_mask);
+        }
         je["policies"].push_back(std::move(jp));
       }
       jr["entries"].push_back(std::move(je));

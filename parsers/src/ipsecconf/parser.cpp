@@ -936,7 +936,7 @@ bool Parser::linux_checks(Rule& rule, const PatternState& st) {
       return false;
     }
     if (t.negotiate_tunnel && !t.info.if_id) {
-      error(st.tunnel_val.range, fmt::format("negotiate tunnel needs an XFRM interface: {} is a {} device without an if_id", t.name, t.info.kind),
+      error(st.tunnel_val.range, fmt::format("negotiate tunnel needs an XFRM interface: {} (kind {}) has no if_id", t.name, t.info.kind),
             {"tunnel-mode rules become policies scoped to the XFRM interface's if_id (ipsecconf(8), TUNNELS)"});
       return false;
     }
