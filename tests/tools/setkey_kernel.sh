@@ -102,6 +102,16 @@ grep -qx 'SAD 0 SAs' "$work/host.out" && ok "sadinfo counts SAs" || bad "sadinfo
 in_ns "$setkey -c <<< 'spdsetdefault in block fwd block out block;' && $setkey -c <<< 'spdgetdefault;' > $work/d1 && $setkey -c < $work/d1 && $setkey -c <<< 'spdgetdefault;' > $work/d2"
 cmp -s "$work/d1" "$work/d2" && grep -q 'fwd block' "$work/d1" && ok "spdgetdefault output re-loads" || bad "spdgetdefault round trip"
 
+# A request written `default` takes the namespace's default level (ipsec-sysctl *_deflev), require if unset.
+sysctl_bin=$(dirname "$setkey")/ipsec-sysctl
+if [[ -x $sysctl_bin ]]; then
+  echo 'spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//default ah/transport//default;' > "$work/deflev.conf"
+  in_ns "$setkey -f $work/deflev.conf && $setkey -DP > $work/deflev.before; $setkey -FP; $sysctl_bin -w net.inet.ipsec.esp_trans_deflev=1 >/dev/null && $setkey -f $work/deflev.conf && $setkey -DP > $work/deflev.after"
+  grep -q 'esp/transport//require' "$work/deflev.before" && ok "default level is require when no knob is set" || bad "default level without knob"
+  grep -q 'esp/transport//use' "$work/deflev.after" && grep -q 'ah/transport//require' "$work/deflev.after" &&
+    ok "esp_trans_deflev=use makes esp 'default' requests use, ah stays require" || { bad "default level from the knob"; cat "$work/deflev.after"; }
+fi
+
 # -FP empties the SPD; --json is a versioned document.
 in_ns "$setkey -f $work/all.conf && $setkey -FP && $setkey -DP > $work/flushed && $setkey -f $examples/host-to-host.conf && $setkey -DP --json > $work/json"
 grep -qx 'No SPD entries.' "$work/flushed" && ok "-FP flushes" || bad "-FP left policies"

@@ -7,6 +7,7 @@
 
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
+#include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/render/json.hpp"
 
 namespace xfrmpp::tools::setkey {
@@ -60,6 +61,26 @@ std::optional<Change> to_change(const model::Statement& st, size_t tag) {
 // `unique` without a number asks for a generated reqid. XFRM netlink does not generate them (PF_KEY
 // did), so pick the next free one above the manual range, after what the kernel already holds; in a
 // fresh namespace that is deterministic, so a saved SPD reloads with the same numbers.
+// A request written `default` takes the namespace's default level (ipsec-sysctl's *_deflev knobs; require
+// when none was set), decided here, at plan time, so the parsed model keeps what the user wrote.
+bool resolve_default_levels(std::vector<Entry>& entries) {
+  bool needed = false;
+  for (auto& e : entries)
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
+      for (auto& t : a->policy.templates) needed |= t.level == model::Level::default_level;
+  if (!needed) return true;
+  auto levels = knobs::load_default_levels();
+  if (!levels) {
+    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", levels.error().message.c_str());
+    return false;
+  }
+  for (auto& e : entries)
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
+      for (auto& t : a->policy.templates)
+        if (t.level == model::Level::default_level) t.level = levels->level_for(t.family, t.proto, t.mode);
+  return true;
+}
+
 bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
   bool needed = false;
   for (auto& e : entries)
@@ -197,7 +218,7 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
 
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
              const ExecuteOptions& o) {
-  if (!assign_reqids(backend, entries)) return false;
+  if (!resolve_default_levels(entries) || !assign_reqids(backend, entries)) return false;
   size_t done = 0;
   auto fail_summary = [&](const Entry& at) {
     auto lc = sources[at.source].line_col(at.statement.range.begin);
