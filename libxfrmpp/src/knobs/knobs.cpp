@@ -205,6 +205,28 @@ Result<Reading> write_bypass(const Knob& k, std::string_view value, Context& ctx
       changes.push_back(Change{id, Change::Verb::remove, changes.size()});
     }
   }
+  // Equal priorities go to the older policy, so an earlier priority-0 'in' entry covering these protocols
+  // (ip xfrm's default priority) still beats the bypass: say so rather than claim the knob works.
+  size_t shadowing = 0;
+  if (on)
+    for (const auto& p : *spd) {
+      if (p.is_socket_policy() || p.dir != model::Direction::in || p.priority > kBypassPriority) continue;
+      bool ours = false;
+      for (const auto& rule : k.rules) ours |= is_bypass_for(p, rule);
+      bool covers = false;
+      for (const auto& rule : k.rules)
+        covers |= (p.sel.proto == model::kProtoAny || p.sel.proto == rule.proto) &&
+                  (p.sel.family == rule.family || p.sel.family == model::Family::unspec);
+      shadowing += !ours && covers;
+    }
+  auto with_warning = [&](Result<Reading> r) {
+    if (r && shadowing)
+      r->note = fmt::format("warning: {} older 'in' polic{} with priority 0 cover{} these protocols and win{} the tie; "
+                            "give {} a priority above 0",
+                            shadowing, shadowing == 1 ? "y" : "ies", shadowing == 1 ? "s" : "", shadowing == 1 ? "s" : "",
+                            shadowing == 1 ? "it" : "them");
+    return r;
+  };
   if (!changes.empty()) {
     ApplyReport rep = ctx.backend->apply(changes, ApplyOptions{});
     if (!rep.errors.empty()) {
@@ -216,7 +238,7 @@ Result<Reading> write_bypass(const Knob& k, std::string_view value, Context& ctx
                                                         : ""));
     }
   }
-  return read_bypass(k, ctx);
+  return with_warning(read_bypass(k, ctx));
 }
 
 // ---- fixed / none ----

@@ -112,17 +112,18 @@ constexpr std::array kKnobs{
          kFilterTunnelLinux),
     Knob{.name = "icmp_accept_clear_messages", .origin = kSolaris, .mapping = Mapping::bypass_policies,
          .meaning = "let inbound cleartext ICMP and ICMPv6 bypass IPsec policy (Solaris default 1)",
-         .linux_text = "bypass policies: 'in' allow policies at priority 0 for icmp (IPv4) and ipv6-icmp (IPv6); "
-                       "Linux starts with none (0)",
+         .linux_text = "bypass policies: 'in' allow policies at priority 0 for icmp (IPv4) and ipv6-icmp (IPv6) "
+                       "(older priority-0 policies still win ties); Linux starts with none (0)",
          .values = kBypassValues, .rules = kIcmpRules},
     Knob{.name = "igmp_accept_clear_messages", .origin = kSolaris, .mapping = Mapping::bypass_policies,
          .meaning = "let inbound cleartext IGMP bypass IPsec policy (Solaris default 1)",
-         .linux_text = "bypass policy: an 'in' allow policy at priority 0 for igmp (IPv4); Linux starts with none (0)",
+         .linux_text = "bypass policy: an 'in' allow policy at priority 0 for igmp (IPv4) (older priority-0 policies "
+                       "still win ties); Linux starts with none (0)",
          .values = kBypassValues, .rules = kIgmpRules},
     Knob{.name = "pim_accept_clear_messages", .origin = kSolaris, .mapping = Mapping::bypass_policies,
          .meaning = "let inbound cleartext PIM bypass IPsec policy (Solaris default 1)",
-         .linux_text = "bypass policies: 'in' allow policies at priority 0 for pim (protocol 103, IPv4 and IPv6); "
-                       "Linux starts with none (0)",
+         .linux_text = "bypass policies: 'in' allow policies at priority 0 for pim (protocol 103, IPv4 and IPv6) "
+                       "(older priority-0 policies still win ties); Linux starts with none (0)",
          .values = kBypassValues, .rules = kPimRules},
     none("ipsec_policy_log_interval", kSolaris, "milliseconds between two logged IPsec policy failures",
          "no Linux equivalent: Linux does not log policy failures, it counts them (ipsec-stat)"),

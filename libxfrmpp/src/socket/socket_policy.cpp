@@ -202,8 +202,13 @@ Result<std::vector<model::Policy>> kernel_socket_policies(Backend& backend) {
   auto dump = backend.dump_policies();
   if (!dump) return dump.error();
   std::vector<model::Policy> out;
-  for (auto& p : *dump)
-    if (p.is_socket_policy()) out.push_back(std::move(p));
+  for (auto& p : *dump) {
+    if (!p.is_socket_policy()) continue;
+    // Dumps report a socket policy's direction as XFRM_POLICY_MAX + dir (3 = in, 4 = out), as its index says.
+    auto raw = static_cast<uint8_t>(p.dir);
+    if (raw >= XFRM_POLICY_MAX) p.dir = static_cast<Direction>(raw - XFRM_POLICY_MAX);
+    out.push_back(std::move(p));
+  }
   return out;
 }
 
@@ -295,7 +300,9 @@ Result<void> SocketPolicyTable::clear(int fd, Which which) {
     if (!b) return make_error(b.error().code, "cannot look for the socket's other policy: " + b.error().message);
     be = *b;
     auto dump = kernel_socket_policies(*be);
-    if (!dump) return make_error(dump.error().code, "cannot look for the socket's other policy: " + dump.error().message);
+    if (!dump)
+      return make_error(dump.error().code, "cannot look for the socket's other policy: " + dump.error().message +
+                                               (dump.error().code == EPERM ? " (needs CAP_NET_ADMIN)" : ""));
     before = std::move(*dump);
   }
   if (auto r = put_option(fd, en.family, nullptr); !r)

@@ -55,6 +55,7 @@ Result<model::Policy> decode_socket_policy(std::span<const uint8_t> bytes);
 model::Policy resolve_default_levels(model::Policy p, model::Family family, const knobs::DefaultLevels& levels);
 
 /// The per-socket policies of the backend's namespace, from a policy dump. They carry no socket identity.
+/// Their `dir` is in or out (the dump says 3 or 4, XFRM_POLICY_MAX + dir; this undoes that).
 Result<std::vector<model::Policy>> kernel_socket_policies(Backend& backend);
 
 struct TableOptions {
