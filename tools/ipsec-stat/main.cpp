@@ -99,13 +99,13 @@ void print_text(const Snapshot& s, bool all) {
     const auto& p = *s.spd;
     std::printf("SPD: %u policies (in %u, out %u, fwd %u); per-socket: in %u, out %u, fwd %u\n", p.in + p.out + p.fwd, p.in,
                 p.out, p.fwd, p.in_socket, p.out_socket, p.fwd_socket);
-    std::printf("     hash buckets %u (max %u); exact-hash thresholds IPv4 %u/%u, IPv6 %u/%u\n", p.hash_count, p.hash_max,
+    std::printf("     buckets count %u, max %u; exact-hash thresholds IPv4 %u/%u, IPv6 %u/%u\n", p.hash_count, p.hash_max,
                 p.v4_lbits, p.v4_rbits, p.v6_lbits, p.v6_rbits);
   } else {
     std::printf("SPD: unavailable: %s\n", why(s.spd.error()).c_str());
   }
   if (s.sad)
-    std::printf("SAD: %u SAs; hash buckets %u (max %u)\n", s.sad->count, s.sad->hash_count, s.sad->hash_max);
+    std::printf("SAD: %u SAs; buckets count %u, max %u\n", s.sad->count, s.sad->hash_count, s.sad->hash_max);
   else
     std::printf("SAD: unavailable: %s\n", why(s.sad.error()).c_str());
   if (s.defaults)

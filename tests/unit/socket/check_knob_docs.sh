@@ -60,8 +60,9 @@ check_words() {
     body=$(between "$f" "knob names")
     [[ -n $body ]] || { problem "${f#"$root"/} has no '# BEGIN knob names' list"; continue; }
     for n in $knobs; do contains_word "$n" "$body" || problem "${f#"$root"/} does not offer knob $n"; done
-    # Every dotted or underscored word in the list must be a knob: no stale names.
-    listed=$(grep -oE '[a-z][a-z0-9]*([._][a-z0-9_]+)+' <<< "$body" | sort -u)
+    # Every whole word of the list shaped like a knob name must be a knob: no stale names.
+    listed=$(tr -s " \t'\"()\\\\" '\n' <<< "$body" |
+      grep -E '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$|^[a-z][a-z0-9]*(_[a-z0-9]+)+$' | sort -u)
     for n in $listed; do grep -qxF "$n" <<< "$knobs" || problem "${f#"$root"/} offers '$n', which is not a knob"; done
   done
   for f in $(completions ipsec-stat); do [[ -f $f ]] || problem "missing ${f#"$root"/}"; done
@@ -86,7 +87,7 @@ completion_options() {
   case $1 in
     *.fish) { grep -oE -- '-s [A-Za-z]' <<< "$body" | sed 's/^-s /-/'
               grep -oE -- '-l [a-z][a-z-]*' <<< "$body" | sed 's/^-l /--/'; } | sort -u ;;
-    *) sed -E 's/\[[^]]*\]//g' <<< "$body" | grep -oE "(^|[ '\"(){},])--?[A-Za-z][A-Za-z0-9-]*" | tr -d " '\"(){}," | sort -u ;;
+    *) sed -E 's/\[[^]]*\]//g; /^[[:space:]]*_arguments/d' <<< "$body" | grep -oE "(^|[ '\"(){},])--?[A-Za-z][A-Za-z0-9-]*" | tr -d " '\"(){}," | sort -u ;;
   esac
 }
 
