@@ -10,7 +10,11 @@ kind=$1 tool=$2 dir=$3 update=${4:-}
 cd "$dir" || exit 1
 case $kind in
   ipsecconf) ext=conf; run() { "$tool" --hosts hosts --tunnels tunnels -c "$1" --json; } ;;
-  ipseckey) ext=keys; run() { "$tool" --hosts hosts -c "$1" --json; } ;;
+  # Key files are read from a mode-600 copy: ipseckey warns about key files others can read.
+  ipseckey) ext=keys; run() {
+    mkdir -p "$tmp/case" && cp hosts "$tmp/case/" && cp "$1" "$tmp/case/$1" && chmod 600 "$tmp/case/$1"
+    (cd "$tmp/case" && "$tool" --hosts hosts -c "$1" --json)
+  } ;;
   *) echo "unknown kind $kind"; exit 2 ;;
 esac
 tmp=$(mktemp -d)

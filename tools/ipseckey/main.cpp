@@ -1,0 +1,498 @@
+// ipseckey: Solaris/illumos manual keying on Linux XFRM. Files are parsed and validated whole before the
+// first SA is sent; the interactive prompt runs each command as it is typed.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "input.hpp"
+#include "parsers/ipseckey.hpp"
+#include "solaris.hpp"
+#include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/render/json.hpp"
+
+namespace ik = xfrmpp::parsers::ipseckey;
+using namespace xfrmpp;
+
+namespace {
+
+struct Options {
+  bool numeric = false, verbose = false, paranoid = false, json = false;
+  size_t count = 0;  // monitor: stop after this many events (0 = never)
+  std::optional<tools::solaris::HostTable> hosts;
+  std::optional<tools::solaris::TunnelTable> tunnels;
+};
+
+void usage() {
+  std::fputs("Usage:\tipseckey [ -nvp ] | cmd [sa_type] [extfield value]*\n"
+             "\tipseckey [ -nvp ] -f infile\n"
+             "\tipseckey [ -nvp ] -s outfile\n"
+             "\tipseckey -c infile\n"
+             "Linux options: --hosts FILE, --tunnels FILE, --json (with -c, get, dump), --count N (monitor),\n"
+             "\t--help, --version\n",
+             stderr);
+}
+
+ik::ParseOptions parse_options(const Options& o, bool from_file, bool interactive) {
+  ik::ParseOptions po;
+  po.numeric = o.numeric;
+  po.from_file = from_file;
+  po.interactive = interactive;
+  po.resolve_host = [&o](std::string_view n) { return o.hosts ? o.hosts->resolve(n) : tools::solaris::resolve_system(n); };
+  po.tunnel_if_id = [&o](const model::Address& a, const model::Address& b) {
+    return tools::solaris::if_id_for_endpoints(o.tunnels ? &*o.tunnels : nullptr, a, b);
+  };
+  return po;
+}
+
+const char* satype_text(std::optional<model::Protocol> p) { return !p ? "all" : *p == model::Protocol::ah ? "ah" : "esp"; }
+int satype_number(std::optional<model::Protocol> p) { return !p ? 0 : *p == model::Protocol::ah ? 2 : 3; }
+
+std::string kernel_text(int code, const std::string& message, const std::string& extack) {
+  std::string s = message.empty() ? std::string(std::strerror(code)) : message;
+  if (!extack.empty()) s += " (kernel: " + extack + ")";
+  return s;
+}
+
+class Runner {
+ public:
+  Runner(const Options& o, Backend* be) : o_(o), be_(be) {}
+  /// Runs one parsed command; false when it failed (already reported).
+  bool run(const diag::SourceBuffer& src, const ik::Command& c);
+  bool quit() const { return quit_; }
+
+ private:
+  void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
+    std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, c.range, msg, {}}).c_str(), stderr);
+  }
+  bool apply(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<Change>& changes);
+  bool dump(std::optional<model::Protocol> proto);
+  bool save(std::optional<model::Protocol> proto, const std::string& file);
+  bool monitor();
+
+  const Options& o_;
+  Backend* be_;
+  bool quit_ = false;
+};
+
+std::string association_text(const model::SecurityAssociation& sa, std::string_view what) {
+  return fmt::format("Association (type = {}) with spi 0x{:x} and addr\n{} {}.", sa.proto == model::Protocol::ah ? "ah" : "esp", sa.spi,
+                     sa.dst.to_string(), what);
+}
+
+bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<Change>& changes) {
+  if (o_.verbose)
+    for (const auto& ch : changes)
+      if (const auto* sa = std::get_if<model::SecurityAssociation>(&ch.target))
+        std::printf("VERBOSE ON:  Message to kernel looks like:\n==========================================\n%s"
+                    "==========================================\n",
+                    ik::format_sa(*sa, c.cmd == ik::Cmd::add ? "ADD" : "UPDATE", {true, o_.numeric}).c_str());
+  ApplyReport rep = be_->apply(changes, ApplyOptions{false});
+  bool ok = true;
+  for (const auto& e : rep.errors) {
+    const auto& target = changes[e.tag].target;
+    model::SecurityAssociation sa;
+    if (const auto* s = std::get_if<model::SecurityAssociation>(&target)) sa = *s;
+    if (const auto* id = std::get_if<model::SaId>(&target)) {
+      sa.proto = id->proto;
+      sa.spi = id->spi;
+      sa.dst = id->dst;
+    }
+    if (e.code == EEXIST) report(src, c, association_text(sa, "already exists"));
+    else if (e.code == ESRCH || e.code == ENOENT) report(src, c, association_text(sa, "does not exist"));
+    else report(src, c, "One of the entered values is incorrect: " + kernel_text(e.code, e.message, e.extack));
+    ok = false;
+  }
+  return ok;
+}
+
+bool Runner::dump(std::optional<model::Protocol> proto) {
+  auto r = be_->dump_sas(proto);
+  if (!r) {
+    std::fprintf(stderr, "ipseckey: Dump failed: %s\n", r.error().message.c_str());
+    return false;
+  }
+  if (o_.json) {
+    std::puts(render::sad_document(*r, {!o_.paranoid}).dump(2).c_str());
+    return true;
+  }
+  for (const auto& sa : *r) std::printf("%s\n", ik::format_sa(sa, "DUMP", {o_.paranoid, o_.numeric}).c_str());
+  std::printf("Dump succeeded for SA type %d.\n", satype_number(proto));
+  return true;
+}
+
+bool Runner::save(std::optional<model::Protocol> proto, const std::string& file) {
+  auto r = be_->dump_sas(proto);
+  if (!r) {
+    std::fprintf(stderr, "ipseckey: Dump failed: %s\n", r.error().message.c_str());
+    return false;
+  }
+  std::string text = ik::save_header();
+  for (const auto& sa : *r) text += ik::format_save(sa, {o_.paranoid, true});
+  if (file.empty() || file == "-") {
+    std::fputs(text.c_str(), stdout);
+    return true;
+  }
+  // Keys on disk: create the file readable by root only, as ipseckey's opensavefile() does.
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, S_IRUSR);
+  if (fd < 0 && errno == EEXIST) {
+    fd = ::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) != S_IRUSR)
+      std::fprintf(stderr, "ipseckey: WARNING: Save file already exists with permission %o.\n"
+                           "ipseckey: Normal users may be able to read IPsec keying material.\n",
+                   st.st_mode & 0777);
+  }
+  if (fd < 0) {
+    std::fprintf(stderr, "ipseckey: %s open error: %s\n", file.c_str(), std::strerror(errno));
+    return false;
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) std::fprintf(stderr, "ipseckey: %s: write error\n", file.c_str());
+  return ok;
+}
+
+bool Runner::monitor() {
+  constexpr std::array groups{EventGroup::sa, EventGroup::expire, EventGroup::acquire};
+  auto stream = be_->subscribe(groups);
+  if (!stream) {
+    std::fprintf(stderr, "ipseckey: cannot subscribe to XFRM events: %s\n", stream.error().message.c_str());
+    return false;
+  }
+  std::puts("Passively monitoring the XFRM netlink socket (SA, expire and acquire events).");
+  std::fflush(stdout);
+  size_t seen = 0;
+  for (;;) {
+    auto batch = (*stream)->next(-1);
+    if (!batch) {
+      std::fprintf(stderr, "ipseckey: read (in domonitor): %s\n", batch.error().message.c_str());
+      return false;
+    }
+    for (const auto& e : *batch) {
+      std::string_view type;
+      switch (e.kind) {
+        case Event::Kind::new_sa: type = "ADD"; break;
+        case Event::Kind::update_sa: type = "UPDATE"; break;
+        case Event::Kind::delete_sa: type = "DELETE"; break;
+        case Event::Kind::flush_sa: type = "FLUSH"; break;
+        case Event::Kind::expire: type = "EXPIRE"; break;
+        case Event::Kind::acquire: type = "ACQUIRE"; break;
+        case Event::Kind::overrun: type = "OVERRUN"; break;
+        default: continue;
+      }
+      time_t now = time(nullptr);
+      char tbuf[64];
+      struct tm tm;
+      strftime(tbuf, sizeof tbuf, "%a %b %e %H:%M:%S %Y", localtime_r(&now, &tm));
+      std::printf("Timestamp: %s\n", tbuf);
+      if (e.sa) {
+        std::string s = ik::format_sa(*e.sa, type, {o_.paranoid, o_.numeric});
+        if (e.kind == Event::Kind::expire) s.insert(s.find('\n') + 1, e.hard ? "EXPIRE: hard lifetime reached\n" : "EXPIRE: soft lifetime reached\n");
+        std::fputs(s.c_str(), stdout);
+      } else {
+        std::printf("Base message (version 2) type %.*s, SA type <unspecified/all>.\n", static_cast<int>(type.size()), type.data());
+      }
+      std::puts("");
+      std::fflush(stdout);
+      if (o_.count && ++seen >= o_.count) return true;
+    }
+  }
+}
+
+bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c) {
+  switch (c.cmd) {
+    case ik::Cmd::quit: quit_ = true; return true;
+    case ik::Cmd::help: std::fputs(ik::help_text(c.help_topic).c_str(), stdout); return true;
+    case ik::Cmd::monitor:
+    case ik::Cmd::passive_monitor: return monitor();
+    case ik::Cmd::flush:
+      if (auto r = be_->flush_sas(c.satype); !r) {
+        std::fprintf(stderr, "ipseckey: Cannot flush SA type %d: %s\n", satype_number(c.satype), r.error().message.c_str());
+        return false;
+      }
+      return true;
+    case ik::Cmd::dump: return dump(c.satype);
+    case ik::Cmd::save: return save(c.satype, c.save_file);
+    case ik::Cmd::add: {
+      std::vector<Change> changes;
+      for (size_t i = 0; i < c.sas.size(); ++i) changes.push_back(Change{c.sas[i].sa, Change::Verb::add, i});
+      return apply(src, c, changes);
+    }
+    case ik::Cmd::update: {
+      std::vector<Change> changes;
+      for (size_t i = 0; i < c.sas.size(); ++i) {
+        const auto& r = c.sas[i];
+        if (r.given.auth || r.given.crypt) {
+          report(src, c, "update cannot change the algorithms or keys of an SA on Linux (XFRM keeps them once an SA is mature); delete and add it");
+          return false;
+        }
+        auto cur = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
+        if (!cur) {
+          report(src, c, association_text(r.sa, "does not exist"));
+          return false;
+        }
+        // ipseckey's update changes what it names and leaves the rest; XFRM's UPDSA wants the whole SA.
+        model::SecurityAssociation sa = *cur;
+        const auto& g = r.given;
+        auto& l = sa.limits;
+        const auto& n = r.sa.limits;
+        if (g.soft_bytes) l.soft_bytes = n.soft_bytes;
+        if (g.hard_bytes) l.hard_bytes = n.hard_bytes;
+        if (g.soft_packets) l.soft_packets = n.soft_packets;
+        if (g.hard_packets) l.hard_packets = n.hard_packets;
+        if (g.soft_add) l.soft_add_seconds = n.soft_add_seconds;
+        if (g.hard_add) l.hard_add_seconds = n.hard_add_seconds;
+        if (g.soft_use) l.soft_use_seconds = n.soft_use_seconds;
+        if (g.hard_use) l.hard_use_seconds = n.hard_use_seconds;
+        if (g.encap) sa.encap = r.sa.encap;
+        if (g.selector) sa.sel = r.sa.sel;
+        sa.current = {};
+        sa.stats = {};
+        changes.push_back(Change{sa, Change::Verb::update, i});
+      }
+      return apply(src, c, changes);
+    }
+    case ik::Cmd::del: {
+      std::vector<Change> changes;
+      for (size_t i = 0; i < c.sas.size(); ++i) {
+        const auto& sa = c.sas[i].sa;
+        changes.push_back(Change{model::SaId{sa.dst, sa.src, sa.proto, sa.spi, {}, {}}, Change::Verb::remove, i});
+      }
+      return apply(src, c, changes);
+    }
+    case ik::Cmd::get: {
+      bool ok = true;
+      for (const auto& r : c.sas) {
+        auto g = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
+        if (!g) {
+          report(src, c, association_text(r.sa, "does not exist"));
+          ok = false;
+          continue;
+        }
+        if (o_.json) std::puts(render::to_json(*g, {!o_.paranoid}).dump(2).c_str());
+        else std::fputs(ik::format_sa(*g, "GET", {o_.paranoid, o_.numeric}).c_str(), stdout);
+      }
+      return ok;
+    }
+    case ik::Cmd::update_pair:
+    case ik::Cmd::delete_pair: return false;  // refused by the parser
+  }
+  return false;
+}
+
+nlohmann::json check_json(const diag::SourceBuffer& src, const std::vector<ik::Command>& cmds, bool show_keys) {
+  nlohmann::json j{{"schema", render::kJsonSchema}, {"commands", nlohmann::json::array()}};
+  for (const auto& c : cmds) {
+    nlohmann::json jc{{"line", src.line_col(c.range.begin).line}, {"satype", satype_text(c.satype)}, {"sas", nlohmann::json::array()}};
+    for (const auto& k : ik::command_names())
+      if (k.value == c.cmd) {
+        jc["command"] = k.name;
+        break;
+      }
+    if (!c.save_file.empty()) jc["file"] = c.save_file;
+    for (const auto& r : c.sas) jc["sas"].push_back(render::to_json(r.sa, {show_keys}));
+    j["commands"].push_back(std::move(jc));
+  }
+  return j;
+}
+
+// A key file others can read: ipseckey warns on the command line (and refuses under SMF).
+void permission_warning(const std::string& path) {
+  struct stat st {};
+  if (path != "-" && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+    std::fprintf(stderr, "ipseckey: Config file %s has insecure permissions (%o): others can read its keys.\n", path.c_str(),
+                 st.st_mode & 0777);
+}
+
+Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
+  auto b = nl::KernelBackend::open();
+  if (!b) return make_error(b.error().code, "Opening the XFRM netlink socket: " + b.error().message);
+  return b;
+}
+
+// -f / -c / piped standard input: parse and validate everything, then run it in order.
+int run_file(const Options& o, const std::string& path, bool check_only, bool from_file) {
+  auto src = tools::load_source(path);
+  if (!src) {
+    std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
+    return 1;
+  }
+  if (from_file) permission_warning(path);
+  diag::DiagnosticSink sink;
+  size_t parsed = 0;
+  auto po = parse_options(o, from_file, true);
+  auto cmds = ik::parse(*src, sink, po, &parsed);
+  tools::print_diagnostics(*src, sink, stderr);
+  if (sink.has_errors()) {
+    std::fprintf(stderr, "ipseckey: %zu of %zu commands had errors; nothing was sent to the kernel.\n", parsed - cmds.size(), parsed);
+    return 1;
+  }
+  if (check_only) {
+    if (o.json) std::puts(check_json(*src, cmds, !o.paranoid).dump(2).c_str());
+    return 0;
+  }
+  if (parsed != 0 && cmds.empty()) {
+    std::fputs("ipseckey: Configuration file did not contain any valid SAs\n", stderr);
+    return 1;
+  }
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  Runner runner(o, be->get());
+  size_t failed = 0;
+  for (const auto& c : cmds) {
+    if (!runner.run(*src, c)) ++failed;
+    if (runner.quit()) break;
+  }
+  if (failed) {
+    std::fprintf(stderr, "ipseckey: %zu of %zu commands failed in the kernel; the others were applied.\n", failed, cmds.size());
+    return 1;
+  }
+  return 0;
+}
+
+// The ipseckey> prompt: each command runs as soon as it is complete.
+int interactive(const Options& o) {
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  Runner runner(o, be->get());
+  auto po = parse_options(o, false, true);
+  std::string pending;
+  for (;;) {
+    std::fputs(pending.empty() ? "ipseckey> " : "> ", stdout);
+    std::fflush(stdout);
+    std::string line;
+    if (!std::getline(std::cin, line)) {
+      std::putchar('\n');
+      return 0;
+    }
+    if (!line.empty() && line.back() == '\\') {
+      pending += line.substr(0, line.size() - 1) + " ";
+      continue;
+    }
+    diag::SourceBuffer src("<stdin>", pending + line);
+    pending.clear();
+    diag::DiagnosticSink sink;
+    auto cmds = ik::parse(src, sink, po);
+    tools::print_diagnostics(src, sink, stderr);
+    for (const auto& c : cmds) {
+      runner.run(src, c);
+      if (runner.quit()) return 0;
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string file, save_file, hosts_file, tunnels_file;
+  bool check = false, do_save = false;
+  enum { kJson = 1000, kHosts, kTunnels, kCount, kHelp, kVersion };
+  static const option longopts[] = {{"json", no_argument, nullptr, kJson},       {"hosts", required_argument, nullptr, kHosts},
+                                    {"tunnels", required_argument, nullptr, kTunnels}, {"count", required_argument, nullptr, kCount},
+                                    {"help", no_argument, nullptr, kHelp},       {"version", no_argument, nullptr, kVersion},
+                                    {nullptr, 0, nullptr, 0}};
+  int ch;
+  // '+': stop at the first non-option, so "ipseckey delete esp spi ..." keeps its words.
+  while ((ch = getopt_long(argc, argv, "+pnvf:s:c:", longopts, nullptr)) != -1) {
+    switch (ch) {
+      case 'p': o.paranoid = true; break;
+      case 'n': o.numeric = true; break;
+      case 'v': o.verbose = true; break;
+      case 'c':
+        check = true;
+        [[fallthrough]];
+      case 'f':
+        if (do_save || !file.empty()) {
+          usage();
+          return 1;
+        }
+        file = optarg;
+        break;
+      case 's':
+        if (!file.empty()) {
+          usage();
+          return 1;
+        }
+        do_save = true;
+        save_file = optarg;
+        break;
+      case kJson: o.json = true; break;
+      case kHosts: hosts_file = optarg; break;
+      case kTunnels: tunnels_file = optarg; break;
+      case kCount: o.count = std::strtoul(optarg, nullptr, 10); break;
+      case kHelp: usage(); return 0;
+      case kVersion: std::printf("ipseckey (xfrmpp) %s\n", XFRMPP_VERSION); return 0;
+      default: usage(); return 1;
+    }
+  }
+  if (!hosts_file.empty()) {
+    auto h = tools::solaris::HostTable::load(hosts_file);
+    if (!h) {
+      std::fprintf(stderr, "ipseckey: %s\n", h.error().message.c_str());
+      return 1;
+    }
+    o.hosts = std::move(*h);
+  }
+  if (!tunnels_file.empty()) {
+    auto t = tools::solaris::TunnelTable::load(tunnels_file);
+    if (!t) {
+      std::fprintf(stderr, "ipseckey: %s\n", t.error().message.c_str());
+      return 1;
+    }
+    o.tunnels = std::move(*t);
+  }
+  if (do_save) {
+    auto be = open_backend();
+    if (!be) {
+      std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
+      return 1;
+    }
+    Runner r(o, be->get());
+    return r.run(diag::SourceBuffer("<command line>", ""), ik::Command{ik::Cmd::save, std::nullopt, {}, save_file, {}, {}}) ? 0 : 1;
+  }
+  if (!file.empty()) {
+    if (optind < argc) {
+      usage();
+      return 1;
+    }
+    return run_file(o, file, check, true);
+  }
+  if (optind == argc) {
+    if (isatty(STDIN_FILENO)) return interactive(o);
+    return run_file(o, "-", false, false);  // commands piped in: the keys never reach argv
+  }
+  std::string line;
+  for (int i = optind; i < argc; ++i) {
+    if (i > optind) line += ' ';
+    line += argv[i];
+  }
+  diag::SourceBuffer src("<command line>", line);
+  diag::DiagnosticSink sink;
+  auto cmds = ik::parse(src, sink, parse_options(o, false, false));
+  tools::print_diagnostics(src, sink, stderr);
+  if (sink.has_errors()) return 1;
+  if (cmds.empty()) return 0;
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
+    return 1;
+  }
+  Runner r(o, be->get());
+  return r.run(src, cmds.front()) ? 0 : 1;
+}
