@@ -186,6 +186,17 @@ model::Level DefaultLevels::level_for(model::Family family, model::Protocol prot
   return it->second == 1 ? model::Level::use : model::Level::require;
 }
 
+void DefaultLevels::resolve(model::Policy& p, model::Family fallback) const {
+  model::Family policy_family = p.sel.family;
+  if (policy_family == model::Family::unspec) policy_family = p.sel.src.addr.family;
+  if (policy_family == model::Family::unspec) policy_family = p.sel.dst.addr.family;
+  if (policy_family == model::Family::unspec) policy_family = fallback;
+  for (auto& t : p.templates) {
+    if (t.level != model::Level::default_level) continue;
+    t.level = level_for(t.family != model::Family::unspec ? t.family : policy_family, t.proto, t.mode);
+  }
+}
+
 Result<DefaultLevels> load_default_levels(const StateOptions& options) {
   auto st = load_state(options);
   if (!st) return st.error();

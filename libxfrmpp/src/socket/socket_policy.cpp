@@ -190,11 +190,11 @@ Result<model::Policy> decode_socket_policy(std::span<const uint8_t> bytes) {
 }
 
 model::Policy resolve_default_levels(model::Policy p, model::Family family, const knobs::DefaultLevels& levels) {
-  for (auto& t : p.templates) {
-    if (t.level != model::Level::default_level) continue;
-    model::Family f = t.family != model::Family::unspec ? t.family : family;
-    t.level = levels.level_for(f, t.proto, t.mode);
-  }
+  // A socket policy's selector is empty: the socket's family decides.
+  model::Selector sel = p.sel;
+  p.sel.family = family;
+  levels.resolve(p);
+  p.sel = sel;
   return p;
 }
 

@@ -164,6 +164,22 @@ TEST_CASE("default levels live in a per-netns state file and resolve 'default' r
   CHECK(lv->level_for(model::Family::inet6, model::Protocol::ah, model::Mode::beet) == model::Level::use);  // net class
   CHECK(lv->level_for(model::Family::unspec, model::Protocol::esp, model::Mode::transport) == model::Level::use);
   CHECK(lv->level_for(model::Family::inet, model::Protocol::ipcomp, model::Mode::transport) == model::Level::use);
+  // resolve(): a transport request has no family of its own; the policy's selector says IPv6.
+  model::Policy v6;
+  v6.sel.src = {*model::Address::parse("2001:db8::1"), 128};
+  v6.sel.dst = {*model::Address::parse("2001:db8::2"), 128};
+  v6.templates.resize(2);
+  v6.templates[0].proto = model::Protocol::ah;
+  v6.templates[0].mode = model::Mode::tunnel;
+  v6.templates[1].level = model::Level::require;
+  lv->resolve(v6);
+  CHECK(v6.templates[0].level == model::Level::use);      // net.inet6.ipsec6.ah_net_deflev = 1
+  CHECK(v6.templates[1].level == model::Level::require);  // explicit
+  model::Policy v4 = v6;
+  v4.sel = {};
+  v4.templates[0].level = model::Level::default_level;
+  lv->resolve(v4, model::Family::inet);  // only the fallback says IPv4: net.inet.ipsec.ah_net_deflev is unset
+  CHECK(v4.templates[0].level == model::Level::require);
   auto eff = knobs::effective_default_level(model::Family::inet, model::Protocol::esp, model::Mode::transport, ctx.state);
   REQUIRE(eff.ok());
   CHECK(*eff == model::Level::use);

@@ -14,6 +14,7 @@
 #include "xfrmpp/diag/result.hpp"
 #include "xfrmpp/model/address.hpp"
 #include "xfrmpp/model/ipsec.hpp"
+#include "xfrmpp/model/policy.hpp"
 
 namespace xfrmpp::knobs {
 
@@ -57,6 +58,12 @@ class DefaultLevels {
   /// use or require, never default_level. IPComp is always use, as KAME hard-codes it (small packets go
   /// out uncompressed). `family` unspec counts as inet. Modes other than transport use the *_net_deflev.
   model::Level level_for(model::Family family, model::Protocol proto, model::Mode mode) const;
+
+  /// Replaces every `default` request level of `p`. A request's family is its own when set (tunnel
+  /// endpoints), else the selector's, else that of the selector's addresses, else `fallback` (a socket's).
+  /// This is the call a planner makes per policy: a transport request carries no family of its own, so
+  /// level_for(t.family, ...) alone would read the IPv4 knobs for an IPv6 policy.
+  void resolve(model::Policy& p, model::Family fallback = model::Family::unspec) const;
 
  private:
   KnobState state_;
