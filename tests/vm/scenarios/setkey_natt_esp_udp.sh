@@ -84,8 +84,8 @@ assert_match "$(cat "$NS_A.sad")" "$(printf '^\tesp-udp mode=transport spi=40961
 block_a0=$(xfrm_stat "$NS_A" XfrmInPolBlock)
 block_b0=$(xfrm_stat "$NS_B" XfrmInPolBlock)
 # No replies can come (see above): both directions at once, 2 s
-in_ns "$NS_A" ping -c 3 -i 0.2 -w 2 "$B4" >ping_ab.txt 2>&1 &
-in_ns "$NS_B" ping -c 3 -i 0.2 -w 2 "$A4" >ping_ba.txt 2>&1 || true
+in_ns "$NS_A" ping -c 3 -i 0.2 -W 1 -w 2 "$B4" >ping_ab.txt 2>&1 &
+in_ns "$NS_B" ping -c 3 -i 0.2 -W 1 -w 2 "$A4" >ping_ba.txt 2>&1 || true
 wait || true
 cat ping_ab.txt ping_ba.txt
 block_a=$(($(xfrm_stat "$NS_A" XfrmInPolBlock) - block_a0))
