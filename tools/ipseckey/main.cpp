@@ -66,12 +66,13 @@ class Runner {
  public:
   Runner(const Options& o, Backend* be) : o_(o), be_(be) {}
   /// Runs one parsed command; false when it failed (already reported).
-  bool run(const diag::SourceBuffer& src, const ik::Command& c);
+  /// `secrets` are the key ranges of `src`, masked in every message quoting it.
+  bool run(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<diag::SourceRange>& secrets = {});
   bool quit() const { return quit_; }
 
  private:
   void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
-    std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, c.range, msg, {}}).c_str(), stderr);
+    std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, c.range, msg, {}}, *secrets_).c_str(), stderr);
   }
   bool apply(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<Change>& changes);
   bool dump(std::optional<model::Protocol> proto);
@@ -81,10 +82,11 @@ class Runner {
   const Options& o_;
   Backend* be_;
   bool quit_ = false;
+  const std::vector<diag::SourceRange>* secrets_ = nullptr;
 };
 
 std::string association_text(const model::SecurityAssociation& sa, std::string_view what) {
-  return fmt::format("Association (type = {}) with spi 0x{:x} and addr\n{} {}.", sa.proto == model::Protocol::ah ? "ah" : "esp", sa.spi,
+  return fmt::format("Association (type = {}) with spi 0x{:x} and addr {} {}.", sa.proto == model::Protocol::ah ? "ah" : "esp", sa.spi,
                      sa.dst.to_string(), what);
 }
 
@@ -208,7 +210,8 @@ bool Runner::monitor() {
   }
 }
 
-bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c) {
+bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<diag::SourceRange>& secrets) {
+  secrets_ = &secrets;
   switch (c.cmd) {
     case ik::Cmd::quit: quit_ = true; return true;
     case ik::Cmd::help: std::fputs(ik::help_text(c.help_topic).c_str(), stdout); return true;
@@ -352,11 +355,12 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
   Runner runner(o, be->get());
   size_t failed = 0;
   for (const auto& c : cmds) {
-    if (!runner.run(*src, c)) ++failed;
+    if (!runner.run(*src, c, sink.secrets())) ++failed;
     if (runner.quit()) break;
   }
   if (failed) {
-    std::fprintf(stderr, "ipseckey: %zu of %zu commands failed in the kernel; the others were applied.\n", failed, cmds.size());
+    std::fprintf(stderr, "ipseckey: %zu of %zu commands failed in the kernel%s\n", failed, cmds.size(),
+                 failed < cmds.size() ? "; the other ones were carried out." : ".");
     return 1;
   }
   return 0;
@@ -390,7 +394,7 @@ int interactive(const Options& o) {
     auto cmds = ik::parse(src, sink, po);
     tools::print_diagnostics(src, sink, stderr);
     for (const auto& c : cmds) {
-      runner.run(src, c);
+      runner.run(src, c, sink.secrets());
       if (runner.quit()) return 0;
     }
   }
@@ -494,5 +498,5 @@ int main(int argc, char** argv) {
     return 1;
   }
   Runner r(o, be->get());
-  return r.run(src, cmds.front()) ? 0 : 1;
+  return r.run(src, cmds.front(), sink.secrets()) ? 0 : 1;
 }

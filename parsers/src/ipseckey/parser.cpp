@@ -195,6 +195,9 @@ class CommandParser {
 
 bool CommandParser::run(Command& c) {
   c.range = raw_.range;
+  // Whatever goes wrong below, the word after authkey/encrkey is never shown.
+  for (size_t k = 0; k + 1 < raw_.toks.size(); ++k)
+    if (raw_.toks[k].text == "authkey" || raw_.toks[k].text == "encrkey") sink_.secret(raw_.toks[k + 1].range);
   const Tok& cmd = *next();
   auto k = model::lookup(command_names(), cmd.text);
   if (!k) {
