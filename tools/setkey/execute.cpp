@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
@@ -43,7 +44,8 @@ void report(const std::vector<diag::SourceBuffer>& sources, const Entry& e, cons
 }
 
 std::string kernel_message(int code, const std::string& message, const std::string& extack) {
-  std::string s = message.empty() ? std::string(strerror(code)) : message;
+  // XFRM answers ESRCH for a missing SA; "No such process" would only confuse.
+  std::string s = code == ESRCH ? std::string("no such SA") : message.empty() ? std::string(strerror(code)) : message;
   if (!extack.empty()) s += fmt::format(" (kernel: {})", extack);
   return s;
 }
@@ -200,6 +202,11 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
     std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", r.error().message.c_str());
     return false;
   }
+  // The kernel's own IP-in-IP states behind IPComp tunnels are not the user's SAs (PF_KEY hid them too).
+  std::erase_if(*r, [](const model::SecurityAssociation& sa) {
+    auto p = static_cast<uint8_t>(sa.proto);
+    return p != 50 && p != 51 && p != 108;
+  });
   if (o.json) {
     std::puts(render::sad_document(*r, {o.show_keys}).dump(2).c_str());
   } else if (save) {
@@ -314,7 +321,8 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
         e.statement.op);
     if (!ok) return fail_summary(e);
     if (!r) {
-      report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement), r.error().message));
+      report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
+                                     r.error().code == ESRCH ? std::string("no such SA") : r.error().message));
       return fail_summary(e);
     }
     ++done;

@@ -72,7 +72,10 @@ std::string format_sa_add(const model::SecurityAssociation& sa, std::string& why
     why_not = "it has no algorithms yet (a larval SA from getspi)";
     return {};
   }
-  if (sa.mapping_threshold || !(sa.sel == model::Selector{}) || sa.flags & ~model::sa_flag::esn) {
+  // The kernel stamps the SA's family on an "any" selector, so only a real selector counts.
+  model::Selector any_sel;
+  any_sel.family = sa.sel.family;
+  if (sa.mapping_threshold || !(sa.sel == any_sel) || sa.flags & ~(model::sa_flag::esn | model::sa_flag::af_unspec)) {
     // Saved all the same, but the reload will not carry these: say so on the line before.
     why_not = "note: the SA selector, state flags and mapping threshold have no setkey syntax and are left out";
   }
