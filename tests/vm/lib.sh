@@ -157,3 +157,45 @@ assert_fail() {
 	[ -z "$_out" ] || echo "$_out"
 	[ "$_rc" -ne 0 ] || fail "command succeeded, expected failure: $*"
 }
+
+# udp_encap_start NS [--no-encap] PORT...: start the test helper udp_encap_socket
+# (tools/udp_encap_socket.cpp) in NS: UDP sockets on 0.0.0.0:PORT with UDP_ENCAP_ESPINUDP, as an IKE
+# daemon opens them for NAT-T, so that the kernel decrypts the ESP-in-UDP arriving at those ports
+# (with --no-encap: plain sockets, a negative control). Waits until the sockets are open (at most
+# 5 s; fails if the helper exits first), skips if the helper is not in the image. Leaves its PID in
+# ENCAP_PID and the name of its output file in ENCAP_LOG (udp_encap.N.log in the working directory:
+# a line "udp_encap_socket: port P: datagram from ADDR:PORT, N bytes, starts SPI SEQ" for each
+# datagram a socket receives, i.e. the UDP that was not decapsulated). It runs until
+# udp_encap_stop or the end of the scenario (everything the scenario started is killed then).
+udp_encap_start() {
+	need_bin udp_encap_socket
+	_ue_ns=$1
+	shift
+	_ue_seq=$((${_ue_seq:-0} + 1))
+	_ue_log=udp_encap.$_ue_seq.log
+	: >"$_ue_log" # the background job below may open it only after the first grep
+	/usr/sbin/ip netns exec "$_ue_ns" "$XFRMPP_BIN/udp_encap_socket" "$@" >"$_ue_log" 2>&1 &
+	ENCAP_PID=$!
+	ENCAP_LOG=$_ue_log
+	_ue_i=0
+	until grep -q '^udp_encap_socket: ready$' "$_ue_log"; do
+		kill -0 "$ENCAP_PID" 2>/dev/null || fail "udp_encap_socket $* in $_ue_ns exited: $(tail -n1 "$_ue_log")"
+		[ $_ue_i -lt 50 ] || fail "udp_encap_socket $* in $_ue_ns: not ready after 5 s"
+		sleep 0.1
+		_ue_i=$((_ue_i + 1))
+	done
+	log "$_ue_ns: udp_encap_socket $* ready (pid $ENCAP_PID, output in $ENCAP_LOG)"
+}
+
+# udp_encap_stop PID: end a udp_encap_start helper (SIGTERM) and wait for it; fail unless it exits 0
+udp_encap_stop() {
+	kill "$1"
+	wait "$1" && _ue_rc=0 || _ue_rc=$?
+	[ "$_ue_rc" -eq 0 ] || fail "udp_encap_socket (pid $1) exited with status $_ue_rc"
+}
+
+# The setkey_* scenarios' helpers (setkey_setup, sk, sk_load, sk_snap, sk_field, sk_counters,
+# sk_expect_counts, sk_spd, sk_load_pair, sk_transport_pair, sk_ping_pair) are in lib_setkey.sh,
+# next to this file in the image (XFRMPP_LIB_DIR overrides /xfrmpp, e.g. to try them on a host).
+# shellcheck source=lib_setkey.sh
+. "${XFRMPP_LIB_DIR:-/xfrmpp}/lib_setkey.sh"
