@@ -13,7 +13,8 @@
 # Options:
 #   --build-dir DIR   build tree: kernel cache in DIR/vm-cache, work files in DIR/vm
 #                     (default: $XFRMPP_BUILD_DIR, else <repo>/build)
-#   --bin-dir DIR     also put every executable file in DIR into the image (if DIR exists)
+#   --bin-dir DIR     also put every executable file in DIR into the image (if DIR exists);
+#                     may be given more than once (build/bin and the test helpers' directory)
 #   --initrd FILE     use this image from an earlier --make-initrd instead of building one
 #   --make-initrd OUT only fetch the kernel and build the image (with the binaries) into OUT
 #   --results DIR     keep NAME.result (PASS | FAIL reason | SKIP reason), NAME.log and
@@ -33,12 +34,12 @@ repo=$(cd "$here/../.." && pwd)
 usage() { sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 build_dir=${XFRMPP_BUILD_DIR:-$repo/build}
-bin_dir='' initrd='' make_initrd='' results='' collect='' trace='' verbose=''
+bin_dirs=() initrd='' make_initrd='' results='' collect='' trace='' verbose=''
 scenarios=() binaries=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build-dir) build_dir=$2; shift ;;
-	--bin-dir) bin_dir=$2; shift ;;
+	--bin-dir) bin_dirs+=("$2"); shift ;;
 	--initrd) initrd=$2; shift ;;
 	--make-initrd) make_initrd=$2; shift ;;
 	--results) results=$2; shift ;;
@@ -74,11 +75,12 @@ rc=$?
 [ $rc -eq 0 ] || exit $rc
 vmlinuz=$(ls "$kroot"/boot/vmlinuz-* | head -n1)
 
-if [ -n "$bin_dir" ] && [ -d "$bin_dir" ]; then
-	for b in "$bin_dir"/*; do
+for d in ${bin_dirs[@]+"${bin_dirs[@]}"}; do
+	[ -d "$d" ] || continue
+	for b in "$d"/*; do
 		[ -f "$b" ] && [ -x "$b" ] && binaries+=("$b")
 	done
-fi
+done
 
 if [ -n "$make_initrd" ]; then
 	t0=$(date +%s%N)
