@@ -419,6 +419,13 @@ int remove(const Env& env, const std::string& file) {
     }
     st.rules.erase(it);
   }
+  if (st.rules.empty() && st.ike_bypass) {
+    std::vector<model::PolicyKey> bypass;
+    for (const auto& p : ic::ike_bypass_policies()) bypass.push_back(p.key());
+    remove_keys(**be, bypass);
+    st.ike_bypass = false;
+    st.next_base = ic::kInitialBase;
+  }
   if (auto s = state_file->save(); !s) {
     std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
     return 1;
