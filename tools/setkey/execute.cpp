@@ -77,9 +77,7 @@ bool resolve_default_levels(std::vector<Entry>& entries) {
     return false;
   }
   for (auto& e : entries)
-    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
-      for (auto& t : a->policy.templates)
-        if (t.level == model::Level::default_level) t.level = levels->level_for(t.family, t.proto, t.mode);
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op)) levels->resolve(a->policy);
   return true;
 }
 

@@ -69,7 +69,9 @@ Result<model::Policy> policy_from_parts(const xfrm_userpolicy_info& info, const 
   p.current = decode_lifetime_current(info.curlft);
   p.priority = info.priority;
   p.index = info.index;
-  p.dir = static_cast<model::Direction>(info.dir);
+  // Per-socket policies come back with dir = XFRM_POLICY_MAX + dir; the index (index % 8 >= 3) still
+  // marks them as socket policies, so keep the plain direction in the model.
+  p.dir = static_cast<model::Direction>(info.dir >= 3 ? info.dir - 3 : info.dir);
   p.flags = info.flags;
   if (attrs.has(XFRMA_TMPL)) {
     auto t = decode_templates(attrs.payload(XFRMA_TMPL));

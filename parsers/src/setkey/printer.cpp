@@ -106,7 +106,7 @@ std::string format_policy_dump(const model::Policy& p, const PrintOptions& o) {
     s = "(per-socket policy) ";
   else
     s = selector_text(p.sel);
-  s += fmt::format("\n\t{}", dir_name(p.dir));
+  s += fmt::format("\n\t{}{}", dir_name(p.dir), p.is_socket_policy() ? "(socket)" : "");  // as ipsec-tools on Linux
   if (p.priority != 0) s += fmt::format(" {}", priority_text(p.priority));
   s += fmt::format(" {}\n", model::name_of(model::policy_kind_names(), p.kind));
   for (const auto& t : p.templates) s += fmt::format("\t{}\n", request_text(t, o.with_ports, false));
