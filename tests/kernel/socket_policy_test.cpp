@@ -194,8 +194,9 @@ TEST_CASE("the socket policy shows in setkey -DP as a per-socket policy while th
   set_ok(table, fd, "out bypass");
   set_ok(table, fd, "in ipsec esp/transport//require");
   std::string with = sktest::run(setkey + " -DP");
-  // One block per socket policy; the dump gives their direction as 3/4 (XFRM_POLICY_MAX + dir), which the
-  // setkey printer does not name yet, so only the action and the request lines are held to.
+  // One block per socket policy, named with its direction as ipsec-tools does: in(socket), out(socket).
+  CHECK(with.find("\n\tout(socket) ") != std::string::npos);
+  CHECK(with.find("\n\tin(socket) ") != std::string::npos);
   CHECK(has_socket_block(with, " none"));
   CHECK(has_socket_block(with, " ipsec", "esp/transport//require"));
   CHECK_FALSE(has_socket_block(with, " discard"));  // the helper can tell blocks apart

@@ -203,11 +203,7 @@ Result<std::vector<model::Policy>> kernel_socket_policies(Backend& backend) {
   if (!dump) return dump.error();
   std::vector<model::Policy> out;
   for (auto& p : *dump) {
-    if (!p.is_socket_policy()) continue;
-    // Dumps report a socket policy's direction as XFRM_POLICY_MAX + dir (3 = in, 4 = out), as its index says.
-    auto raw = static_cast<uint8_t>(p.dir);
-    if (raw >= XFRM_POLICY_MAX) p.dir = static_cast<Direction>(raw - XFRM_POLICY_MAX);
-    out.push_back(std::move(p));
+    if (p.is_socket_policy()) out.push_back(std::move(p));  // the decoder already gives in/out back
   }
   return out;
 }
