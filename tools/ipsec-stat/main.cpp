@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "cli.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 
@@ -21,10 +22,6 @@ struct Flags {
   std::string stat_file = "/proc/net/xfrm_stat";
 };
 
-int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "ipsec-stat: %s\nTry 'ipsec-stat --help' for more information.\n", msg.c_str());
-  return 2;
-}
 
 std::string why(const xfrmpp::Error& e) {
   return e.code == EPERM ? e.message + " (needs CAP_NET_ADMIN in this network namespace)" : e.message;
@@ -147,15 +144,7 @@ int main(int argc, char** argv) {
   app.add_flag("-a,--all", f.all, "show every counter, zero or not");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp-stat/1); always has every counter");
   app.add_option("--stat-file", f.stat_file, "read the counters from FILE instead of /proc/net/xfrm_stat");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return usage_error(e.what());
-  }
+  if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
   Snapshot s = take(f);
   if (f.json)
     std::printf("%s\n", to_json(s).dump(2).c_str());

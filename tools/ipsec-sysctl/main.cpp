@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/knobs.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
@@ -24,10 +25,7 @@ struct Flags {
   std::string state_dir = "/run/xfrmpp";
 };
 
-int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "ipsec-sysctl: %s\nTry 'ipsec-sysctl --help' for more information.\n", msg.c_str());
-  return 2;
-}
+int usage_error(const std::string& msg) { return xfrmpp::tools::usage_error("ipsec-sysctl", msg); }
 
 // The knob list for --help, straight from the table.
 std::string knob_footer() {
@@ -157,15 +155,7 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", f.state_dir, "where per-namespace default levels are kept (default /run/xfrmpp)");
   app.add_option("names", f.args, "NAME to read (or a dotted prefix such as net.inet.ipsec), NAME=VALUE to set");
   app.footer(knob_footer());
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return usage_error(e.what());
-  }
+  if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
   if (f.all && (!f.args.empty() || !f.writes.empty())) return usage_error("-a lists every knob; give no names with it");
   if (!f.all && f.args.empty() && f.writes.empty()) return usage_error("nothing to do: give -a, a NAME or NAME=VALUE");
   for (const auto& w : f.writes)

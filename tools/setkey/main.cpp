@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli.hpp"
 #include "execute.hpp"
 #include "monitor.hpp"
 #include "input.hpp"
@@ -28,10 +29,7 @@ struct Flags {
   size_t max_events = 0;
 };
 
-int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "setkey: %s\nTry 'setkey -h' for more information.\n", msg.c_str());
-  return 2;
-}
+int usage_error(const std::string& msg) { return xfrmpp::tools::usage_error("setkey", msg); }
 
 // Parses and checks every input before anything is sent. With -n and no --json nothing is retained,
 // so syntax-checking a million statements stays small.
@@ -97,15 +95,7 @@ int main(int argc, char** argv) {
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events; with -Dl: after this many rounds");
   app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return usage_error(e.what());  // exit 2, as for every other usage error
-  }
+  if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
 
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
   if (f.save && !f.dump) return usage_error("--save goes with -D or -DP");
