@@ -104,6 +104,16 @@ grep -qx rc=0 "$work/r2.rc" && [[ $(cat "$work/r2.count") -eq 0 ]] && ok "-r rem
 grep -q '^# kernel policy not installed by ipsecconf: dir out priority 5 10.9.9.1/32 -> 10.9.9.2/32' "$work/foreign.list" && ok "-l shows foreign policies" || { bad "foreign"; cat "$work/foreign.list"; }
 [[ $(cat "$work/flush.count") -eq 0 && ! -s $work/view4 ]] && ok "-f empties the host SPD and the record" || bad "-f left $(cat "$work/flush.count") policies"
 
+# 3b. -r of the last rule also takes the IKE bypass away (nothing left to protect IKE from).
+in_ns "
+$ipsecconf -q -a $work/remove.conf
+ip xfrm policy | grep -c 'proto udp' >$work/rlast.before
+$ipsecconf -q -r $work/remove.conf; echo rc=\$? >$work/rlast.rc
+ip xfrm policy | grep -c src >$work/rlast.after
+"
+[[ $(cat "$work/rlast.before") -eq 8 && $(cat "$work/rlast.after") -eq 0 ]] && grep -qx rc=0 "$work/rlast.rc" &&
+  ok "-r of the last rule leaves an empty SPD (IKE bypass removed too)" || bad "-r last: before $(cat "$work/rlast.before") after $(cat "$work/rlast.after")"
+
 # 4. Replace: the new file's rules, nothing of the old, a policy both share survives the switch.
 cat >"$work/new.conf" <<'EOF'
 {laddr 10.0.0.1 raddr 10.0.0.2 ulp tcp} ipsec {encr_algs aes encr_auth_algs sha256}
