@@ -133,6 +133,35 @@ sa_counter() {
 	echo "$_v" | head -n1
 }
 
+# xfrm_esp_sa NS SRC DST SPI REQID ENC AUTH: add with iproute2 an ESP transport-mode SA SRC -> DST
+# to NS: cbc(aes) with key ENC, hmac(sha256) with key AUTH truncated to 128 bits
+xfrm_esp_sa() {
+	ip -n "$1" xfrm state add src "$2" dst "$3" proto esp spi "$4" reqid "$5" mode transport \
+		enc 'cbc(aes)' "$6" auth-trunc 'hmac(sha256)' "$7" 128
+}
+
+# xfrm_esp_policies NS LOCAL PEER REQID_OUT REQID_IN: add with iproute2 NS's two ESP transport
+# policies: out LOCAL -> PEER (template reqid REQID_OUT) and in PEER -> LOCAL (reqid REQID_IN)
+xfrm_esp_policies() {
+	ip -n "$1" xfrm policy add src "$2" dst "$3" dir out tmpl proto esp reqid "$4" mode transport
+	ip -n "$1" xfrm policy add src "$3" dst "$2" dir in tmpl proto esp reqid "$5" mode transport
+}
+
+# expect_pair_packets_ge MIN SPI_AB SPI_BA: fail unless each SA of an a <-> b pair counts at least MIN
+# packets in `ip -s xfrm state` (sa_counter): SPI_AB in a (outbound) and b (inbound), SPI_BA in b
+# (outbound) and a (inbound)
+expect_pair_packets_ge() {
+	_pp_out_a=$(sa_counter "$NS_A" "$2" packets)
+	_pp_in_b=$(sa_counter "$NS_B" "$2" packets)
+	_pp_out_b=$(sa_counter "$NS_B" "$3" packets)
+	_pp_in_a=$(sa_counter "$NS_A" "$3" packets)
+	log "packets: a->b out $_pp_out_a in $_pp_in_b, b->a out $_pp_out_b in $_pp_in_a"
+	assert_ge "$_pp_out_a" "$1" "packets on a's outbound SA $2"
+	assert_ge "$_pp_in_b" "$1" "packets on b's inbound SA $2"
+	assert_ge "$_pp_out_b" "$1" "packets on b's outbound SA $3"
+	assert_ge "$_pp_in_a" "$1" "packets on a's inbound SA $3"
+}
+
 # assert_eq ACTUAL EXPECTED WHAT / assert_ne / assert_gt (numeric) / assert_ge (numeric)
 assert_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
 assert_ne() { [ "$1" != "$2" ] || fail "$3: got '$1', expected anything else"; }

@@ -82,6 +82,18 @@ sk_expect_counts() {
 	done
 }
 
+# sk_expect_field PROTO FIELD VALUE SPI...: fail unless FIELD (see sk_field) of every PROTO SA SPI
+# is VALUE in the last snapshots of both $NS_A and $NS_B
+sk_expect_field() {
+	_ef_proto=$1 _ef_field=$2 _ef_want=$3
+	shift 3
+	for _ef_ns in "$NS_A" "$NS_B"; do
+		for _ef_spi in "$@"; do
+			assert_eq "$(sk_field "$_ef_ns" "$_ef_proto" "$_ef_spi" "$_ef_field")" "$_ef_want" "$_ef_ns $_ef_proto SA $_ef_spi: $_ef_field="
+		done
+	done
+}
+
 # sk_spd SRC DST 'TEMPLATES' [UPPER ['IN_TEMPLATES']]: print the policy pair of the host SRC
 # talking to DST:
 #   spdadd SRC DST UPPER -P out ipsec TEMPLATES;  spdadd DST SRC UPPER -P in ipsec IN_TEMPLATES;

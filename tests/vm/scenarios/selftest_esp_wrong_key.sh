@@ -8,18 +8,13 @@ setup_pair
 enc=0x00112233445566778899aabbccddeeff
 auth=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 bad=0xffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100
-ip -n "$NS_A" xfrm state add src "$A4" dst "$B4" proto esp spi 0x1000 reqid 1 mode transport \
-	enc 'cbc(aes)' "$enc" auth-trunc 'hmac(sha256)' "$auth" 128
-ip -n "$NS_B" xfrm state add src "$A4" dst "$B4" proto esp spi 0x1000 reqid 1 mode transport \
-	enc 'cbc(aes)' "$enc" auth-trunc 'hmac(sha256)' "$bad" 128
+xfrm_esp_sa "$NS_A" "$A4" "$B4" 0x1000 1 "$enc" "$auth"
+xfrm_esp_sa "$NS_B" "$A4" "$B4" 0x1000 1 "$enc" "$bad"
 for ns in "$NS_A" "$NS_B"; do
-	ip -n "$ns" xfrm state add src "$B4" dst "$A4" proto esp spi 0x2000 reqid 2 mode transport \
-		enc 'cbc(aes)' "$enc" auth-trunc 'hmac(sha256)' "$auth" 128
+	xfrm_esp_sa "$ns" "$B4" "$A4" 0x2000 2 "$enc" "$auth"
 done
-ip -n "$NS_A" xfrm policy add src "$A4" dst "$B4" dir out tmpl proto esp reqid 1 mode transport
-ip -n "$NS_A" xfrm policy add src "$B4" dst "$A4" dir in tmpl proto esp reqid 2 mode transport
-ip -n "$NS_B" xfrm policy add src "$B4" dst "$A4" dir out tmpl proto esp reqid 2 mode transport
-ip -n "$NS_B" xfrm policy add src "$A4" dst "$B4" dir in tmpl proto esp reqid 1 mode transport
+xfrm_esp_policies "$NS_A" "$A4" "$B4" 1 2
+xfrm_esp_policies "$NS_B" "$B4" "$A4" 2 1
 
 before=$(xfrm_stat "$NS_B" XfrmInStateProtoError)
 expect_no_ping "$NS_A" "$B4" 3

@@ -30,9 +30,5 @@ echo "$out"
 assert_eq "$(xfrm_stat "$NS_A" XfrmOutNoStates)" "$nostates" "a: XfrmOutNoStates (IPv6 packets that found no IPv4 tunnel SA)"
 assert_match "$out" ' 3 packets received' "3 IPv6 pings over the IPv4 tunnel answered"
 sk_expect_counts esp 3/312 "(3 inner IPv6 packets of 104 bytes)" 0x4601 0x4602
-for ns in "$NS_A" "$NS_B"; do
-	for spi in 0x4601 0x4602; do
-		assert_eq "$(sk_field "$ns" esp $spi mode)" tunnel "$ns SA $spi: mode"
-	done
-done
+sk_expect_field esp mode tunnel 0x4601 0x4602
 cat "$NS_A.sad"

@@ -42,11 +42,7 @@ assert_match "$spd" "$(printf '^\tfwd prio def ipsec')" "RFC mode's fwd copy of 
 
 expect_ping ha 10.2.0.2 3
 sk_expect_counts esp 3/252 "(tunnel mode counts the 84-byte inner packets)" 0x5000 0x6000
-for ns in "$NS_A" "$NS_B"; do
-	for spi in 0x5000 0x6000; do
-		assert_eq "$(sk_field "$ns" esp $spi mode)" tunnel "$ns SA $spi: mode"
-	done
-done
+sk_expect_field esp mode tunnel 0x5000 0x6000
 cat "$NS_B.sad"
 assert_eq "$(xfrm_stat "$NS_B" XfrmInNoPols)" 0 "XfrmInNoPols in b"
 assert_eq "$(xfrm_stat "$NS_B" XfrmFwdHdrError)" 0 "XfrmFwdHdrError in b"
