@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -87,9 +88,7 @@ std::vector<model::Address> resolve_host(std::string_view host, model::Family hi
     } else {
       continue;
     }
-    bool dup = false;
-    for (const auto& b : out) dup |= b == a;
-    if (!dup) out.push_back(a);
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
   }
   freeaddrinfo(res);
   return out;

@@ -1,5 +1,7 @@
 #include "solaris.hpp"
 
+#include "input.hpp"
+
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
@@ -109,28 +111,8 @@ std::vector<model::Address> HostTable::resolve(std::string_view name) const {
 }
 
 std::vector<model::Address> resolve_system(std::string_view name) {
-  std::vector<model::Address> out;
   std::string host(name);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(host.c_str(), nullptr, &hints, &res) == 0) {
-    for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-      model::Address a;
-      if (ai->ai_family == AF_INET) {
-        a.family = model::Family::inet;
-        std::memcpy(a.bytes.data(), &reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr, 4);
-      } else if (ai->ai_family == AF_INET6) {
-        a.family = model::Family::inet6;
-        std::memcpy(a.bytes.data(), &reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr, 16);
-      } else {
-        continue;
-      }
-      if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
-    }
-    freeaddrinfo(res);
-  }
+  std::vector<model::Address> out = resolve_host(name, model::Family::unspec);
   if (out.empty()) {
     netent ent{}, *result = nullptr;
     char buf[1024];
