@@ -124,4 +124,5 @@ complete -c setkey -l save -d 'With -DP: print spdadd statements that recreate t
 complete -c setkey -l nokeys -d 'Hide key material'
 complete -c setkey -l count -x -d 'With -x: exit after this many events'
 complete -c setkey -l atomic -d 'On a kernel rejection, restore the SPD and SAD as they were'
+complete -c setkey -l aevents -d 'With -x: also show replay and lifetime updates'
 # END flags

@@ -21,6 +21,7 @@ struct ExecuteOptions {
   bool with_ports = false;
   size_t batch_bytes = 64 * 1024;
   bool short_form = false;  ///< -l: one line per SA
+  bool aevents = false;     ///< -x: also NEWAE replay/lifetime updates
 };
 
 /// Applies entries in order: runs of SPD/SAD changes go out in batches; flush, dump, get and

@@ -25,7 +25,7 @@ struct Flags {
   std::vector<std::string> files;
   bool stdin_commands = false, dump = false, policy = false, flush = false, all = false, loop = false;
   bool ports = false, noop = false, verbose = false, rfc = false, kernel = false, monitor = false;
-  bool json = false, save = false, nokeys = false, atomic = false;
+  bool json = false, save = false, nokeys = false, atomic = false, aevents = false;
   size_t max_events = 0;
 };
 
@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events; with -Dl: after this many rounds");
+  app.add_flag("--aevents", f.aevents, "with -x: also show replay and lifetime updates (new-ae)");
   app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
 
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
   eo.show_keys = !f.nokeys;
   eo.with_ports = f.ports;
   eo.short_form = f.loop;
+  eo.aevents = f.aevents;
 
   std::vector<xfrmpp::diag::SourceBuffer> sources;
   std::vector<Entry> entries;

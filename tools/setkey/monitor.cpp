@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <vector>
 
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/render/json.hpp"
@@ -69,11 +70,12 @@ void print_event(const Event& e, const ExecuteOptions& o) {
 }  // namespace
 
 int monitor(Backend& backend, const ExecuteOptions& o, size_t max_events) {
-  // Not EventGroup::aevents: a listener there makes the kernel send a NEWAE replay/lifetime update for
-  // every SA every few packets (xfrm_aevent_is_on), which floods -x under traffic, makes --count
-  // unpredictable and is not among the events -x documents (PF_KEY's setkey -x has none either).
-  constexpr std::array groups{EventGroup::acquire, EventGroup::expire, EventGroup::sa,
-                              EventGroup::policy,  EventGroup::mapping, EventGroup::report};
+  // EventGroup::aevents only on request (--aevents): a listener there makes the kernel send a NEWAE
+  // replay/lifetime update for every SA every few packets (xfrm_aevent_is_on), which floods -x under
+  // traffic and makes --count unpredictable; PF_KEY's setkey -x had no such events.
+  std::vector<EventGroup> groups{EventGroup::acquire, EventGroup::expire, EventGroup::sa,
+                                 EventGroup::policy,  EventGroup::mapping, EventGroup::report};
+  if (o.aevents) groups.push_back(EventGroup::aevents);
   auto stream = backend.subscribe(groups);
   if (!stream) {
     std::fprintf(stderr, "setkey: cannot subscribe to XFRM events: %s\n", stream.error().message.c_str());
