@@ -117,6 +117,35 @@ Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
   return b;
 }
 
+// What every command that reads or changes the SPD holds: the kernel and the locked rule record.
+struct Session {
+  std::unique_ptr<nl::KernelBackend> backend;
+  StateFile file;
+};
+
+// Opens both, in this order, reporting a failure on stderr.
+std::optional<Session> open_session(const Env& env) {
+  auto be = open_backend();
+  if (!be) {
+    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
+    return std::nullopt;
+  }
+  auto file = StateFile::open(env.state_dir);
+  if (!file) {
+    std::fprintf(stderr, "ipsecconf: %s\n", file.error().message.c_str());
+    return std::nullopt;
+  }
+  return Session{std::move(*be), std::move(*file)};
+}
+
+int save_state(StateFile& file) {
+  if (auto s = file.save(); !s) {
+    std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 // Deletes policies by key; ones already gone are fine. Returns the first other error, if any.
 std::optional<ChangeError> remove_keys(Backend& be, const std::vector<model::PolicyKey>& keys) {
   if (keys.empty()) return std::nullopt;
@@ -244,16 +273,10 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
     std::fputs("ipsecconf: Policy file does not contain any valid rules.\n", stderr);
     return 0;
   }
-  auto be = open_backend();
-  if (!be) {
-    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
-    return 1;
-  }
-  auto state_file = StateFile::open(env.state_dir);
-  if (!state_file) {
-    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
-    return 1;
-  }
+  auto session = open_session(env);
+  if (!session) return 1;
+  auto* be = &session->backend;
+  auto* state_file = &session->file;
   State& st = state_file->state();
   // A replace starts the numbering over, as a fresh load would.
   uint32_t base = replace ? ic::kInitialBase : st.next_base;
@@ -384,16 +407,10 @@ int remove(const Env& env, const std::string& file) {
     std::fprintf(stderr, "ipsecconf: %zu policy rule(s) contained errors.\nipsecconf: nothing was changed\n", errors);
     return 1;
   }
-  auto be = open_backend();
-  if (!be) {
-    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
-    return 1;
-  }
-  auto state_file = StateFile::open(env.state_dir);
-  if (!state_file) {
-    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
-    return 1;
-  }
+  auto session = open_session(env);
+  if (!session) return 1;
+  auto* be = &session->backend;
+  auto* state_file = &session->file;
   State& st = state_file->state();
   int status = 0;
   for (const auto& r : rules) {
@@ -434,16 +451,10 @@ int remove(const Env& env, const std::string& file) {
 }
 
 int remove_index(const Env& env, uint32_t index, const std::optional<std::string>& tunnel) {
-  auto be = open_backend();
-  if (!be) {
-    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
-    return 1;
-  }
-  auto state_file = StateFile::open(env.state_dir);
-  if (!state_file) {
-    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
-    return 1;
-  }
+  auto session = open_session(env);
+  if (!session) return 1;
+  auto* be = &session->backend;
+  auto* state_file = &session->file;
   State& st = state_file->state();
   auto it = std::find_if(st.rules.begin(), st.rules.end(), [&](const StateRule& r) {
     return r.index == index && (!tunnel || r.tunnel == tunnel);
@@ -466,24 +477,14 @@ int remove_index(const Env& env, uint32_t index, const std::optional<std::string
     st.ike_bypass = false;
     st.next_base = ic::kInitialBase;
   }
-  if (auto s = state_file->save(); !s) {
-    std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
-    return 1;
-  }
-  return 0;
+  return save_state(*state_file);
 }
 
 int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
-  auto be = open_backend();
-  if (!be) {
-    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
-    return 1;
-  }
-  auto state_file = StateFile::open(env.state_dir);
-  if (!state_file) {
-    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
-    return 1;
-  }
+  auto session = open_session(env);
+  if (!session) return 1;
+  auto* be = &session->backend;
+  auto* state_file = &session->file;
   State& st = state_file->state();
   if (all) {
     if (auto r = (*be)->flush_policies(); !r) {
@@ -509,24 +510,14 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
     if (!tunnel) st.ike_bypass = false;
     if (st.rules.empty()) st.next_base = ic::kInitialBase;
   }
-  if (auto s = state_file->save(); !s) {
-    std::fprintf(stderr, "ipsecconf: %s\n", s.error().message.c_str());
-    return 1;
-  }
-  return 0;
+  return save_state(*state_file);
 }
 
 int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
-  auto be = open_backend();
-  if (!be) {
-    std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
-    return 1;
-  }
-  auto state_file = StateFile::open(env.state_dir);
-  if (!state_file) {
-    std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
-    return 1;
-  }
+  auto session = open_session(env);
+  if (!session) return 1;
+  auto* be = &session->backend;
+  auto* state_file = &session->file;
   const State& st = state_file->state();
   auto dump = (*be)->dump_policies();
   if (!dump) {
