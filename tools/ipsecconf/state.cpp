@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/model/names.hpp"
 
@@ -129,19 +130,6 @@ std::string render(const State& st, uint64_t inode, uint64_t cookie) {
   return j.dump(1) + "\n";
 }
 
-Result<void> write_all(int fd, const std::string& data, const std::string& what) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error(errno, "write " + what);
-    }
-    off += static_cast<size_t>(n);
-  }
-  return {};
-}
-
 }  // namespace
 
 std::filesystem::path default_state_dir() {
@@ -184,24 +172,6 @@ StateFile::~StateFile() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // closing drops the flock
 }
 
-Result<void> StateFile::save() {
-  std::string tmp = path_.string() + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return sys_error(errno, "cannot create " + tmp);
-  auto w = write_all(fd, render(state_, inode_, cookie_), tmp);
-  if (w && ::fsync(fd) < 0) w = sys_error(errno, "fsync " + tmp);
-  ::close(fd);
-  if (w && ::rename(tmp.c_str(), path_.c_str()) < 0) w = sys_error(errno, "rename to " + path_.string());
-  if (!w) {
-    ::unlink(tmp.c_str());
-    return w;
-  }
-  int dfd = ::open(path_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
-}
+Result<void> StateFile::save() { return util::replace_file_atomically(path_, render(state_, inode_, cookie_)); }
 
 }  // namespace xfrmpp::tools::ipsecconf

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "xfrmpp/knobs/knobs.hpp"
+#include "xfrmpp/util/atomic_file.hpp"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71  // Linux 5.14; older headers lack it
@@ -73,38 +74,6 @@ std::string render_state(const KnobState& st, const NetnsIdentity& ns) {
   j["values"] = nlohmann::json::object();
   for (const auto& [name, v] : st.values) j["values"][name] = v;
   return j.dump(2) + "\n";
-}
-
-Result<void> write_all(int fd, const std::string& data, const std::string& what) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error(errno, "cannot write " + what);
-    }
-    off += static_cast<size_t>(n);
-  }
-  return {};
-}
-
-// Writes `data` to a temporary file next to `path`, syncs it and renames it over `path`, then syncs the
-// directory, so a crash leaves the old or the new file and readers never see a partial one.
-Result<void> replace_file(const std::filesystem::path& path, const std::string& data) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
-  if (fd.get() < 0) return sys_error(errno, "cannot create " + tmp.string());
-  auto w = write_all(fd.get(), data, tmp.string());
-  if (w && ::fsync(fd.get()) != 0) w = sys_error(errno, "cannot sync " + tmp.string());
-  if (w && ::rename(tmp.c_str(), path.c_str()) != 0) w = sys_error(errno, "cannot rename onto " + path.string());
-  if (!w) {
-    ::unlink(tmp.c_str());
-    return w;
-  }
-  Fd dir(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() >= 0) ::fsync(dir.get());
-  return {};
 }
 
 const Knob* level_knob(model::Family family, model::Protocol proto, model::Mode mode) {
@@ -174,7 +143,7 @@ Result<void> update_state(const StateOptions& options, const std::function<void(
     st = std::move(*parsed);
   }
   change(st);
-  return replace_file(path, render_state(st, *ns));  // the lock goes with `lock`
+  return util::replace_file_atomically(path, render_state(st, *ns));  // the lock goes with `lock`
 }
 
 model::Level DefaultLevels::level_for(model::Family family, model::Protocol proto, model::Mode mode) const {

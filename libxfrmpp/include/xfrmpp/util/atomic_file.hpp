@@ -1,0 +1,15 @@
+#pragma once
+// Replacing small state files so that a crash or a concurrent reader sees the old or the new content,
+// never a partial file.
+#include <filesystem>
+#include <string_view>
+
+#include "xfrmpp/diag/result.hpp"
+
+namespace xfrmpp::util {
+
+/// Writes `data` to a temporary file beside `path` (mode 0644, no symlink followed), syncs it, renames it
+/// over `path` and syncs the directory. On failure the temporary file is removed and `path` is untouched.
+Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data);
+
+}  // namespace xfrmpp::util

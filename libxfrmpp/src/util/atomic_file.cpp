@@ -1,0 +1,50 @@
+#include "xfrmpp/util/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace xfrmpp::util {
+namespace {
+
+Error sys_error(int code, const std::string& what) { return make_error(code, what + ": " + std::strerror(code)); }
+
+// Closes on scope exit, so every early return below releases the descriptor.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid());
+  Result<void> w;
+  {
+    Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)};
+    if (fd.fd < 0) return sys_error(errno, "cannot create " + tmp.string());
+    for (size_t off = 0; w && off < data.size();) {
+      ssize_t n = ::write(fd.fd, data.data() + off, data.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) w = sys_error(errno, "cannot write " + tmp.string());
+      else off += static_cast<size_t>(n);
+    }
+    if (w && ::fsync(fd.fd) != 0) w = sys_error(errno, "cannot sync " + tmp.string());
+  }
+  if (w && ::rename(tmp.c_str(), path.c_str()) != 0) w = sys_error(errno, "cannot rename onto " + path.string());
+  if (!w) {
+    ::unlink(tmp.c_str());
+    return w;
+  }
+  Fd dir{::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (dir.fd >= 0) ::fsync(dir.fd);
+  return {};
+}
+
+}  // namespace xfrmpp::util
