@@ -10,15 +10,8 @@ export XFRMPP_IPSECCONF_STATE_DIR=$work/state
 H="--hosts $golden/hosts --tunnels $golden/tunnels"
 trap 'ip netns del icka 2>/dev/null; ip netns del ickb 2>/dev/null; rm -rf "$work"' EXIT
 
-if ! unshare -n true 2>/dev/null; then
-  if [[ ${CI:-} == true ]]; then echo "FAILED: cannot create a network namespace under CI=true"; exit 1; fi
-  echo "SKIPPED: cannot create a network namespace (need root)"; exit 77
-fi
-
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok - $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL - $1"; }
-in_ns() { unshare -n -- bash -c "$1"; }
+. "$(dirname "$0")/lib.sh"
+require_netns
 # The SPD as sorted one-line records, priorities replaced by their rank: a reload assigns new priority
 # numbers (rules come back in match order), but the relative order must be the same.
 norm_spd() {
@@ -163,5 +156,4 @@ grep -q 'bad.conf:2:21: error: Bad Direction on line: 2' "$work/bad.err" && ok "
 [[ $(cat "$work/F.count") -eq 0 && ! -s $work/F.view ]] && ok "-F flushes every SPD" || bad "-F"
 grep -qx rc=1 "$work/usage.rc" && ok "conflicting options exit 1" || bad "usage exit $(cat "$work/usage.rc")"
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -9,15 +9,8 @@ ipseckey=$1 golden=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if ! unshare -n true 2>/dev/null; then
-  if [[ ${CI:-} == true ]]; then echo "FAILED: cannot create a network namespace under CI=true"; exit 1; fi
-  echo "SKIPPED: cannot create a network namespace (need root)"; exit 77
-fi
-
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok - $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL - $1"; }
-in_ns() { unshare -n -- bash -c "$1"; }
+. "$(dirname "$0")/lib.sh"
+require_netns
 key=00112233445566778899aabbccddeeff
 umask 077
 
@@ -77,5 +70,4 @@ else
     { bad "kernel rejection report"; cat "$work/add.err"; }
 fi
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -7,15 +7,8 @@ setkey=$1 examples=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if ! unshare -n true 2>/dev/null; then
-  if [[ ${CI:-} == true ]]; then echo "FAILED: cannot create a network namespace under CI=true"; exit 1; fi
-  echo "SKIPPED: cannot create a network namespace (need root)"; exit 77
-fi
-
-fails=0 passes=0
-ok() { passes=$((passes + 1)); echo "ok - $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL - $1"; }
-in_ns() { unshare -n -- bash -c "$1"; }
+. "$(dirname "$0")/lib.sh"
+require_netns
 # Times, kernel ids and pids differ between loads; everything else must match.
 normalize() { sed -E 's/created: .*lastused: .*/created: T lastused: T/; s/spid=[0-9]+ seq=[0-9]+ pid=[0-9]+/spid=N seq=0 pid=P/'; }
 
@@ -117,5 +110,4 @@ in_ns "$setkey -f $work/all.conf && $setkey -FP && $setkey -DP > $work/flushed &
 grep -qx 'No SPD entries.' "$work/flushed" && ok "-FP flushes" || bad "-FP left policies"
 grep -q '"schema": "xfrmpp/1"' "$work/json" && ok "--json carries the schema" || bad "--json schema missing"
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish
