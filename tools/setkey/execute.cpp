@@ -227,8 +227,8 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
   size_t done = 0;
   auto fail_summary = [&](const Entry& at) {
     auto lc = sources[at.source].line_col(at.statement.range.begin);
-    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%u\n", done, entries.size(),
-                 sources[at.source].name().c_str(), lc.line);
+    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%llu\n", done, entries.size(),
+                 sources[at.source].name().c_str(), static_cast<unsigned long long>(lc.line));
     return false;
   };
   std::vector<Change> batch;

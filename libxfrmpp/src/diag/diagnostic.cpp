@@ -29,16 +29,16 @@ std::string format(const SourceBuffer& source, const Diagnostic& d, const std::v
   LineCol lc = source.line_col(d.range.begin);
   std::string out = fmt::format("{}:{}:{}: {}: {}\n", source.name(), lc.line, lc.column, severity_name(d.severity), d.message);
   std::string_view line = source.line_text(d.range.begin);
-  uint32_t line_start = d.range.begin - (lc.column - 1);
+  Offset line_start = d.range.begin - (lc.column - 1);
   std::string shown(line);
   for (const auto& r : secrets)
-    for (uint32_t i = std::max(r.begin, line_start); i < r.end && i - line_start < shown.size(); ++i) shown[i - line_start] = '*';
+    for (Offset i = std::max(r.begin, line_start); i < r.end && i - line_start < shown.size(); ++i) shown[i - line_start] = '*';
   out += fmt::format("{}\n", shown);
   // Keep tabs in the indent so the caret lines up under tab-indented statements.
   std::string indent;
-  for (uint32_t i = 0; i + 1 < lc.column && i < line.size(); ++i) indent += line[i] == '\t' ? '\t' : ' ';
+  for (uint64_t i = 0; i + 1 < lc.column && i < line.size(); ++i) indent += line[i] == '\t' ? '\t' : ' ';
   size_t width = d.range.end > d.range.begin ? d.range.end - d.range.begin : 1;
-  width = std::max<size_t>(1, std::min(width, line.size() >= lc.column ? line.size() - (lc.column - 1) : 1));
+  width = std::max<size_t>(1, std::min<size_t>(width, line.size() >= lc.column ? line.size() - (lc.column - 1) : 1));
   out += indent + "^" + std::string(width - 1, '~') + "\n";
   for (const auto& n : d.notes) out += fmt::format("{}:{}:{}: note: {}\n", source.name(), lc.line, lc.column, n);
   return out;

@@ -1,31 +1,41 @@
 #include "xfrmpp/diag/source.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace xfrmpp::diag {
 
-LineCol SourceBuffer::line_col(uint32_t offset) const {
-  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
-  LineCol lc{1, 1};
-  size_t line_start = 0;
-  for (size_t i = 0; i < offset; ++i) {
-    if (text_[i] == '\n') {
-      ++lc.line;
-      line_start = i + 1;
+size_t SourceBuffer::line_index(Offset offset) const {
+  if (line_starts_.empty()) {
+    line_starts_.push_back(0);
+    const char* base = text_.data();
+    const char* end = base + text_.size();
+    for (const char* p = base; p < end;) {
+      const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+      if (!nl) break;
+      p = static_cast<const char*>(nl) + 1;
+      line_starts_.push_back(static_cast<Offset>(p - base));
     }
   }
-  lc.column = static_cast<uint32_t>(offset - line_start + 1);
-  return lc;
+  offset = std::min<Offset>(offset, text_.size());
+  return static_cast<size_t>(std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin()) - 1;
 }
 
-std::string_view SourceBuffer::line_text(uint32_t offset) const {
+Offset SourceBuffer::line_start(Offset offset) const {
+  size_t i = line_index(offset);
+  return line_starts_[i];
+}
+
+LineCol SourceBuffer::line_col(Offset offset) const {
+  offset = std::min<Offset>(offset, text_.size());
+  size_t i = line_index(offset);
+  return {i + 1, offset - line_starts_[i] + 1};
+}
+
+std::string_view SourceBuffer::line_text(Offset offset) const {
   std::string_view t = text_;
-  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(t.size()));
-  size_t begin = 0;
-  if (offset > 0) {
-    size_t nl = t.rfind('\n', offset - 1);
-    begin = nl == std::string_view::npos ? 0 : nl + 1;
-  }
+  offset = std::min<Offset>(offset, t.size());
+  Offset begin = line_start(offset);
   size_t end = t.find('\n', offset);
   if (end == std::string_view::npos) end = t.size();
   return t.substr(begin, end - begin);

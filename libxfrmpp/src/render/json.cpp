@@ -132,7 +132,7 @@ json sad_document(std::span<const model::SecurityAssociation> sas, const JsonOpt
   return j;
 }
 
-json to_json(const model::Statement& st, uint32_t line, const JsonOptions& o) {
+json to_json(const model::Statement& st, uint64_t line, const JsonOptions& o) {
   json j{{"line", line}};
   std::visit(
       [&](const auto& op) {

@@ -35,8 +35,8 @@ class Scanner {
   Token quoted(bool& terminated);
   /// Skips to just after the next ';' (error recovery).
   void recover_to_semicolon();
-  uint32_t pos() const { return static_cast<uint32_t>(pos_); }
-  void set_pos(uint32_t p) { pos_ = p; }
+  diag::Offset pos() const { return pos_; }
+  void set_pos(diag::Offset p) { pos_ = static_cast<size_t>(p); }
   std::string_view text() const { return text_; }
 
  private:

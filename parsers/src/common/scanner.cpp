@@ -47,28 +47,28 @@ Token Scanner::word() {
   skip_space();
   size_t start = pos_;
   while (pos_ < text_.size() && is_word_char(text_[pos_])) ++pos_;
-  return Token{text_.substr(start, pos_ - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)}};
+  return Token{text_.substr(start, pos_ - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(pos_)}};
 }
 
 Token Scanner::until_any(std::string_view stops) {
   size_t start = pos_;
   while (pos_ < text_.size() && !is_blank(text_[pos_]) && stops.find(text_[pos_]) == std::string_view::npos) ++pos_;
-  return Token{text_.substr(start, pos_ - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)}};
+  return Token{text_.substr(start, pos_ - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(pos_)}};
 }
 
 Token Scanner::quoted(bool& terminated) {
   skip_space();
   size_t open = pos_;
   terminated = false;
-  if (pos_ >= text_.size() || text_[pos_] != '"') return Token{{}, {static_cast<uint32_t>(pos_), static_cast<uint32_t>(pos_)}};
+  if (pos_ >= text_.size() || text_[pos_] != '"') return Token{{}, {static_cast<diag::Offset>(pos_), static_cast<diag::Offset>(pos_)}};
   size_t close = text_.find('"', pos_ + 1);
   if (close == std::string_view::npos) {
     pos_ = text_.size();
-    return Token{{}, {static_cast<uint32_t>(open), static_cast<uint32_t>(open + 1)}};
+    return Token{{}, {static_cast<diag::Offset>(open), static_cast<diag::Offset>(open + 1)}};
   }
   terminated = true;
   pos_ = close + 1;
-  return Token{text_.substr(open + 1, close - open - 1), {static_cast<uint32_t>(open), static_cast<uint32_t>(pos_)}};
+  return Token{text_.substr(open + 1, close - open - 1), {static_cast<diag::Offset>(open), static_cast<diag::Offset>(pos_)}};
 }
 
 void Scanner::recover_to_semicolon() {

@@ -157,16 +157,9 @@ std::vector<const model::AlgorithmInfo*> admitted(const AlgorithmChoice& c, Prop
 }
 
 Parser::Parser(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options)
-    : source_(source), text_(source.text()), sink_(sink), options_(options) {
-  line_starts_.push_back(0);
-  for (size_t i = 0; i < text_.size(); ++i)
-    if (text_[i] == '\n') line_starts_.push_back(static_cast<uint32_t>(i + 1));
-}
+    : source_(source), text_(source.text()), sink_(sink), options_(options) {}
 
-uint32_t Parser::line(uint32_t offset) const {
-  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
-  return static_cast<uint32_t>(it - line_starts_.begin());
-}
+uint64_t Parser::line(diag::Offset offset) const { return source_.line_col(offset).line; }
 
 void Parser::bad(std::string_view what, const Tok& tok, std::string_view detail, std::vector<std::string> notes) {
   std::string msg = fmt::format("Bad {} on line: {}", what, line(tok.range.begin));
@@ -209,8 +202,8 @@ Parser::Lex Parser::section(std::vector<Tok>& out, bool is_pattern) {
   if (text_[pos_] != '{') {
     size_t end = pos_;
     while (end < text_.size() && !is_space(text_[end]) && text_[end] != '{') ++end;
-    Tok t{text_.substr(pos_, end - pos_), {static_cast<uint32_t>(pos_), static_cast<uint32_t>(end)}};
-    uint32_t ln = line(t.range.begin);
+    Tok t{text_.substr(pos_, end - pos_), {static_cast<diag::Offset>(pos_), static_cast<diag::Offset>(end)}};
+    uint64_t ln = line(t.range.begin);
     std::vector<std::string> notes{fmt::format("Error before or at line {}", ln)};
     if (t.text == "or")
       notes.push_back("an 'or' must follow the closing '}' on the same line; a continuation line may not begin with 'or' (ipsecconf(8) Example 12)");
@@ -222,14 +215,14 @@ Parser::Lex Parser::section(std::vector<Tok>& out, bool is_pattern) {
     skip_line();
     return Lex::error;
   }
-  uint32_t open = static_cast<uint32_t>(pos_);
+  diag::Offset open = static_cast<diag::Offset>(pos_);
   last_open_ = open;
   ++pos_;
   for (;;) {
     skip_blank();
     if (pos_ >= text_.size()) {
       error({open, open + 1}, "(parsing one command) Pattern or Properties incomplete.",
-            {fmt::format("Error before or at line {}", line(static_cast<uint32_t>(text_.empty() ? 0 : text_.size() - 1)))});
+            {fmt::format("Error before or at line {}", line(static_cast<diag::Offset>(text_.empty() ? 0 : text_.size() - 1)))});
       return Lex::error;
     }
     if (text_[pos_] == '}') {
@@ -238,7 +231,7 @@ Parser::Lex Parser::section(std::vector<Tok>& out, bool is_pattern) {
     }
     size_t start = pos_;
     while (pos_ < text_.size() && !is_space(text_[pos_]) && text_[pos_] != '}' && text_[pos_] != '#') ++pos_;
-    Tok t{text_.substr(start, pos_ - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)}};
+    Tok t{text_.substr(start, pos_ - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(pos_)}};
     if (out.size() >= kMaxArgs) {
       error(t.range, fmt::format("Number of Arguments exceeded {}", kMaxArgs),
             {fmt::format("Error before or at line {}", line(t.range.begin))});
@@ -254,10 +247,10 @@ Parser::Lex Parser::action_word(Tok& out) {
   if (pos_ >= text_.size()) return Lex::eof;
   size_t start = pos_;
   while (pos_ < text_.size() && !is_space(text_[pos_]) && text_[pos_] != '{' && text_[pos_] != '#') ++pos_;
-  out = Tok{text_.substr(start, pos_ - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(pos_)}};
+  out = Tok{text_.substr(start, pos_ - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(pos_)}};
   if (out.text.empty()) {
-    error({static_cast<uint32_t>(start), static_cast<uint32_t>(start + 1)}, "(parsing one command) Missing action token.",
-          {fmt::format("Error before or at line {}", line(static_cast<uint32_t>(start)))});
+    error({static_cast<diag::Offset>(start), static_cast<diag::Offset>(start + 1)}, "(parsing one command) Missing action token.",
+          {fmt::format("Error before or at line {}", line(static_cast<diag::Offset>(start)))});
     skip_line();
     return Lex::error;
   }
@@ -272,7 +265,7 @@ Parser::Lex Parser::lex_rule(RawRule& raw) {
     RawRule::Alt alt;
     r = action_word(alt.action);
     if (r == Lex::eof) {
-      uint32_t at = static_cast<uint32_t>(pos_ > 0 ? pos_ - 1 : 0);
+      diag::Offset at = static_cast<diag::Offset>(pos_ > 0 ? pos_ - 1 : 0);
       error({at, at + 1}, "(parsing one command) Missing action token.", {fmt::format("Error before or at line {}", line(at))});
       return Lex::error;
     }
@@ -293,9 +286,9 @@ Parser::Lex Parser::lex_rule(RawRule& raw) {
       return Lex::error;
     }
     if (r == Lex::error) return r;
-    alt.range = {alt.action.range.begin, static_cast<uint32_t>(pos_)};
+    alt.range = {alt.action.range.begin, static_cast<diag::Offset>(pos_)};
     raw.alts.push_back(std::move(alt));
-    raw.range.end = static_cast<uint32_t>(pos_);
+    raw.range.end = static_cast<diag::Offset>(pos_);
     // What follows the closing brace on the same line: nothing, a comment, or "or".
     while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\r')) ++pos_;
     if (pos_ >= text_.size() || text_[pos_] == '\n') return Lex::ok;
@@ -309,8 +302,8 @@ Parser::Lex Parser::lex_rule(RawRule& raw) {
     }
     size_t end = pos_;
     while (end < text_.size() && !is_space(text_[end])) ++end;
-    diag::SourceRange bad_range{static_cast<uint32_t>(pos_), static_cast<uint32_t>(end)};
-    uint32_t ln = line(bad_range.begin);
+    diag::SourceRange bad_range{static_cast<diag::Offset>(pos_), static_cast<diag::Offset>(end)};
+    uint64_t ln = line(bad_range.begin);
     if (text_[pos_] == '\\')
       error(bad_range, "Invalid line continuation character.",
             {fmt::format("Error before or at line {}", ln), "entries may span lines without a backslash"});

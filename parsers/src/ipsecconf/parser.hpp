@@ -47,7 +47,7 @@ class Parser {
   bool linux_checks(Rule& rule, const struct PatternState& st);
   void approximation_warnings(const Rule& rule);
 
-  uint32_t line(uint32_t offset) const;
+  uint64_t line(diag::Offset offset) const;
   void error(diag::SourceRange r, std::string msg, std::vector<std::string> notes = {}) { sink_.error(r, std::move(msg), std::move(notes)); }
   void warning(diag::SourceRange r, std::string msg, std::vector<std::string> notes = {}) { sink_.warning(r, std::move(msg), std::move(notes)); }
   // form_ipsec_conf()'s error_message(): "Bad|Duplicate|Requires <what> on line: N", with our detail after it.
@@ -58,10 +58,9 @@ class Parser {
   const diag::SourceBuffer& source_;
   std::string_view text_;
   size_t pos_ = 0;
-  uint32_t last_open_ = 0;  // the '{' the last section() opened
+  diag::Offset last_open_ = 0;  // the '{' the last section() opened
   diag::DiagnosticSink& sink_;
   const ParseOptions& options_;
-  std::vector<uint32_t> line_starts_;
 };
 
 /// Every algorithm Solaris names for a policy property (encr_algs: ciphers and AEADs; the others: MACs).

@@ -48,12 +48,12 @@ std::vector<RawCommand> split(std::string_view text) {
       if (text[i] == '"') {
         size_t close = text.find('"', i + 1);
         if (close == std::string_view::npos || close >= end) close = end;
-        cur.toks.push_back({text.substr(i + 1, close - i - 1), {static_cast<uint32_t>(start), static_cast<uint32_t>(std::min(close + 1, end))}});
+        cur.toks.push_back({text.substr(i + 1, close - i - 1), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(std::min(close + 1, end))}});
         i = std::min(close + 1, end);
         continue;
       }
       while (i < end && !is_blank(text[i])) ++i;
-      cur.toks.push_back({text.substr(start, i - start), {static_cast<uint32_t>(start), static_cast<uint32_t>(i)}});
+      cur.toks.push_back({text.substr(start, i - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(i)}});
     }
     if (!cont) {
       if (!cur.toks.empty()) {

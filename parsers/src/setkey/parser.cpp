@@ -59,7 +59,7 @@ bool Parser::number(Token tok, uint64_t max, uint64_t& out, std::string_view wha
   return true;
 }
 
-diag::SourceRange Parser::end_of_previous(uint32_t pos) const {
+diag::SourceRange Parser::end_of_previous(diag::Offset pos) const {
   auto text = sc_.text();
   while (pos > 0 && (text[pos - 1] == ' ' || text[pos - 1] == '\t' || text[pos - 1] == '\n' || text[pos - 1] == '\r')) --pos;
   return {pos, pos + 1};
@@ -95,7 +95,7 @@ void Parser::run(const StatementHandler& handler) {
 }
 
 bool Parser::statement(const StatementHandler& handler, bool& stop) {
-  uint32_t start = (sc_.skip_space(), sc_.pos());
+  diag::Offset start = (sc_.skip_space(), sc_.pos());
   Token cmd = sc_.word();
   if (cmd.empty()) {
     char c = sc_.peek_raw();
@@ -218,7 +218,7 @@ bool Parser::hash_threshold_spec(model::Statement& st) {
 bool Parser::address_options(Family& hint) {
   numeric_ = false;
   for (;;) {
-    uint32_t save = (sc_.skip_space(), sc_.pos());
+    diag::Offset save = (sc_.skip_space(), sc_.pos());
     if (sc_.peek_raw() != '-') return true;
     Token w = sc_.word();
     if (!is_address_option(w.text)) {
@@ -389,7 +389,7 @@ bool Parser::mark_value(Token tok, model::Mark& mark) {
   return true;
 }
 
-bool Parser::spd_statement(std::string_view cmd, uint32_t start, model::Statement& out) {
+bool Parser::spd_statement(std::string_view cmd, diag::Offset start, model::Statement& out) {
   (void)start;
   Family hint = Family::unspec;
   if (!address_options(hint)) return false;

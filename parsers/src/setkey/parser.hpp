@@ -26,8 +26,8 @@ class Parser {
  private:
   // Each returns false after reporting an error; the caller then skips to the next ';'.
   bool statement(const StatementHandler& handler, bool& stop);
-  bool spd_statement(std::string_view cmd, uint32_t start, model::Statement& out);
-  bool sa_statement(std::string_view cmd, uint32_t start, model::Statement& out);
+  bool spd_statement(std::string_view cmd, diag::Offset start, model::Statement& out);
+  bool sa_statement(std::string_view cmd, diag::Offset start, model::Statement& out);
   bool default_policy_spec(model::Statement& st);
   bool hash_threshold_spec(model::Statement& st);
   bool address_options(model::Family& hint);  ///< -4, -6, -n (numeric: no name lookup) before addresses
@@ -54,7 +54,7 @@ class Parser {
   void unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates);
   diag::SourceRange here() { sc_.skip_space(); return {sc_.pos(), sc_.pos() + 1}; }
   /// Just after the last non-blank character before `pos`: where a missing ';' belongs.
-  diag::SourceRange end_of_previous(uint32_t pos) const;
+  diag::SourceRange end_of_previous(diag::Offset pos) const;
 
   const diag::SourceBuffer& source_;
   Scanner sc_;

@@ -24,11 +24,11 @@ std::vector<std::string_view> keyword_list(std::span<const model::Keyword<T>> ta
 
 bool Parser::priority_spec(uint32_t& priority) {
   // Accepts "N", "-N", "low|def|high", "base + N", "base - N", with or without blanks, as libipsec does.
-  uint32_t begin = (sc_.skip_space(), sc_.pos());
+  diag::Offset begin = (sc_.skip_space(), sc_.pos());
   std::string text;
   for (;;) {
     sc_.skip_space();
-    uint32_t save = sc_.pos();
+    diag::Offset save = sc_.pos();
     Token w = sc_.word();
     if (w.empty() || model::lookup(model::policy_kind_names(), w.text)) {
       sc_.set_pos(save);
@@ -111,7 +111,7 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
     return false;
   }
   while (sc_.peek() != ';' && !sc_.at_end()) {
-    uint32_t req_start = sc_.pos();
+    diag::Offset req_start = sc_.pos();
     model::Template t;
     if (!policy_request(p, t)) return false;
     if (p.kind != model::PolicyKind::ipsec) {
@@ -132,7 +132,7 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
 }
 
 bool Parser::policy_request(const model::Policy& p, model::Template& t) {
-  uint32_t before = sc_.pos();
+  diag::Offset before = sc_.pos();
   Token proto = sc_.word();
   auto pr = model::lookup(model::protocol_names(), proto.text);
   if (!pr && is_command(proto.text)) {
@@ -226,8 +226,8 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
     error(tok.range, fmt::format("invalid endpoints '{}' (expected source-destination)", s));
     return false;
   }
-  auto one = [&](std::string_view part, uint32_t offset, model::Address& a, uint16_t& port) {
-    diag::SourceRange r{tok.range.begin + offset, tok.range.begin + offset + static_cast<uint32_t>(part.size())};
+  auto one = [&](std::string_view part, diag::Offset offset, model::Address& a, uint16_t& port) {
+    diag::SourceRange r{tok.range.begin + offset, tok.range.begin + offset + static_cast<diag::Offset>(part.size())};
     std::string_view host = part;
     if (auto lb = part.find('['); lb != std::string_view::npos) {
       host = part.substr(0, lb);
@@ -248,7 +248,7 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
     return true;
   };
   if (!one(s.substr(0, dash), 0, t.src, t.src_port) ||
-      !one(s.substr(dash + 1), static_cast<uint32_t>(dash + 1), t.dst, t.dst_port))
+      !one(s.substr(dash + 1), static_cast<diag::Offset>(dash + 1), t.dst, t.dst_port))
     return false;
   if (t.src.family != t.dst.family) {
     error(tok.range, "the two endpoints are of different address families");

@@ -34,7 +34,7 @@ int hex_digit(char c) {
 
 void Parser::hide_next_key() {
   // Registered before the algorithm is checked, so a statement that fails there never echoes its key.
-  uint32_t save = sc_.pos();
+  diag::Offset save = sc_.pos();
   sc_.skip_space();
   if (sc_.peek_raw() == '"') {
     bool terminated;
@@ -256,7 +256,7 @@ bool Parser::sa_algorithms(model::SecurityAssociation& sa, Token& first) {
   }
 }
 
-bool Parser::sa_statement(std::string_view cmd, uint32_t start, model::Statement& out) {
+bool Parser::sa_statement(std::string_view cmd, diag::Offset start, model::Statement& out) {
   (void)start;
   Family hint = Family::unspec;
   if (!address_options(hint)) return false;
@@ -293,7 +293,7 @@ bool Parser::sa_statement(std::string_view cmd, uint32_t start, model::Statement
     char c = sc_.peek_raw();
     if ((c >= '0' && c <= '9') || c == ':') {
       // esp-udp may name the NAT-OA before the SPI; the SPI is the last bare word before options.
-      uint32_t save = sc_.pos();
+      diag::Offset save = sc_.pos();
       Token a = sc_.word();
       Token b = (sc_.skip_space(), sc_.peek_raw() != '-' && sc_.peek_raw() != ';') ? sc_.word() : Token{};
       sc_.set_pos(save);

@@ -26,6 +26,6 @@ nlohmann::json spd_document(std::span<const model::Policy> policies);
 /// {"schema":..., "sas":[...]} for a SAD dump.
 nlohmann::json sad_document(std::span<const model::SecurityAssociation> sas, const JsonOptions& options = {});
 /// A statement as {"op": "add-policy", "line": N, ...}; `line` is supplied by the caller.
-nlohmann::json to_json(const model::Statement& st, uint32_t line, const JsonOptions& options = {});
+nlohmann::json to_json(const model::Statement& st, uint64_t line, const JsonOptions& options = {});
 
 }  // namespace xfrmpp::render
