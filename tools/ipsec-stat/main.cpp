@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
+#include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 
 namespace knobs = xfrmpp::knobs;
@@ -147,7 +148,7 @@ int main(int argc, char** argv) {
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
   Snapshot s = take(f);
   if (f.json)
-    std::printf("%s\n", to_json(s).dump(2).c_str());
+    std::printf("%s\n", xfrmpp::render::json_text(to_json(s), 2).c_str());
   else
     print_text(s, f.all);
   bool complete = s.spd.ok() && s.sad.ok() && s.defaults.ok() && s.counters.ok();

@@ -13,6 +13,7 @@
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/knobs.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace knobs = xfrmpp::knobs;
 
@@ -121,7 +122,7 @@ class Runner {
   }
 
   int finish() {
-    if (f_.json) std::printf("%s\n", nlohmann::json{{"schema", "xfrmpp-sysctl/1"}, {"knobs", out_}}.dump(2).c_str());
+    if (f_.json) std::printf("%s\n", xfrmpp::render::json_text(nlohmann::json{{"schema", "xfrmpp-sysctl/1"}, {"knobs", out_}}, 2).c_str());
     return failed_ ? 1 : 0;
   }
 

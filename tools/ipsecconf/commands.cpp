@@ -14,6 +14,7 @@
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::tools::ipsecconf {
 
@@ -263,7 +264,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
         std::fprintf(stderr, "ipsecconf: %s\n", p.error().message.c_str());
         return 1;
       }
-      std::puts(plan_json(*p, *src).dump(2).c_str());
+      std::puts(render::json_text(plan_json(*p, *src), 2).c_str());
     } else {
       std::fputs("IPsec configuration does not contain any errors.\nIPsec policy was not modified.\n", stdout);
     }
@@ -570,7 +571,7 @@ int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
       j["rules"].push_back(std::move(jr));
     }
     for (const auto* p : foreign) j["foreign"].push_back(render::to_json(*p));
-    std::puts(j.dump(2).c_str());
+    std::puts(render::json_text(j, 2).c_str());
     return 0;
   }
   if (bypass_present && !tunnel) std::puts("# UDP ports 500 and 4500 (IKE) bypass IPsec, as on Solaris");

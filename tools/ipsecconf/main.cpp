@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "state.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace ipc = xfrmpp::tools::ipsecconf;
 
@@ -48,11 +49,9 @@ bool parse_index(const std::string& arg, uint32_t& index, std::optional<std::str
     tunnel = arg.substr(0, comma);
     num = arg.substr(comma + 1);
   }
-  char* end = nullptr;
-  errno = 0;
-  unsigned long v = std::strtoul(num.c_str(), &end, 0);
-  if (num.empty() || *end != '\0' || errno || v == 0 || v > UINT32_MAX) return false;
-  index = static_cast<uint32_t>(v);
+  auto v = xfrmpp::util::parse_unsigned(num, UINT32_MAX, xfrmpp::util::NumberBase::c_prefix);
+  if (!v || *v == 0) return false;
+  index = static_cast<uint32_t>(*v);
   return true;
 }
 

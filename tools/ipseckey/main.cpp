@@ -18,6 +18,8 @@
 #include "solaris.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace ik = xfrmpp::parsers::ipseckey;
 using namespace xfrmpp;
@@ -123,7 +125,7 @@ bool Runner::dump(std::optional<model::Protocol> proto) {
     return false;
   }
   if (o_.json) {
-    std::puts(render::sad_document(*r, {!o_.paranoid}).dump(2).c_str());
+    std::puts(render::json_text(render::sad_document(*r, {!o_.paranoid}), 2).c_str());
     return true;
   }
   for (const auto& sa : *r) std::printf("%s\n", ik::format_sa(sa, "DUMP", {o_.paranoid, o_.numeric}).c_str());
@@ -281,7 +283,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
           ok = false;
           continue;
         }
-        if (o_.json) std::puts(render::to_json(*g, {!o_.paranoid}).dump(2).c_str());
+        if (o_.json) std::puts(render::json_text(render::to_json(*g, {!o_.paranoid}), 2).c_str());
         else std::fputs(ik::format_sa(*g, "GET", {o_.paranoid, o_.numeric}).c_str(), stdout);
       }
       return ok;
@@ -340,7 +342,7 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
     return 1;
   }
   if (check_only) {
-    if (o.json) std::puts(check_json(*src, cmds, !o.paranoid).dump(2).c_str());
+    if (o.json) std::puts(render::json_text(check_json(*src, cmds, !o.paranoid), 2).c_str());
     return 0;
   }
   if (parsed != 0 && cmds.empty()) {
@@ -439,7 +441,15 @@ int main(int argc, char** argv) {
       case kJson: o.json = true; break;
       case kHosts: hosts_file = optarg; break;
       case kTunnels: tunnels_file = optarg; break;
-      case kCount: o.count = std::strtoul(optarg, nullptr, 10); break;
+      case kCount: {
+        auto n = util::parse_unsigned(optarg);
+        if (!n) {
+          std::fprintf(stderr, "ipseckey: --count %s: %s\n", optarg, n.error().message.c_str());
+          return 1;
+        }
+        o.count = *n;
+        break;
+      }
       case kHelp: usage(); return 0;
       case kVersion: std::printf("ipseckey (xfrmpp) %s\n", XFRMPP_VERSION); return 0;
       default: usage(); return 1;

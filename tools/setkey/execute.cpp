@@ -10,6 +10,7 @@
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::tools::setkey {
 namespace {
@@ -139,20 +140,19 @@ void print_defaults(const model::DefaultPolicy& d, const ExecuteOptions& o) {
     return !a ? "unset" : *a == model::PolicyAction::block ? "block" : "accept";
   };
   if (o.json)
-    std::puts(nlohmann::json{{"schema", render::kJsonSchema}, {"in", name(d.in)}, {"fwd", name(d.fwd)}, {"out", name(d.out)}}.dump().c_str());
+    std::puts(render::json_text(nlohmann::json{{"schema", render::kJsonSchema}, {"in", name(d.in)}, {"fwd", name(d.fwd)}, {"out", name(d.out)}}).c_str());
   else  // the statement that sets this state again
     std::printf("spdsetdefault in %s fwd %s out %s;\n", name(d.in), name(d.fwd), name(d.out));
 }
 
 void print_spd_info(const SpdInfo& i, const ExecuteOptions& o) {
   if (o.json) {
-    std::puts(nlohmann::json{{"schema", render::kJsonSchema},
+    std::puts(render::json_text(nlohmann::json{{"schema", render::kJsonSchema},
                              {"policies", {{"in", i.in}, {"out", i.out}, {"fwd", i.fwd}}},
                              {"socket_policies", {{"in", i.in_socket}, {"out", i.out_socket}, {"fwd", i.fwd_socket}}},
                              {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}},
                              {"hthresh4", {i.v4_lbits, i.v4_rbits}},
-                             {"hthresh6", {i.v6_lbits, i.v6_rbits}}}
-                  .dump()
+                             {"hthresh6", {i.v6_lbits, i.v6_rbits}}})
                   .c_str());
     return;
   }
@@ -164,9 +164,8 @@ void print_spd_info(const SpdInfo& i, const ExecuteOptions& o) {
 
 void print_sad_info(const SadInfo& i, const ExecuteOptions& o) {
   if (o.json) {
-    std::puts(nlohmann::json{{"schema", render::kJsonSchema}, {"sas", i.count},
-                             {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}}}
-                  .dump()
+    std::puts(render::json_text(nlohmann::json{{"schema", render::kJsonSchema}, {"sas", i.count},
+                             {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}}})
                   .c_str());
     return;
   }
@@ -182,7 +181,7 @@ bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rf
     return false;
   }
   if (o.json) {
-    std::puts(render::spd_document(*r).dump(2).c_str());
+    std::puts(render::json_text(render::spd_document(*r), 2).c_str());
   } else if (save) {
     std::fputs(parsers::setkey::format_policy_save(*r, rfc_mode).c_str(), stdout);
   } else if (r->empty()) {
@@ -206,7 +205,7 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
     return p != 50 && p != 51 && p != 108;
   });
   if (o.json) {
-    std::puts(render::sad_document(*r, {o.show_keys}).dump(2).c_str());
+    std::puts(render::json_text(render::sad_document(*r, {o.show_keys}), 2).c_str());
   } else if (save) {
     std::fputs(parsers::setkey::format_sa_save(*r).c_str(), stdout);
   } else if (r->empty()) {

@@ -15,6 +15,7 @@
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace sk = xfrmpp::parsers::setkey;
 using xfrmpp::tools::setkey::Entry;
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
           j["file"] = sources[e.source].name();
           doc["statements"].push_back(std::move(j));
         }
-        std::puts(doc.dump(2).c_str());
+        std::puts(xfrmpp::render::json_text(doc, 2).c_str());
       } else if (f.verbose) {
         std::fprintf(stderr, "setkey: %zu statements parsed and validated\n", statements);
       }
