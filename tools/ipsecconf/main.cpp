@@ -57,7 +57,7 @@ bool parse_index(const std::string& arg, uint32_t& index, std::optional<std::str
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   ipc::Env env;
   env.state_dir = ipc::default_state_dir().string();
   Cmd cmd = Cmd::none;
@@ -164,8 +164,8 @@ int main(int argc, char** argv) {
     env.tunnels = std::move(*t);
   }
   switch (cmd) {
-    case Cmd::add: return ipc::add(env, filename, false, just_check);
-    case Cmd::replace: return ipc::add(env, filename, true, just_check);
+    case Cmd::add: return ipc::add(env, filename, false, just_check, rollback);
+    case Cmd::replace: return ipc::add(env, filename, true, just_check, rollback);
     case Cmd::sub: return ipc::remove(env, filename);
     case Cmd::del:
       if (bad_index) return fatal("Invalid index", false);
@@ -178,4 +178,8 @@ int main(int argc, char** argv) {
     case Cmd::none: break;
   }
   return fatal("Bad usage.");
+}
+
+int main(int argc, char** argv) {
+  return xfrmpp::tools::run_guarded("ipsecconf", [&](xfrmpp::tools::Rollback& rb) { return run(argc, argv, rb); });
 }
