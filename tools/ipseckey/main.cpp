@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "guard.hpp"
 #include "input.hpp"
 #include "parsers/ipseckey.hpp"
 #include "solaris.hpp"
@@ -71,6 +72,10 @@ class Runner {
   /// `secrets` are the key ranges of `src`, masked in every message quoting it.
   bool run(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<diag::SourceRange>& secrets = {});
   bool quit() const { return quit_; }
+  /// Deletes the SAs this runner added since the last forget(); says what it did. The undo of a run.
+  std::string take_back();
+  /// The adds so far are complete and stay.
+  void forget() { added_.clear(); }
 
  private:
   void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
@@ -85,6 +90,7 @@ class Runner {
   Backend* be_;
   bool quit_ = false;
   const std::vector<diag::SourceRange>* secrets_ = nullptr;
+  std::vector<Change> added_;  // removals of the SAs the kernel confirmed adding
 };
 
 std::string association_text(const model::SecurityAssociation& sa, std::string_view what) {
@@ -100,6 +106,9 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
                     "==========================================\n",
                     ik::format_sa(*sa, c.cmd == ik::Cmd::add ? "ADD" : "UPDATE", {true, o_.numeric}).c_str());
   ApplyReport rep = be_->apply(changes, ApplyOptions{false});
+  for (size_t tag : rep.applied_tags)
+    if (const auto* sa = std::get_if<model::SecurityAssociation>(&changes[tag].target); sa && changes[tag].verb == Change::Verb::add)
+      added_.push_back(Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, added_.size()});
   bool ok = true;
   for (const auto& e : rep.errors) {
     const auto& target = changes[e.tag].target;
@@ -116,6 +125,18 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
     ok = false;
   }
   return ok;
+}
+
+std::string Runner::take_back() {
+  if (added_.empty()) return "no SA was added, so none had to be taken back (deletes, updates and flushes stay)";
+  std::vector<Change> undo(added_.rbegin(), added_.rend());
+  ApplyReport rep = be_->apply(undo, ApplyOptions{false});
+  size_t gone = 0;
+  for (const auto& e : rep.errors) gone += e.code == ESRCH || e.code == ENOENT;
+  std::string s = rep.errors.size() == gone ? fmt::format("the {} SAs this run added were deleted", undo.size())
+                                            : fmt::format("{} of the {} SAs this run added could not be deleted", rep.errors.size() - gone, undo.size());
+  added_.clear();
+  return s;
 }
 
 bool Runner::dump(std::optional<model::Protocol> proto) {
@@ -325,7 +346,7 @@ Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
 }
 
 // -f / -c / piped standard input: parse and validate everything, then run it in order.
-int run_file(const Options& o, const std::string& path, bool check_only, bool from_file) {
+int run_file(const Options& o, const std::string& path, bool check_only, bool from_file, tools::Rollback& rollback) {
   auto src = tools::load_source(path);
   if (!src) {
     std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
@@ -355,11 +376,14 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
     return 1;
   }
   Runner runner(o, be->get());
+  tools::UndoOnUnwind undo(rollback, [&] { return runner.take_back(); });
   size_t failed = 0;
   for (const auto& c : cmds) {
     if (!runner.run(*src, c, sink.secrets())) ++failed;
     if (runner.quit()) break;
   }
+  tools::fault_point("ipseckey-after-apply");
+  undo.dismiss();
   if (failed) {
     std::fprintf(stderr, "ipseckey: %zu of %zu commands failed in the kernel%s\n", failed, cmds.size(),
                  failed < cmds.size() ? "; the other ones were carried out." : ".");
@@ -369,13 +393,15 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
 }
 
 // The ipseckey> prompt: each command runs as soon as it is complete.
-int interactive(const Options& o) {
+int interactive(const Options& o, tools::Rollback& rollback) {
   auto be = open_backend();
   if (!be) {
     std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
     return 1;
   }
   Runner runner(o, be->get());
+  // Each command is complete once it has run; an internal error takes back the one that was running.
+  tools::UndoOnUnwind undo(rollback, [&] { return runner.take_back(); });
   auto po = parse_options(o, false, true);
   std::string pending;
   for (;;) {
@@ -397,6 +423,7 @@ int interactive(const Options& o) {
     tools::print_diagnostics(src, sink, stderr);
     for (const auto& c : cmds) {
       runner.run(src, c, sink.secrets());
+      runner.forget();
       if (runner.quit()) return 0;
     }
   }
@@ -404,7 +431,7 @@ int interactive(const Options& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, tools::Rollback& rollback) {
   Options o;
   std::string file, save_file, hosts_file, tunnels_file;
   bool check = false, do_save = false;
@@ -485,11 +512,11 @@ int main(int argc, char** argv) {
       usage();
       return 1;
     }
-    return run_file(o, file, check, true);
+    return run_file(o, file, check, true, rollback);
   }
   if (optind == argc) {
-    if (isatty(STDIN_FILENO)) return interactive(o);
-    return run_file(o, "-", false, false);  // commands piped in: the keys never reach argv
+    if (isatty(STDIN_FILENO)) return interactive(o, rollback);
+    return run_file(o, "-", false, false, rollback);  // commands piped in: the keys never reach argv
   }
   std::string line;
   for (int i = optind; i < argc; ++i) {
@@ -508,5 +535,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   Runner r(o, be->get());
-  return r.run(src, cmds.front(), sink.secrets()) ? 0 : 1;
+  tools::UndoOnUnwind undo(rollback, [&] { return r.take_back(); });
+  bool ok = r.run(src, cmds.front(), sink.secrets());
+  undo.dismiss();
+  return ok ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  return tools::run_guarded("ipseckey", [&](tools::Rollback& rb) { return run(argc, argv, rb); });
 }
