@@ -20,6 +20,7 @@
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/util/number.hpp"
 
 namespace ik = xfrmpp::parsers::ipseckey;
@@ -154,6 +155,38 @@ bool Runner::dump(std::optional<model::Protocol> proto) {
   return true;
 }
 
+// Keys on disk. A symlink is refused (it could point anywhere), and so is an existing file its group or
+// others can read: Solaris' opensavefile() warned and wrote anyway. A regular file is replaced atomically
+// with one readable by root only (0400, as opensavefile() creates it). A device or FIFO (/dev/null, a pipe
+// to another program) is written as it is.
+Result<void> write_key_file(const std::string& file, const std::string& text) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) return make_error(ELOOP, file + ": is a symbolic link; refusing to write keys through it");
+    if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)))
+      return make_error(EPERM, fmt::format("{}: exists with permission {:o}, so others could read the keys; refusing to write "
+                                           "them there (remove it or chmod 600 it)", file, st.st_mode & 0777));
+    if (S_ISDIR(st.st_mode)) return make_error(EISDIR, file + ": is a directory");
+    if (!S_ISREG(st.st_mode)) {
+      int fd = ::open(file.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) return make_error(errno, file + " open error: " + std::strerror(errno));
+      size_t off = 0;
+      while (off < text.size()) {
+        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+      }
+      ::close(fd);
+      if (off != text.size()) return make_error(EIO, file + ": write error");
+      return {};
+    }
+  } else if (errno != ENOENT) {
+    return make_error(errno, file + " open error: " + std::strerror(errno));
+  }
+  return util::replace_file_atomically(file, text, S_IRUSR);
+}
+
 bool Runner::save(std::optional<model::Protocol> proto, const std::string& file) {
   auto r = be_->dump_sas(proto);
   if (!r) {
@@ -166,24 +199,9 @@ bool Runner::save(std::optional<model::Protocol> proto, const std::string& file)
     std::fputs(text.c_str(), stdout);
     return true;
   }
-  // Keys on disk: create the file readable by root only, as ipseckey's opensavefile() does.
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, S_IRUSR);
-  if (fd < 0 && errno == EEXIST) {
-    fd = ::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    struct stat st {};
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) != S_IRUSR)
-      std::fprintf(stderr, "ipseckey: WARNING: Save file already exists with permission %o.\n"
-                           "ipseckey: Normal users may be able to read IPsec keying material.\n",
-                   st.st_mode & 0777);
-  }
-  if (fd < 0) {
-    std::fprintf(stderr, "ipseckey: %s open error: %s\n", file.c_str(), std::strerror(errno));
-    return false;
-  }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok) std::fprintf(stderr, "ipseckey: %s: write error\n", file.c_str());
-  return ok;
+  auto w = write_key_file(file, text);
+  if (!w) std::fprintf(stderr, "ipseckey: %s\n", w.error().message.c_str());
+  return w.ok();
 }
 
 bool Runner::monitor() {
@@ -334,7 +352,8 @@ nlohmann::json check_json(const diag::SourceBuffer& src, const std::vector<ik::C
 // A key file others can read: ipseckey warns on the command line (and refuses under SMF).
 void permission_warning(const std::string& path) {
   struct stat st {};
-  if (path != "-" && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+  // Only a regular file keeps keys around; /dev/null, a FIFO or standard input do not.
+  if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)))
     std::fprintf(stderr, "ipseckey: Config file %s has insecure permissions (%o): others can read its keys.\n", path.c_str(),
                  st.st_mode & 0777);
 }
