@@ -17,6 +17,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "xfrmpp/util/number.hpp"
+
 namespace xfrmpp::tools::solaris {
 
 namespace {
@@ -131,25 +133,28 @@ Result<TunnelTable> TunnelTable::load(const std::string& path) {
   auto lines = read_lines(path);
   if (!lines) return lines.error();
   TunnelTable t;
-  for (const auto& l : *lines) {
-    auto w = words(l);
+  for (size_t n = 0; n < lines->size(); ++n) {
+    std::string where = path + ":" + std::to_string(n + 1);
+    auto w = words((*lines)[n]);
     if (w.empty()) continue;
     parsers::ipsecconf::TunnelInfo info;
     info.kind = "static";
     for (size_t i = 1; i < w.size(); ++i) {
       auto eq = w[i].find('=');
-      if (eq == std::string_view::npos) return make_error(EINVAL, path + ": expected key=value, not " + std::string(w[i]));
+      if (eq == std::string_view::npos) return make_error(EINVAL, where + ": expected key=value, not " + std::string(w[i]));
       std::string_view k = w[i].substr(0, eq), v = w[i].substr(eq + 1);
       if (k == "kind") {
         info.kind = std::string(v);
       } else if (k == "if_id") {
-        info.if_id = static_cast<uint32_t>(std::stoul(std::string(v), nullptr, 0));
+        auto id = util::parse_unsigned(v, UINT32_MAX, util::NumberBase::c_prefix);
+        if (!id) return make_error(EINVAL, where + ": if_id=" + std::string(v) + ": " + id.error().message);
+        info.if_id = static_cast<uint32_t>(*id);
       } else if (k == "tsrc" || k == "tdst") {
         auto a = model::Address::parse(v);
-        if (!a) return make_error(EINVAL, path + ": not an address: " + std::string(v));
+        if (!a) return make_error(EINVAL, where + ": not an address: " + std::string(v));
         (k == "tsrc" ? info.local : info.remote) = *a;
       } else {
-        return make_error(EINVAL, path + ": unknown key " + std::string(k));
+        return make_error(EINVAL, where + ": unknown key " + std::string(k));
       }
     }
     t.tunnels_[std::string(w[0])] = info;

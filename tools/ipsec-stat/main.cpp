@@ -9,7 +9,9 @@
 #include <string>
 
 #include "cli.hpp"
+#include "guard.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
+#include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 
 namespace knobs = xfrmpp::knobs;
@@ -136,7 +138,8 @@ void print_text(const Snapshot& s, bool all) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Reads only, so an internal error has nothing to take back.
+int run(int argc, char** argv) {
   Flags f;
   CLI::App app{"ipsec-stat: XFRM error counters explained, next to the SPD/SAD counts and the default policy",
                "ipsec-stat"};
@@ -147,10 +150,14 @@ int main(int argc, char** argv) {
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
   Snapshot s = take(f);
   if (f.json)
-    std::printf("%s\n", to_json(s).dump(2).c_str());
+    std::printf("%s\n", xfrmpp::render::json_text(to_json(s), 2).c_str());
   else
     print_text(s, f.all);
   bool complete = s.spd.ok() && s.sad.ok() && s.defaults.ok() && s.counters.ok();
   if (!s.counters) std::fprintf(stderr, "ipsec-stat: %s\n", s.counters.error().message.c_str());
   return complete ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  return xfrmpp::tools::run_guarded("ipsec-stat", [&](xfrmpp::tools::Rollback&) { return run(argc, argv); });
 }

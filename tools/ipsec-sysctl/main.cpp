@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "guard.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/knobs.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace knobs = xfrmpp::knobs;
 
@@ -70,6 +72,7 @@ class Runner {
     auto before = knobs::read_knob(k, ctx_);
     std::string old = before ? before->value : "?";
     auto r = knobs::write_knob(k, value, ctx_);
+    if (r && before) written_.push_back({&k, before->value});
     if (!r) {
       failed_ = true;
       std::fprintf(stderr, "ipsec-sysctl: %s\n", r.error().message.c_str());
@@ -120,8 +123,18 @@ class Runner {
     write(*k, value);
   }
 
+  /// Sets the knobs this run wrote back to what they read as before, newest first. The undo of a run.
+  std::string take_back() {
+    size_t failed = 0;
+    for (auto it = written_.rbegin(); it != written_.rend(); ++it) failed += !knobs::write_knob(*it->knob, it->old, ctx_);
+    std::string s = failed ? fmt::format("{} of the {} knobs this run set could not be set back", failed, written_.size())
+                           : fmt::format("the {} knobs this run set are back to their old values", written_.size());
+    written_.clear();
+    return s;
+  }
+
   int finish() {
-    if (f_.json) std::printf("%s\n", nlohmann::json{{"schema", "xfrmpp-sysctl/1"}, {"knobs", out_}}.dump(2).c_str());
+    if (f_.json) std::printf("%s\n", xfrmpp::render::json_text(nlohmann::json{{"schema", "xfrmpp-sysctl/1"}, {"knobs", out_}}, 2).c_str());
     return failed_ ? 1 : 0;
   }
 
@@ -134,15 +147,21 @@ class Runner {
     out_.push_back(std::move(j));
   }
 
+  struct Written {
+    const knobs::Knob* knob;
+    std::string old;
+  };
+
   const Flags& f_;
   knobs::Context& ctx_;
   bool failed_ = false;
+  std::vector<Written> written_;
   nlohmann::json out_ = nlohmann::json::array();
 };
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   Flags f;
   CLI::App app{"ipsec-sysctl: host-wide IPsec knobs under their BSD, QNX and Solaris names, mapped to Linux",
                "ipsec-sysctl"};
@@ -185,10 +204,17 @@ int main(int argc, char** argv) {
     }
     return run.finish();
   }
+  xfrmpp::tools::UndoOnUnwind undo(rollback, [&] { return run.take_back(); });
   for (const auto& a : f.args) {
     if (a.find('=') != std::string::npos) run.set_assignment(a);
     else run.read_name(a);
   }
   for (const auto& w : f.writes) run.set_assignment(w);
+  xfrmpp::tools::fault_point("ipsec-sysctl-after-apply");
+  undo.dismiss();
   return run.finish();
+}
+
+int main(int argc, char** argv) {
+  return xfrmpp::tools::run_guarded("ipsec-sysctl", [&](xfrmpp::tools::Rollback& rb) { return run(argc, argv, rb); });
 }

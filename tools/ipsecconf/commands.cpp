@@ -13,7 +13,9 @@
 #include "state.hpp"
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::tools::ipsecconf {
 
@@ -242,7 +244,7 @@ ic::ParseOptions Env::parse_options() const {
   return po;
 }
 
-int add(const Env& env, const std::string& file, bool replace, bool check_only) {
+int add(const Env& env, const std::string& file, bool replace, bool check_only, Rollback& rollback) {
   std::vector<ic::Rule> rules;
   size_t errors = 0;
   auto src = parse_file(env, file, rules, errors);
@@ -263,7 +265,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
         std::fprintf(stderr, "ipsecconf: %s\n", p.error().message.c_str());
         return 1;
       }
-      std::puts(plan_json(*p, *src).dump(2).c_str());
+      std::puts(render::json_text(plan_json(*p, *src), 2).c_str());
     } else {
       std::fputs("IPsec configuration does not contain any errors.\nIPsec policy was not modified.\n", stdout);
     }
@@ -317,6 +319,24 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
     if (!existing.count(p.key()) && !planned_keys.count(p.key())) changes.push_back(Change{p, Change::Verb::add, changes.size()});
 
   ApplyReport rep = (*be)->apply(changes, ApplyOptions{false});
+  // Takes this run's change back: an add removes what it added (EEXIST ones were never ours), a replace
+  // puts the SPD back to `before` (the SAD is not ipsecconf's and stays as it is).
+  auto take_back = [&]() -> std::string {
+    if (replace) {
+      plan::Snapshot snap;
+      snap.with_sas = false;
+      for (const auto& p : *before)
+        if (!p.is_socket_policy()) snap.policies.push_back(p);
+      auto r = plan::restore_snapshot(**be, snap);
+      if (!r.errors.empty()) return fmt::format("could not put the SPD back as it was: {}", kernel_text(r.errors.front()));
+      return "the SPD is as it was before";
+    }
+    std::vector<model::PolicyKey> undo;
+    for (size_t tag : rep.applied_tags)
+      if (const auto* p = std::get_if<model::Policy>(&changes[tag].target)) undo.push_back(p->key());
+    if (auto u = remove_keys(**be, undo)) return "could not take back every added policy: " + kernel_text(*u);
+    return "added policies taken back; nothing was changed";
+  };
   std::vector<ChangeError> fatal;
   for (const auto& e : rep.errors) {
     if (!replace && e.code == EEXIST && e.tag < bypass_from) {
@@ -334,19 +354,10 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
     } else {
       std::fprintf(stderr, "ipsecconf: cannot add the IKE bypass policies: %s\n", kernel_text(e).c_str());
     }
-    if (replace) {
-      std::fputs("ipsecconf: the replace stopped part way: the SPD holds old and new rules; flush and reload\n", stderr);
-    } else {
-      std::vector<model::PolicyKey> undo;
-      for (size_t tag : rep.applied_tags) {
-        const auto* p = std::get_if<model::Policy>(&changes[tag].target);
-        if (p) undo.push_back(p->key());
-      }
-      auto u = remove_keys(**be, undo);
-      std::fprintf(stderr, "ipsecconf: %s; nothing was changed\n", u ? "could not take back every added policy" : "added policies taken back");
-    }
+    std::fprintf(stderr, "ipsecconf: %s\n", take_back().c_str());
     return 1;
   }
+  UndoOnUnwind undo(rollback, take_back);
 
   if (replace) {
     // New rules are in: now take out whatever the old SPD had that the new one does not.
@@ -360,7 +371,9 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
     std::sort(old.begin(), old.end());
     old.erase(std::unique(old.begin(), old.end()), old.end());
     if (auto err = remove_keys(**be, old)) {
-      std::fprintf(stderr, "ipsecconf: new rules are in, but an old policy could not be removed: %s\n", kernel_text(*err).c_str());
+      undo.dismiss();
+      std::fprintf(stderr, "ipsecconf: an old policy could not be removed: %s\nipsecconf: %s\n", kernel_text(*err).c_str(),
+                   take_back().c_str());
       return 1;
     }
     st.rules.clear();
@@ -387,10 +400,14 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
   }
   st.next_base = base;
   st.ike_bypass = true;
+  fault_point("ipsecconf-after-apply");
   if (auto s = state_file->save(); !s) {
-    std::fprintf(stderr, "ipsecconf: the SPD was updated but the rule record was not: %s\n", s.error().message.c_str());
+    // Policies the record does not hold could never be listed or removed by rule: take them out again.
+    undo.dismiss();
+    std::fprintf(stderr, "ipsecconf: cannot write the rule record: %s\nipsecconf: %s\n", s.error().message.c_str(), take_back().c_str());
     return 1;
   }
+  undo.dismiss();
   latching_note(env);
   return 0;
 }
@@ -570,7 +587,7 @@ int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
       j["rules"].push_back(std::move(jr));
     }
     for (const auto* p : foreign) j["foreign"].push_back(render::to_json(*p));
-    std::puts(j.dump(2).c_str());
+    std::puts(render::json_text(j, 2).c_str());
     return 0;
   }
   if (bypass_present && !tunnel) std::puts("# UDP ports 500 and 4500 (IKE) bypass IPsec, as on Solaris");

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "guard.hpp"
 #include "parsers/ipsecconf.hpp"
 #include "solaris.hpp"
 
@@ -20,7 +21,9 @@ struct Env {
 };
 
 /// -a file (replace=false), -a file -f (replace=true), -c file (check_only=true). Returns the exit status.
-int add(const Env& env, const std::string& file, bool replace, bool check_only);
+/// When the rule record cannot be written, or an exception unwinds it after the SPD was changed, the
+/// change is taken back: an add removes the policies it added, a replace restores the SPD it replaced.
+int add(const Env& env, const std::string& file, bool replace, bool check_only, Rollback& rollback);
 /// -r file: remove the installed rules the file lists.
 int remove(const Env& env, const std::string& file);
 /// -d index, -d tunnel,index.

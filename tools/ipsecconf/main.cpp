@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "state.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace ipc = xfrmpp::tools::ipsecconf;
 
@@ -48,17 +49,15 @@ bool parse_index(const std::string& arg, uint32_t& index, std::optional<std::str
     tunnel = arg.substr(0, comma);
     num = arg.substr(comma + 1);
   }
-  char* end = nullptr;
-  errno = 0;
-  unsigned long v = std::strtoul(num.c_str(), &end, 0);
-  if (num.empty() || *end != '\0' || errno || v == 0 || v > UINT32_MAX) return false;
-  index = static_cast<uint32_t>(v);
+  auto v = xfrmpp::util::parse_unsigned(num, UINT32_MAX, xfrmpp::util::NumberBase::c_prefix);
+  if (!v || *v == 0) return false;
+  index = static_cast<uint32_t>(*v);
   return true;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   ipc::Env env;
   env.state_dir = ipc::default_state_dir().string();
   Cmd cmd = Cmd::none;
@@ -165,8 +164,8 @@ int main(int argc, char** argv) {
     env.tunnels = std::move(*t);
   }
   switch (cmd) {
-    case Cmd::add: return ipc::add(env, filename, false, just_check);
-    case Cmd::replace: return ipc::add(env, filename, true, just_check);
+    case Cmd::add: return ipc::add(env, filename, false, just_check, rollback);
+    case Cmd::replace: return ipc::add(env, filename, true, just_check, rollback);
     case Cmd::sub: return ipc::remove(env, filename);
     case Cmd::del:
       if (bad_index) return fatal("Invalid index", false);
@@ -179,4 +178,8 @@ int main(int argc, char** argv) {
     case Cmd::none: break;
   }
   return fatal("Bad usage.");
+}
+
+int main(int argc, char** argv) {
+  return xfrmpp::tools::run_guarded("ipsecconf", [&](xfrmpp::tools::Rollback& rb) { return run(argc, argv, rb); });
 }

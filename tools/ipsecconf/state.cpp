@@ -15,6 +15,8 @@
 #include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/model/names.hpp"
+#include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace xfrmpp::tools::ipsecconf {
 
@@ -27,6 +29,7 @@ Error sys_error(int code, const std::string& what) { return make_error(code, wha
 
 std::string prefix_text(const model::Prefix& p) { return p.addr.to_string() + "/" + std::to_string(p.len); }
 
+// "addr/len" as key_json() writes it; an empty address is the family's any.
 std::optional<model::Prefix> prefix_from(const std::string& s, model::Family f) {
   auto slash = s.rfind('/');
   if (slash == std::string::npos) return std::nullopt;
@@ -39,7 +42,9 @@ std::optional<model::Prefix> prefix_from(const std::string& s, model::Family f) 
     if (!addr) return std::nullopt;
     p.addr = *addr;
   }
-  p.len = static_cast<uint8_t>(std::stoul(s.substr(slash + 1)));
+  auto len = util::parse_unsigned(std::string_view(s).substr(slash + 1), p.addr.family == model::Family::inet ? 32 : 128);
+  if (!len) return std::nullopt;
+  p.len = static_cast<uint8_t>(*len);
   return p;
 }
 
@@ -58,56 +63,102 @@ json key_json(const model::PolicyKey& k) {
   return j;
 }
 
-std::optional<model::PolicyKey> key_from(const json& j) {
+// Reads what the record holds, member by member, checked: the file is on disk and anyone with root may
+// have edited it, so a wrong type or an out-of-range number is a malformed record, never an exception.
+class RecordReader {
+ public:
+  explicit RecordReader(const std::filesystem::path& path) : path_(path) {}
+
+  template <typename T>
+  bool get(const json& obj, std::string_view name, T& out, T fallback) {
+    auto v = render::json_member(obj, name, fallback);
+    if (!v) return fail(std::string(name) + " has the wrong type or is out of range");
+    out = std::move(*v);
+    return true;
+  }
+  // An array member; an absent one is empty.
+  const json* array(const json& obj, std::string_view name) {
+    static const json empty = json::array();
+    auto it = obj.find(name);
+    if (it == obj.end()) return &empty;
+    if (!it->is_array()) {
+      fail(std::string(name) + " is not an array");
+      return nullptr;
+    }
+    return &*it;
+  }
+  bool object(const json& j, std::string_view what) { return j.is_object() || fail(std::string(what) + " is not an object"); }
+  bool fail(const std::string& why) {
+    if (why_.empty()) why_ = why;
+    return false;
+  }
+  Error error() const { return make_error(EBADMSG, path_.string() + ": malformed rule record: " + why_); }
+
+ private:
+  const std::filesystem::path& path_;
+  std::string why_;
+};
+
+std::optional<model::PolicyKey> key_from(const json& j, RecordReader& rd) {
   model::PolicyKey k;
-  auto dir = model::lookup(model::direction_names(), j.value("dir", ""));
-  if (!dir) return std::nullopt;
+  std::string dir_name, fam, src_text, dst_text;
+  if (!rd.object(j, "a policy") || !rd.get(j, "dir", dir_name, std::string()) || !rd.get(j, "family", fam, std::string()) ||
+      !rd.get(j, "src", src_text, std::string()) || !rd.get(j, "dst", dst_text, std::string()))
+    return std::nullopt;
+  auto dir = model::lookup(model::direction_names(), dir_name);
+  if (!dir) return rd.fail("unknown direction '" + dir_name + "'"), std::nullopt;
   k.dir = *dir;
-  std::string fam = j.value("family", "");
   k.sel.family = fam == "inet" ? model::Family::inet : fam == "inet6" ? model::Family::inet6 : model::Family::unspec;
-  auto src = prefix_from(j.value("src", ""), k.sel.family), dst = prefix_from(j.value("dst", ""), k.sel.family);
-  if (!src || !dst) return std::nullopt;
+  auto src = prefix_from(src_text, k.sel.family), dst = prefix_from(dst_text, k.sel.family);
+  if (!src) return rd.fail("bad prefix '" + src_text + "'"), std::nullopt;
+  if (!dst) return rd.fail("bad prefix '" + dst_text + "'"), std::nullopt;
   k.sel.src = *src;
   k.sel.dst = *dst;
-  k.sel.proto = j.value("proto", uint8_t{0});
-  k.sel.sport = j.value("sport", uint16_t{0});
-  k.sel.sport_mask = j.value("sport_mask", uint16_t{0});
-  k.sel.dport = j.value("dport", uint16_t{0});
-  k.sel.dport_mask = j.value("dport_mask", uint16_t{0});
-  k.if_id = j.value("if_id", uint32_t{0});
+  if (!rd.get(j, "proto", k.sel.proto, uint8_t{0}) || !rd.get(j, "sport", k.sel.sport, uint16_t{0}) ||
+      !rd.get(j, "sport_mask", k.sel.sport_mask, uint16_t{0}) || !rd.get(j, "dport", k.sel.dport, uint16_t{0}) ||
+      !rd.get(j, "dport_mask", k.sel.dport_mask, uint16_t{0}) || !rd.get(j, "if_id", k.if_id, uint32_t{0}))
+    return std::nullopt;
   return k;
 }
 
 Result<State> parse_state(const std::string& text, uint64_t cookie, const std::filesystem::path& path) {
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("schema", "") != kSchema)
+  if (j.is_discarded() || !j.is_object() || render::json_member(j, "schema", std::string()) != kSchema)
     return make_error(EBADMSG, path.string() + ": not an ipsecconf state file (" + kSchema + ")");
-  uint64_t stored = j.value("netns_cookie", uint64_t{0});
+  RecordReader rd(path);
+  uint64_t stored = 0;
+  if (!rd.get(j, "netns_cookie", stored, uint64_t{0})) return rd.error();
   if (cookie != 0 && stored != 0 && stored != cookie) return State{};  // another namespace had this inode
   State st;
-  st.next_index = j.value("next_index", uint32_t{1});
-  st.next_base = j.value("next_base", uint32_t{0x000fffff});
-  st.ike_bypass = j.value("ike_bypass", false);
-  auto bad = [&] { return make_error(EBADMSG, path.string() + ": malformed rule record"); };
-  for (const auto& r : j.value("rules", json::array())) {
+  const json* rules = nullptr;
+  if (!rd.get(j, "next_index", st.next_index, uint32_t{1}) || !rd.get(j, "next_base", st.next_base, uint32_t{0x000fffff}) ||
+      !rd.get(j, "ike_bypass", st.ike_bypass, false) || !(rules = rd.array(j, "rules")))
+    return rd.error();
+  for (const auto& r : *rules) {
     StateRule rule;
-    rule.index = r.value("index", uint32_t{0});
-    if (r.contains("tunnel") && r["tunnel"].is_string()) rule.tunnel = r["tunnel"].get<std::string>();
-    rule.text = r.value("text", "");
-    rule.origin = r.value("origin", "");
-    for (const auto& e : r.value("entries", json::array())) {
+    const json* entries = nullptr;
+    if (!rd.object(r, "a rule") || !rd.get(r, "index", rule.index, uint32_t{0}) || !rd.get(r, "text", rule.text, std::string()) ||
+        !rd.get(r, "origin", rule.origin, std::string()) || !(entries = rd.array(r, "entries")))
+      return rd.error();
+    if (auto t = r.find("tunnel"); t != r.end() && !t->is_null()) {
+      std::string name;
+      if (!rd.get(r, "tunnel", name, std::string())) return rd.error();
+      rule.tunnel = std::move(name);
+    }
+    for (const auto& e : *entries) {
       StateEntry entry;
-      entry.text = e.value("text", "");
-      entry.base = e.value("base", uint32_t{0});
-      entry.priority = e.value("priority", uint32_t{0});
-      for (const auto& k : e.value("policies", json::array())) {
-        auto key = key_from(k);
-        if (!key) return bad();
+      const json* policies = nullptr;
+      if (!rd.object(e, "an entry") || !rd.get(e, "text", entry.text, std::string()) || !rd.get(e, "base", entry.base, uint32_t{0}) ||
+          !rd.get(e, "priority", entry.priority, uint32_t{0}) || !(policies = rd.array(e, "policies")))
+        return rd.error();
+      for (const auto& k : *policies) {
+        auto key = key_from(k, rd);
+        if (!key) return rd.error();
         entry.policies.push_back(*key);
       }
       rule.entries.push_back(std::move(entry));
     }
-    if (rule.index == 0) return bad();
+    if (rule.index == 0) return rd.fail("a rule has no index"), rd.error();
     st.rules.push_back(std::move(rule));
   }
   return st;
@@ -127,7 +178,7 @@ std::string render(const State& st, uint64_t inode, uint64_t cookie) {
     }
     j["rules"].push_back(std::move(jr));
   }
-  return j.dump(1) + "\n";
+  return render::json_text(j, 1) + "\n";
 }
 
 }  // namespace

@@ -13,11 +13,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "guard.hpp"
 #include "input.hpp"
 #include "parsers/ipseckey.hpp"
 #include "solaris.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/util/atomic_file.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace ik = xfrmpp::parsers::ipseckey;
 using namespace xfrmpp;
@@ -69,6 +73,10 @@ class Runner {
   /// `secrets` are the key ranges of `src`, masked in every message quoting it.
   bool run(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<diag::SourceRange>& secrets = {});
   bool quit() const { return quit_; }
+  /// Deletes the SAs this runner added since the last forget(); says what it did. The undo of a run.
+  std::string take_back();
+  /// The adds so far are complete and stay.
+  void forget() { added_.clear(); }
 
  private:
   void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
@@ -83,6 +91,7 @@ class Runner {
   Backend* be_;
   bool quit_ = false;
   const std::vector<diag::SourceRange>* secrets_ = nullptr;
+  std::vector<Change> added_;  // removals of the SAs the kernel confirmed adding
 };
 
 std::string association_text(const model::SecurityAssociation& sa, std::string_view what) {
@@ -98,6 +107,9 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
                     "==========================================\n",
                     ik::format_sa(*sa, c.cmd == ik::Cmd::add ? "ADD" : "UPDATE", {true, o_.numeric}).c_str());
   ApplyReport rep = be_->apply(changes, ApplyOptions{false});
+  for (size_t tag : rep.applied_tags)
+    if (const auto* sa = std::get_if<model::SecurityAssociation>(&changes[tag].target); sa && changes[tag].verb == Change::Verb::add)
+      added_.push_back(Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, added_.size()});
   bool ok = true;
   for (const auto& e : rep.errors) {
     const auto& target = changes[e.tag].target;
@@ -116,6 +128,18 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
   return ok;
 }
 
+std::string Runner::take_back() {
+  if (added_.empty()) return "no SA was added, so none had to be taken back (deletes, updates and flushes stay)";
+  std::vector<Change> undo(added_.rbegin(), added_.rend());
+  ApplyReport rep = be_->apply(undo, ApplyOptions{false});
+  size_t gone = 0;
+  for (const auto& e : rep.errors) gone += e.code == ESRCH || e.code == ENOENT;
+  std::string s = rep.errors.size() == gone ? fmt::format("the {} SAs this run added were deleted", undo.size())
+                                            : fmt::format("{} of the {} SAs this run added could not be deleted", rep.errors.size() - gone, undo.size());
+  added_.clear();
+  return s;
+}
+
 bool Runner::dump(std::optional<model::Protocol> proto) {
   auto r = be_->dump_sas(proto);
   if (!r) {
@@ -123,12 +147,44 @@ bool Runner::dump(std::optional<model::Protocol> proto) {
     return false;
   }
   if (o_.json) {
-    std::puts(render::sad_document(*r, {!o_.paranoid}).dump(2).c_str());
+    std::puts(render::json_text(render::sad_document(*r, {!o_.paranoid}), 2).c_str());
     return true;
   }
   for (const auto& sa : *r) std::printf("%s\n", ik::format_sa(sa, "DUMP", {o_.paranoid, o_.numeric}).c_str());
   std::printf("Dump succeeded for SA type %d.\n", satype_number(proto));
   return true;
+}
+
+// Keys on disk. A symlink is refused (it could point anywhere), and so is an existing file its group or
+// others can read: Solaris' opensavefile() warned and wrote anyway. A regular file is replaced atomically
+// with one readable by root only (0400, as opensavefile() creates it). A device or FIFO (/dev/null, a pipe
+// to another program) is written as it is.
+Result<void> write_key_file(const std::string& file, const std::string& text) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) return make_error(ELOOP, file + ": is a symbolic link; refusing to write keys through it");
+    if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)))
+      return make_error(EPERM, fmt::format("{}: exists with permission {:o}, so others could read the keys; refusing to write "
+                                           "them there (remove it or chmod 600 it)", file, st.st_mode & 0777));
+    if (S_ISDIR(st.st_mode)) return make_error(EISDIR, file + ": is a directory");
+    if (!S_ISREG(st.st_mode)) {
+      int fd = ::open(file.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0) return make_error(errno, file + " open error: " + std::strerror(errno));
+      size_t off = 0;
+      while (off < text.size()) {
+        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+      }
+      ::close(fd);
+      if (off != text.size()) return make_error(EIO, file + ": write error");
+      return {};
+    }
+  } else if (errno != ENOENT) {
+    return make_error(errno, file + " open error: " + std::strerror(errno));
+  }
+  return util::replace_file_atomically(file, text, S_IRUSR);
 }
 
 bool Runner::save(std::optional<model::Protocol> proto, const std::string& file) {
@@ -143,24 +199,9 @@ bool Runner::save(std::optional<model::Protocol> proto, const std::string& file)
     std::fputs(text.c_str(), stdout);
     return true;
   }
-  // Keys on disk: create the file readable by root only, as ipseckey's opensavefile() does.
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, S_IRUSR);
-  if (fd < 0 && errno == EEXIST) {
-    fd = ::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    struct stat st {};
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) != S_IRUSR)
-      std::fprintf(stderr, "ipseckey: WARNING: Save file already exists with permission %o.\n"
-                           "ipseckey: Normal users may be able to read IPsec keying material.\n",
-                   st.st_mode & 0777);
-  }
-  if (fd < 0) {
-    std::fprintf(stderr, "ipseckey: %s open error: %s\n", file.c_str(), std::strerror(errno));
-    return false;
-  }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok) std::fprintf(stderr, "ipseckey: %s: write error\n", file.c_str());
-  return ok;
+  auto w = write_key_file(file, text);
+  if (!w) std::fprintf(stderr, "ipseckey: %s\n", w.error().message.c_str());
+  return w.ok();
 }
 
 bool Runner::monitor() {
@@ -281,7 +322,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
           ok = false;
           continue;
         }
-        if (o_.json) std::puts(render::to_json(*g, {!o_.paranoid}).dump(2).c_str());
+        if (o_.json) std::puts(render::json_text(render::to_json(*g, {!o_.paranoid}), 2).c_str());
         else std::fputs(ik::format_sa(*g, "GET", {o_.paranoid, o_.numeric}).c_str(), stdout);
       }
       return ok;
@@ -311,7 +352,8 @@ nlohmann::json check_json(const diag::SourceBuffer& src, const std::vector<ik::C
 // A key file others can read: ipseckey warns on the command line (and refuses under SMF).
 void permission_warning(const std::string& path) {
   struct stat st {};
-  if (path != "-" && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+  // Only a regular file keeps keys around; /dev/null, a FIFO or standard input do not.
+  if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IRWXG | S_IRWXO)))
     std::fprintf(stderr, "ipseckey: Config file %s has insecure permissions (%o): others can read its keys.\n", path.c_str(),
                  st.st_mode & 0777);
 }
@@ -323,7 +365,7 @@ Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
 }
 
 // -f / -c / piped standard input: parse and validate everything, then run it in order.
-int run_file(const Options& o, const std::string& path, bool check_only, bool from_file) {
+int run_file(const Options& o, const std::string& path, bool check_only, bool from_file, tools::Rollback& rollback) {
   auto src = tools::load_source(path);
   if (!src) {
     std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
@@ -340,7 +382,7 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
     return 1;
   }
   if (check_only) {
-    if (o.json) std::puts(check_json(*src, cmds, !o.paranoid).dump(2).c_str());
+    if (o.json) std::puts(render::json_text(check_json(*src, cmds, !o.paranoid), 2).c_str());
     return 0;
   }
   if (parsed != 0 && cmds.empty()) {
@@ -353,11 +395,14 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
     return 1;
   }
   Runner runner(o, be->get());
+  tools::UndoOnUnwind undo(rollback, [&] { return runner.take_back(); });
   size_t failed = 0;
   for (const auto& c : cmds) {
     if (!runner.run(*src, c, sink.secrets())) ++failed;
     if (runner.quit()) break;
   }
+  tools::fault_point("ipseckey-after-apply");
+  undo.dismiss();
   if (failed) {
     std::fprintf(stderr, "ipseckey: %zu of %zu commands failed in the kernel%s\n", failed, cmds.size(),
                  failed < cmds.size() ? "; the other ones were carried out." : ".");
@@ -367,13 +412,15 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
 }
 
 // The ipseckey> prompt: each command runs as soon as it is complete.
-int interactive(const Options& o) {
+int interactive(const Options& o, tools::Rollback& rollback) {
   auto be = open_backend();
   if (!be) {
     std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
     return 1;
   }
   Runner runner(o, be->get());
+  // Each command is complete once it has run; an internal error takes back the one that was running.
+  tools::UndoOnUnwind undo(rollback, [&] { return runner.take_back(); });
   auto po = parse_options(o, false, true);
   std::string pending;
   for (;;) {
@@ -395,6 +442,7 @@ int interactive(const Options& o) {
     tools::print_diagnostics(src, sink, stderr);
     for (const auto& c : cmds) {
       runner.run(src, c, sink.secrets());
+      runner.forget();
       if (runner.quit()) return 0;
     }
   }
@@ -402,7 +450,7 @@ int interactive(const Options& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, tools::Rollback& rollback) {
   Options o;
   std::string file, save_file, hosts_file, tunnels_file;
   bool check = false, do_save = false;
@@ -439,7 +487,15 @@ int main(int argc, char** argv) {
       case kJson: o.json = true; break;
       case kHosts: hosts_file = optarg; break;
       case kTunnels: tunnels_file = optarg; break;
-      case kCount: o.count = std::strtoul(optarg, nullptr, 10); break;
+      case kCount: {
+        auto n = util::parse_unsigned(optarg);
+        if (!n) {
+          std::fprintf(stderr, "ipseckey: --count %s: %s\n", optarg, n.error().message.c_str());
+          return 1;
+        }
+        o.count = *n;
+        break;
+      }
       case kHelp: usage(); return 0;
       case kVersion: std::printf("ipseckey (xfrmpp) %s\n", XFRMPP_VERSION); return 0;
       default: usage(); return 1;
@@ -475,11 +531,11 @@ int main(int argc, char** argv) {
       usage();
       return 1;
     }
-    return run_file(o, file, check, true);
+    return run_file(o, file, check, true, rollback);
   }
   if (optind == argc) {
-    if (isatty(STDIN_FILENO)) return interactive(o);
-    return run_file(o, "-", false, false);  // commands piped in: the keys never reach argv
+    if (isatty(STDIN_FILENO)) return interactive(o, rollback);
+    return run_file(o, "-", false, false, rollback);  // commands piped in: the keys never reach argv
   }
   std::string line;
   for (int i = optind; i < argc; ++i) {
@@ -498,5 +554,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   Runner r(o, be->get());
-  return r.run(src, cmds.front(), sink.secrets()) ? 0 : 1;
+  tools::UndoOnUnwind undo(rollback, [&] { return r.take_back(); });
+  bool ok = r.run(src, cmds.front(), sink.secrets());
+  undo.dismiss();
+  return ok ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  return tools::run_guarded("ipseckey", [&](tools::Rollback& rb) { return run(argc, argv, rb); });
 }

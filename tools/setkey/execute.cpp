@@ -10,6 +10,7 @@
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::tools::setkey {
 namespace {
@@ -102,6 +103,33 @@ bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
   return true;
 }
 
+// Dumps, gets and info requests change nothing that an undo would have to take back.
+bool read_only(const model::Statement& st) {
+  return std::holds_alternative<model::DumpPolicies>(st.op) || std::holds_alternative<model::DumpSas>(st.op) ||
+         std::holds_alternative<model::GetSa>(st.op) || std::holds_alternative<model::GetDefaultPolicy>(st.op) ||
+         std::holds_alternative<model::GetSpdInfo>(st.op) || std::holds_alternative<model::GetSadInfo>(st.op);
+}
+
+// The removal that takes back an add the kernel confirmed; nullopt for other verbs.
+std::optional<Change> inverse_of_add(const Change& c) {
+  if (c.verb != Change::Verb::add) return std::nullopt;
+  if (const auto* p = std::get_if<model::Policy>(&c.target))
+    return Change{model::PolicyId{p->sel, p->dir, 0, p->mark, p->if_id, p->ctx, p->type}, Change::Verb::remove, c.tag};
+  if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target))
+    return Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, c.tag};
+  return std::nullopt;
+}
+
+// Records what a batch applied (tags below `upto` only: the ones after a rejection were taken back).
+void log_applied(UndoLog* log, const std::vector<Change>& batch, const ApplyReport& rep, size_t upto) {
+  if (!log) return;
+  for (size_t tag : rep.applied_tags) {
+    if (tag >= upto) continue;
+    if (auto inv = inverse_of_add(batch[tag - batch.front().tag])) log->removals.push_back(std::move(*inv));
+    else ++log->irreversible;
+  }
+}
+
 // The kernel keeps going through a batch after a rejected message, so statements after the failing one
 // may already be in. Adds are exclusive (the kernel refuses an existing entry), so whatever they created
 // is ours to remove: taking them back makes "stop at the first rejection" true. Other verbs cannot be
@@ -115,17 +143,12 @@ size_t undo_after(Backend& backend, const std::vector<Change>& batch, const Appl
       ++kept;
       continue;
     }
-    const Change& c = batch[tag - batch.front().tag];
-    if (c.verb != Change::Verb::add) {
+    auto inv = inverse_of_add(batch[tag - batch.front().tag]);
+    if (!inv) {
       ++kept;
       continue;
     }
-    if (const auto* p = std::get_if<model::Policy>(&c.target)) {
-      model::PolicyId id{p->sel, p->dir, 0, p->mark, p->if_id, p->ctx, p->type};
-      undo.push_back(Change{id, Change::Verb::remove, tag});
-    } else if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target)) {
-      undo.push_back(Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, tag});
-    }
+    undo.push_back(std::move(*inv));
   }
   if (!undo.empty()) {
     ApplyReport r = backend.apply(undo, ApplyOptions{false, batch_bytes});
@@ -139,20 +162,19 @@ void print_defaults(const model::DefaultPolicy& d, const ExecuteOptions& o) {
     return !a ? "unset" : *a == model::PolicyAction::block ? "block" : "accept";
   };
   if (o.json)
-    std::puts(nlohmann::json{{"schema", render::kJsonSchema}, {"in", name(d.in)}, {"fwd", name(d.fwd)}, {"out", name(d.out)}}.dump().c_str());
+    std::puts(render::json_text(nlohmann::json{{"schema", render::kJsonSchema}, {"in", name(d.in)}, {"fwd", name(d.fwd)}, {"out", name(d.out)}}).c_str());
   else  // the statement that sets this state again
     std::printf("spdsetdefault in %s fwd %s out %s;\n", name(d.in), name(d.fwd), name(d.out));
 }
 
 void print_spd_info(const SpdInfo& i, const ExecuteOptions& o) {
   if (o.json) {
-    std::puts(nlohmann::json{{"schema", render::kJsonSchema},
+    std::puts(render::json_text(nlohmann::json{{"schema", render::kJsonSchema},
                              {"policies", {{"in", i.in}, {"out", i.out}, {"fwd", i.fwd}}},
                              {"socket_policies", {{"in", i.in_socket}, {"out", i.out_socket}, {"fwd", i.fwd_socket}}},
                              {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}},
                              {"hthresh4", {i.v4_lbits, i.v4_rbits}},
-                             {"hthresh6", {i.v6_lbits, i.v6_rbits}}}
-                  .dump()
+                             {"hthresh6", {i.v6_lbits, i.v6_rbits}}})
                   .c_str());
     return;
   }
@@ -164,9 +186,8 @@ void print_spd_info(const SpdInfo& i, const ExecuteOptions& o) {
 
 void print_sad_info(const SadInfo& i, const ExecuteOptions& o) {
   if (o.json) {
-    std::puts(nlohmann::json{{"schema", render::kJsonSchema}, {"sas", i.count},
-                             {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}}}
-                  .dump()
+    std::puts(render::json_text(nlohmann::json{{"schema", render::kJsonSchema}, {"sas", i.count},
+                             {"hash", {{"buckets", i.hash_count}, {"max_buckets", i.hash_max}}}})
                   .c_str());
     return;
   }
@@ -182,7 +203,7 @@ bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rf
     return false;
   }
   if (o.json) {
-    std::puts(render::spd_document(*r).dump(2).c_str());
+    std::puts(render::json_text(render::spd_document(*r), 2).c_str());
   } else if (save) {
     std::fputs(parsers::setkey::format_policy_save(*r, rfc_mode).c_str(), stdout);
   } else if (r->empty()) {
@@ -206,7 +227,7 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
     return p != 50 && p != 51 && p != 108;
   });
   if (o.json) {
-    std::puts(render::sad_document(*r, {o.show_keys}).dump(2).c_str());
+    std::puts(render::json_text(render::sad_document(*r, {o.show_keys}), 2).c_str());
   } else if (save) {
     std::fputs(parsers::setkey::format_sa_save(*r).c_str(), stdout);
   } else if (r->empty()) {
@@ -221,8 +242,20 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
   return true;
 }
 
+std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) {
+  std::vector<Change> undo(log.removals.rbegin(), log.removals.rend());
+  ApplyReport r = backend.apply(undo, ApplyOptions{false, batch_bytes});
+  // An entry a later statement of the run already deleted (or flushed) is as good as removed.
+  std::erase_if(r.errors, [](const ChangeError& e) { return e.code == ENOENT || e.code == ESRCH; });
+  std::string s = r.errors.empty() ? fmt::format("the {} entries this run added were removed", undo.size())
+                                   : fmt::format("{} of the {} entries this run added could not be removed (first: {})", r.errors.size(),
+                                                 undo.size(), kernel_message(r.errors.front().code, r.errors.front().message, r.errors.front().extack));
+  if (log.irreversible) s += fmt::format("; {} other applied statements stay (--atomic would take them back)", log.irreversible);
+  return s;
+}
+
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
-             const ExecuteOptions& o) {
+             const ExecuteOptions& o, UndoLog* log) {
   if (!resolve_default_levels(entries) || !assign_reqids(backend, entries)) return false;
   size_t done = 0;
   auto fail_summary = [&](const Entry& at) {
@@ -249,12 +282,14 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
       if (o.verbose) std::fprintf(stderr, "setkey: %zu changes sent, %zu applied\n", batch.size(), rep.applied);
       if (rep.errors.empty()) {
         done += rep.applied;
+        log_applied(log, batch, rep, SIZE_MAX);
       } else {
         size_t first = rep.errors.front().tag;
         for (const auto& err : rep.errors) first = std::min(first, err.tag);
         const Entry& e = entries[first];
         report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
                                        kernel_message(rep.errors.front().code, rep.errors.front().message, rep.errors.front().extack)));
+        log_applied(log, batch, rep, first);
         done += undo_after(backend, batch, rep, first, o.batch_bytes);
         return fail_summary(e);
       }
@@ -324,6 +359,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
       return fail_summary(e);
     }
     ++done;
+    if (log && !read_only(e.statement)) ++log->irreversible;
     ++i;
   }
   return true;

@@ -24,11 +24,21 @@ struct ExecuteOptions {
   bool aevents = false;     ///< -x: also NEWAE replay/lifetime updates
 };
 
+/// What a run has applied, kept so that an internal error can take it back: every add the kernel
+/// confirmed, as the removal that undoes it (adds are exclusive, so what they made is the run's own).
+struct UndoLog {
+  std::vector<Change> removals;
+  size_t irreversible = 0;  ///< other applied statements (update, delete, flush, ...): only --atomic undoes those
+};
+
 /// Applies entries in order: runs of SPD/SAD changes go out in batches; flush, dump, get and
 /// deleteall run where they stand. Stops at the first kernel rejection and says how far it got.
-/// Returns true when every statement succeeded.
+/// Returns true when every statement succeeded. `log`, when given, records what was applied.
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
-             const ExecuteOptions& options);
+             const ExecuteOptions& options, UndoLog* log = nullptr);
+
+/// Removes what `log` says the run added, newest first; returns one line saying what was taken back.
+std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes);
 
 /// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
 bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);

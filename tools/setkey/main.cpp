@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "execute.hpp"
+#include "guard.hpp"
 #include "monitor.hpp"
 #include "input.hpp"
 #include "parsers/script_check.hpp"
@@ -15,6 +16,7 @@
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace sk = xfrmpp::parsers::setkey;
 using xfrmpp::tools::setkey::Entry;
@@ -72,7 +74,9 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole run. An exception escaping the apply step takes back what it did (with --atomic the snapshot
+// is restored, otherwise the entries this run added are removed) on its way to run_guarded in main().
+int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   Flags f;
   CLI::App app{"setkey: manage the IPsec SPD and SAD with the KAME/ipsec-tools setkey language, on Linux XFRM", "setkey"};
   app.set_version_flag("-V,--version", std::string("setkey (xfrmpp) ") + XFRMPP_VERSION);
@@ -131,7 +135,7 @@ int main(int argc, char** argv) {
           j["file"] = sources[e.source].name();
           doc["statements"].push_back(std::move(j));
         }
-        std::puts(doc.dump(2).c_str());
+        std::puts(xfrmpp::render::json_text(doc, 2).c_str());
       } else if (f.verbose) {
         std::fprintf(stderr, "setkey: %zu statements parsed and validated\n", statements);
       }
@@ -154,7 +158,17 @@ int main(int argc, char** argv) {
       }
       before = std::move(*snap);
     }
-    if (xfrmpp::tools::setkey::execute(be, sources, entries, eo)) return 0;
+    xfrmpp::tools::setkey::UndoLog log;
+    xfrmpp::tools::UndoOnUnwind undo(rollback, [&] {
+      if (!before) return xfrmpp::tools::setkey::take_back(be, log, eo.batch_bytes);
+      auto r = xfrmpp::plan::restore_snapshot(be, *before);
+      return r.errors.empty() ? std::string("--atomic: rolled back; the kernel is as before")
+                              : fmt::format("--atomic: rollback incomplete: {} corrections failed", r.errors.size());
+    });
+    bool applied = xfrmpp::tools::setkey::execute(be, sources, entries, eo, &log);
+    xfrmpp::tools::fault_point("setkey-after-apply");
+    undo.dismiss();  // from here on the outcome is reported as it is
+    if (applied) return 0;
     if (before) {
       auto r = xfrmpp::plan::restore_snapshot(be, *before);
       if (r.errors.empty()) {
@@ -188,4 +202,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  return xfrmpp::tools::run_guarded("setkey", [&](xfrmpp::tools::Rollback& rb) { return run(argc, argv, rb); });
 }

@@ -10,6 +10,7 @@
 
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::tools::setkey {
 namespace {
@@ -54,7 +55,7 @@ void print_event(const Event& e, const ExecuteOptions& o) {
     if (e.sa) j["sa"] = render::to_json(*e.sa, {o.show_keys});
     if (e.policy) j["policy"] = render::to_json(*e.policy);
     if (e.kind == Event::Kind::expire) j["hard"] = e.hard;
-    std::puts(j.dump().c_str());
+    std::puts(render::json_text(j).c_str());
   } else {
     std::string head = fmt::format("{} {}", timestamp(), kind_name(e.kind));
     if (e.kind == Event::Kind::expire || e.kind == Event::Kind::policy_expire) head += e.hard ? " hard" : " soft";

@@ -2,13 +2,13 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "xfrmpp/knobs/knobs.hpp"
 #include "xfrmpp/model/names.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace xfrmpp::knobs {
 
@@ -27,10 +27,9 @@ std::string_view trim(std::string_view s) {
 }
 
 std::optional<int64_t> integer(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
+  auto v = util::parse_signed(s);
+  if (!v) return std::nullopt;
+  return *v;
 }
 
 Error bad_value(const Knob& k, std::string_view value) {

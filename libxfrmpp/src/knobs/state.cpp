@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "xfrmpp/knobs/knobs.hpp"
+#include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
 
 #ifndef SO_NETNS_COOKIE
@@ -53,15 +54,17 @@ Result<std::string> read_whole(const std::filesystem::path& path) {
 // The parsed file, or an empty state when it belongs to another namespace (a reused inode).
 Result<KnobState> parse_state(const std::string& text, const NetnsIdentity& ns, const std::filesystem::path& path) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("schema", "") != kSchema || !j.contains("values") ||
-      !j["values"].is_object())
+  if (j.is_discarded() || !j.is_object() || render::json_member(j, "schema", std::string()) != kSchema ||
+      !j.contains("values") || !j["values"].is_object())
     return make_error(EBADMSG, path.string() + ": not an xfrmpp knob state file (" + kSchema + ")");
-  uint64_t cookie = j.value("netns_cookie", uint64_t{0});
-  if (ns.cookie != 0 && cookie != 0 && cookie != ns.cookie) return KnobState{};
+  auto cookie = render::json_member(j, "netns_cookie", uint64_t{0});
+  if (!cookie) return make_error(EBADMSG, path.string() + ": netns_cookie is not a number");
+  if (ns.cookie != 0 && *cookie != 0 && *cookie != ns.cookie) return KnobState{};
   KnobState st;
   for (const auto& [name, v] : j["values"].items()) {
-    if (!v.is_number_integer()) return make_error(EBADMSG, path.string() + ": value of " + name + " is not an integer");
-    st.values[name] = v.get<int64_t>();
+    auto n = render::json_member(j["values"], name, int64_t{0});
+    if (!v.is_number_integer() || !n) return make_error(EBADMSG, path.string() + ": value of " + name + " is not an integer");
+    st.values[name] = *n;
   }
   return st;
 }
@@ -73,7 +76,7 @@ std::string render_state(const KnobState& st, const NetnsIdentity& ns) {
   j["netns_cookie"] = ns.cookie;
   j["values"] = nlohmann::json::object();
   for (const auto& [name, v] : st.values) j["values"][name] = v;
-  return j.dump(2) + "\n";
+  return render::json_text(j, 2) + "\n";
 }
 
 const Knob* level_knob(model::Family family, model::Protocol proto, model::Mode mode) {

@@ -2,10 +2,11 @@
 
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "xfrmpp/util/number.hpp"
 
 namespace xfrmpp::knobs {
 
@@ -72,12 +73,11 @@ Result<std::vector<Counter>> parse_xfrm_stat(std::string_view text) {
     std::string_view rest = line.substr(sp);
     rest.remove_prefix(std::min(rest.size(), rest.find_first_not_of(" \t")));
     while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r')) rest.remove_suffix(1);
-    uint64_t v = 0;
-    auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), v);
-    if (ec != std::errc() || end != rest.data() + rest.size() || rest.empty())
+    auto v = util::parse_unsigned(rest);
+    if (!v)
       return make_error(EBADMSG, "xfrm_stat line " + std::to_string(line_no) + ": '" + std::string(rest) +
                                      "' is not a counter value");
-    out.push_back(Counter{std::string(name), v});
+    out.push_back(Counter{std::string(name), *v});
   }
   return out;
 }

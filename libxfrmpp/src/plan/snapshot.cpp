@@ -60,8 +60,10 @@ RestoreReport restore_snapshot(Backend& backend, const Snapshot& before) {
   for (const auto& p : before.policies) old_policies.emplace(p.key(), &p);
   for (const auto& p : now->policies) new_policies.emplace(p.key(), &p);
   std::map<SaKey, const model::SecurityAssociation*> old_sas, new_sas;
-  for (const auto& sa : before.sas) old_sas.emplace(sa_key(sa), &sa);
-  for (const auto& sa : now->sas) new_sas.emplace(sa_key(sa), &sa);
+  if (before.with_sas) {
+    for (const auto& sa : before.sas) old_sas.emplace(sa_key(sa), &sa);
+    for (const auto& sa : now->sas) new_sas.emplace(sa_key(sa), &sa);
+  }
 
   std::vector<Change> changes;
   // Removals first so that re-added entries never collide with what the failed run left behind.

@@ -22,12 +22,15 @@ struct Fd {
 
 }  // namespace
 
-Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data) {
+Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data, unsigned mode) {
   std::filesystem::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
   Result<void> w;
   {
-    Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)};
+    // Exclusive: a file someone left at the temporary name (a stale one, or one made readable by others
+    // to catch the data) is removed first, never written into.
+    ::unlink(tmp.c_str());
+    Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, static_cast<mode_t>(mode))};
     if (fd.fd < 0) return sys_error(errno, "cannot create " + tmp.string());
     for (size_t off = 0; w && off < data.size();) {
       ssize_t n = ::write(fd.fd, data.data() + off, data.size() - off);

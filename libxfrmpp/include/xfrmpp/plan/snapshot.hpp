@@ -11,6 +11,7 @@ namespace xfrmpp::plan {
 struct Snapshot {
   std::vector<model::Policy> policies;
   std::vector<model::SecurityAssociation> sas;
+  bool with_sas = true;  ///< false: only the SPD was taken, and a restore leaves the SAD alone
 };
 
 /// Dumps the whole SPD and SAD.

@@ -8,8 +8,9 @@
 
 namespace xfrmpp::util {
 
-/// Writes `data` to a temporary file beside `path` (mode 0644, no symlink followed), syncs it, renames it
-/// over `path` and syncs the directory. On failure the temporary file is removed and `path` is untouched.
-Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data);
+/// Writes `data` to a new temporary file beside `path` (created exclusively with `mode`, less the umask;
+/// no symlink followed), syncs it, renames it over `path` (a symlink there is replaced, not followed) and
+/// syncs the directory. On failure the temporary file is removed and `path` is untouched.
+Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data, unsigned mode = 0644);
 
 }  // namespace xfrmpp::util
