@@ -1,6 +1,8 @@
 #pragma once
 // Diagnostics are values collected in a sink; tools decide how and where to print them.
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "xfrmpp/diag/source.hpp"
@@ -22,18 +24,35 @@ class DiagnosticSink {
   void error(SourceRange range, std::string message, std::vector<std::string> notes = {});
   void warning(SourceRange range, std::string message, std::vector<std::string> notes = {});
   /// Marks a range (a key) that must never be echoed: format() masks it in the quoted source line.
-  void secret(SourceRange range) { secrets_.push_back(range); }
-  const std::vector<SourceRange>& secrets() const { return secrets_; }
+  void secret(SourceRange range);
+  /// Every secret range of `text` (a parser's key pre-scan), and from now on error() and warning() also
+  /// scrub their message and notes (scrub_message) of the text of every secret. `text` is the source the
+  /// ranges index and must outlive the sink.
+  void add_secrets(std::string_view text, const std::vector<SourceRange>& ranges);
+  /// The secret ranges, sorted by begin (sorted on demand, so the first call after additions is not thread-safe).
+  const std::vector<SourceRange>& secrets() const;
   bool has_errors() const { return errors_ > 0; }
   size_t error_count() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return items_; }
   void clear() { items_.clear(); errors_ = 0; }
 
  private:
+  std::string scrub(std::string s);
+  void index_secret(SourceRange r);
+
   std::vector<Diagnostic> items_;
-  std::vector<SourceRange> secrets_;
+  mutable std::vector<SourceRange> secrets_;
+  mutable bool sorted_ = true;
+  std::string_view text_;                       // set by add_secrets: the source the secret ranges index
+  bool indexed_ = false;                        // texts_ built (lazily, at the first diagnostic)
+  std::unordered_set<std::string_view> texts_;  // each secret's text, quotes and 0x stripped
   size_t errors_ = 0;
 };
+
+/// `message` with key-shaped text replaced by "<key>": every run of 16 or more hex digits that follows
+/// "0x" or holds a letter, and every quoted part or word that is exactly one of `secret_texts`. Used on
+/// every diagnostic message, so a message that quotes a token never shows a key.
+std::string scrub_message(std::string message, const std::unordered_set<std::string_view>& secret_texts = {});
 
 /// "file:line:col: error: message", the source line and a caret run under the range. Bytes inside
 /// `secrets` are shown as '*' so keys never reach a terminal or a log.
