@@ -8,14 +8,14 @@
 namespace xfrmpp::diag {
 
 void DiagnosticSink::error(SourceRange range, std::string message, std::vector<std::string> notes) {
-  for (auto& n : notes) n = scrub(std::move(n));
-  items_.push_back({Severity::error, range, scrub(std::move(message)), std::move(notes)});
+  for (auto& n : notes) n = scrub(std::move(n), range);
+  items_.push_back({Severity::error, range, scrub(std::move(message), range), std::move(notes)});
   ++errors_;
 }
 
 void DiagnosticSink::warning(SourceRange range, std::string message, std::vector<std::string> notes) {
-  for (auto& n : notes) n = scrub(std::move(n));
-  items_.push_back({Severity::warning, range, scrub(std::move(message)), std::move(notes)});
+  for (auto& n : notes) n = scrub(std::move(n), range);
+  items_.push_back({Severity::warning, range, scrub(std::move(message), range), std::move(notes)});
 }
 
 void DiagnosticSink::secret(SourceRange range) {
@@ -27,11 +27,11 @@ void DiagnosticSink::secret(SourceRange range) {
 void DiagnosticSink::add_secrets(std::string_view text, const std::vector<SourceRange>& ranges) {
   text_ = text;
   for (const auto& r : ranges) secret(r);
-  if (!items_.empty()) {  // diagnostics recorded before the text was known are scrubbed now
-    for (auto& d : items_) {
-      d.message = scrub(std::move(d.message));
-      for (auto& n : d.notes) n = scrub(std::move(n));
-    }
+  bulk_.insert(bulk_.end(), ranges.begin(), ranges.end());
+  std::sort(bulk_.begin(), bulk_.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  for (auto& d : items_) {  // diagnostics recorded before the text was known are scrubbed now
+    d.message = scrub(std::move(d.message), d.range);
+    for (auto& n : d.notes) n = scrub(std::move(n), d.range);
   }
 }
 
@@ -56,11 +56,25 @@ void DiagnosticSink::index_secret(SourceRange r) {
   if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && t.size() - 2 >= kMinText) texts_.insert(t.substr(2));
 }
 
-std::string DiagnosticSink::scrub(std::string s) {
+std::string DiagnosticSink::scrub(std::string s, SourceRange where) {
   if (!indexed_ && !text_.empty()) {
     // Built at the first diagnostic, so a run that reports nothing never pays for it.
     indexed_ = true;
     for (const auto& r : secrets_) index_secret(r);
+  }
+  // The secret part of the diagnostic's own range never shows in its message, even as a fragment
+  // (a quoted key half read as a mark: "invalid mark '\"secret'").
+  auto it = std::lower_bound(bulk_.begin(), bulk_.end(), where.end, [](const SourceRange& r, Offset o) { return r.begin < o; });
+  while (it != bulk_.begin()) {
+    const SourceRange& r = *--it;
+    if (r.end <= where.begin) break;  // pre-scan ranges do not overlap, so nothing earlier reaches `where`
+    Offset b = std::max(r.begin, where.begin), e = std::min(r.end, where.end);
+    if (e > text_.size() || b >= e) continue;
+    std::string_view piece = text_.substr(b, e - b);
+    while (!piece.empty() && piece.front() == '"') piece.remove_prefix(1);
+    while (!piece.empty() && piece.back() == '"') piece.remove_suffix(1);
+    if (piece.size() < 4) continue;
+    for (size_t p = s.find(piece); p != std::string::npos; p = s.find(piece, p + 5)) s.replace(p, piece.size(), "<key>");
   }
   return scrub_message(std::move(s), texts_);
 }

@@ -25,9 +25,10 @@ class DiagnosticSink {
   void warning(SourceRange range, std::string message, std::vector<std::string> notes = {});
   /// Marks a range (a key) that must never be echoed: format() masks it in the quoted source line.
   void secret(SourceRange range);
-  /// Every secret range of `text` (a parser's key pre-scan), and from now on error() and warning() also
-  /// scrub their message and notes (scrub_message) of the text of every secret. `text` is the source the
-  /// ranges index and must outlive the sink.
+  /// Every secret range of `text` (a parser's key pre-scan: ranges that do not overlap), and from now on
+  /// error() and warning() also scrub their message and notes: the secret bytes of the diagnostic's own
+  /// range, the text of every secret (scrub_message) and key-shaped runs become "<key>". `text` is the
+  /// source the ranges index and must outlive the sink.
   void add_secrets(std::string_view text, const std::vector<SourceRange>& ranges);
   /// The secret ranges, sorted by begin (sorted on demand, so the first call after additions is not thread-safe).
   const std::vector<SourceRange>& secrets() const;
@@ -37,12 +38,13 @@ class DiagnosticSink {
   void clear() { items_.clear(); errors_ = 0; }
 
  private:
-  std::string scrub(std::string s);
+  std::string scrub(std::string s, SourceRange where);
   void index_secret(SourceRange r);
 
   std::vector<Diagnostic> items_;
   mutable std::vector<SourceRange> secrets_;
   mutable bool sorted_ = true;
+  std::vector<SourceRange> bulk_;               // add_secrets' ranges, sorted: the ones near a diagnostic
   std::string_view text_;                       // set by add_secrets: the source the secret ranges index
   bool indexed_ = false;                        // texts_ built (lazily, at the first diagnostic)
   std::unordered_set<std::string_view> texts_;  // each secret's text, quotes and 0x stripped
