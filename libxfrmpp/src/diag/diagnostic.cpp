@@ -19,6 +19,9 @@ void DiagnosticSink::warning(SourceRange range, std::string message, std::vector
 }
 
 void DiagnosticSink::secret(SourceRange range) {
+  // Parsers register most keys the pre-scan found already: walking the sorted prefix once keeps those out.
+  while (cursor_ < bulk_end_ && secrets_[cursor_].begin < range.begin) ++cursor_;
+  if (cursor_ < bulk_end_ && secrets_[cursor_].begin == range.begin && secrets_[cursor_].end == range.end) return;
   if (!secrets_.empty() && range.begin < secrets_.back().begin) sorted_ = false;
   secrets_.push_back(range);
   if (indexed_) index_secret(range);
@@ -26,9 +29,15 @@ void DiagnosticSink::secret(SourceRange range) {
 
 void DiagnosticSink::add_secrets(std::string_view text, const std::vector<SourceRange>& ranges) {
   text_ = text;
-  for (const auto& r : ranges) secret(r);
-  bulk_.insert(bulk_.end(), ranges.begin(), ranges.end());
-  std::sort(bulk_.begin(), bulk_.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  bool in_order = secrets_.empty() || ranges.empty() || secrets_.back().begin <= ranges.front().begin;
+  secrets_.insert(secrets_.end(), ranges.begin(), ranges.end());
+  sorted_ = in_order && std::is_sorted(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.begin, a.end) < std::pair(b.begin, b.end);
+  });
+  secrets();  // sorts if needed: the whole vector is the sorted prefix scrub() searches
+  bulk_end_ = secrets_.size();
+  if (indexed_)
+    for (const auto& r : ranges) index_secret(r);
   for (auto& d : items_) {  // diagnostics recorded before the text was known are scrubbed now
     d.message = scrub(std::move(d.message), d.range);
     for (auto& n : d.notes) n = scrub(std::move(n), d.range);
@@ -42,17 +51,22 @@ const std::vector<SourceRange>& DiagnosticSink::secrets() const {
     secrets_.erase(std::unique(secrets_.begin(), secrets_.end(), [&](const auto& a, const auto& b) { return key(a) == key(b); }),
                    secrets_.end());
     sorted_ = true;
+    bulk_end_ = secrets_.size();
+    cursor_ = 0;
   }
   return secrets_;
 }
 
 void DiagnosticSink::index_secret(SourceRange r) {
   // Short texts are left to the range masking: matching a 4-digit "key" would also hide ports and counts.
+  // Key-shaped texts are cut by scrub_message anyway; leaving them out keeps the set small (a million
+  // hex keys and one error must not cost a million insertions).
   constexpr size_t kMinText = 8;
   if (r.end > text_.size() || r.begin >= r.end) return;
   std::string_view t = text_.substr(r.begin, r.end - r.begin);
   if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
-  if (t.size() >= kMinText) texts_.insert(t);
+  if (t.size() < kMinText || key_shaped(t)) return;
+  texts_.insert(t);
   if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && t.size() - 2 >= kMinText) texts_.insert(t.substr(2));
 }
 
@@ -64,8 +78,9 @@ std::string DiagnosticSink::scrub(std::string s, SourceRange where) {
   }
   // The secret part of the diagnostic's own range never shows in its message, even as a fragment
   // (a quoted key half read as a mark: "invalid mark '\"secret'").
-  auto it = std::lower_bound(bulk_.begin(), bulk_.end(), where.end, [](const SourceRange& r, Offset o) { return r.begin < o; });
-  while (it != bulk_.begin()) {
+  auto bulk_begin = secrets_.begin(), bulk_end = secrets_.begin() + static_cast<std::ptrdiff_t>(bulk_end_);
+  auto it = std::lower_bound(bulk_begin, bulk_end, where.end, [](const SourceRange& r, Offset o) { return r.begin < o; });
+  while (it != bulk_begin) {
     const SourceRange& r = *--it;
     if (r.end <= where.begin) break;  // pre-scan ranges do not overlap, so nothing earlier reaches `where`
     Offset b = std::max(r.begin, where.begin), e = std::min(r.end, where.end);
@@ -128,11 +143,8 @@ std::string cut_secret_texts(const std::string& s, const std::unordered_set<std:
   return cut(s, kept);
 }
 
-}  // namespace
-
-std::string scrub_message(std::string message, const std::unordered_set<std::string_view>& secret_texts) {
-  if (!secret_texts.empty()) message = cut_secret_texts(message, secret_texts);
-  // Key-shaped runs, whatever their context: 16+ hex digits after 0x, or holding a letter (not a long decimal).
+// Key-shaped runs, whatever their context: 16+ hex digits after 0x, or holding a letter (not a long decimal).
+std::vector<std::pair<size_t, size_t>> key_shaped_runs(std::string_view message) {
   constexpr size_t kMinDigits = 16;
   std::vector<std::pair<size_t, size_t>> cuts;
   for (size_t i = 0; i < message.size();) {
@@ -151,7 +163,16 @@ std::string scrub_message(std::string message, const std::unordered_set<std::str
     }
     i = j;
   }
-  return cut(message, cuts);
+  return cuts;
+}
+
+}  // namespace
+
+bool key_shaped(std::string_view text) { return !key_shaped_runs(text).empty(); }
+
+std::string scrub_message(std::string message, const std::unordered_set<std::string_view>& secret_texts) {
+  if (!secret_texts.empty()) message = cut_secret_texts(message, secret_texts);
+  return cut(message, key_shaped_runs(message));
 }
 
 static std::string_view severity_name(Severity s) {

@@ -2,17 +2,31 @@
 // that may carry one, with the scanner's lexical rules (';' ends a statement, '#' starts a comment, a
 // quoted string may hold both) but no grammar: a statement that fails to parse at its first word still
 // has its keys found, and so does one that runs into the next because of a missing ';'.
+#include <array>
+#include <cstdint>
+
 #include "parser.hpp"
 
 namespace xfrmpp::parsers::setkey {
 namespace {
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// One table lookup per character: the pre-scan runs over every input, however large.
+constexpr uint8_t kWord = 1, kHex = 2, kBlank = 4;
+constexpr auto kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWord | kHex;
+  for (int c = 'a'; c <= 'f'; ++c) t[c] |= kHex;
+  for (int c = 'A'; c <= 'F'; ++c) t[c] |= kHex;
+  for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
+  for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
+  return t;
+}();
 
-bool is_word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' || c == '%' || c == '.' ||
-         c == '_' || c == ',' || c == '+' || c == '-';
-}
+bool is_hex(char c) { return kClass[static_cast<uint8_t>(c)] & kHex; }
+bool is_word_char(char c) { return kClass[static_cast<uint8_t>(c)] & kWord; }
+bool is_blank(char c) { return kClass[static_cast<uint8_t>(c)] & kBlank; }
 
 // A statement carries keys unless it is a known command that takes none: add and update do, and so does
 // an unknown or misspelled command ("ad ... -E ..."), or any statement holding an add/update/-E/-A/-C word.
@@ -24,12 +38,13 @@ bool carries_keys(std::string_view command, bool key_word) {
 
 std::vector<diag::SourceRange> key_material(std::string_view text) {
   constexpr size_t kMinDigits = 16;
-  std::vector<diag::SourceRange> out, pending;  // pending: the current statement's candidates
+  std::vector<diag::SourceRange> out;
+  size_t kept = 0;  // out[kept, end) are the current statement's candidates
   std::string_view command;
   bool key_word = false, have_command = false;
   auto end_statement = [&] {
-    if (!pending.empty() && carries_keys(command, key_word)) out.insert(out.end(), pending.begin(), pending.end());
-    pending.clear();
+    if (out.size() > kept && !carries_keys(command, key_word)) out.resize(kept);
+    kept = out.size();
     command = {};
     key_word = have_command = false;
   };
@@ -45,7 +60,7 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     } else if (c == '"') {
       size_t close = text.find('"', i + 1);
       size_t end = close == std::string_view::npos ? n : close + 1;  // unterminated: the parser reads to the end too
-      pending.push_back({i, end});
+      out.push_back({i, end});
       if (!have_command) have_command = true;  // a statement starting with a quote is no known command
       i = end;
     } else if (is_word_char(c)) {
@@ -65,12 +80,12 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
         size_t e = k;
         while (e < j && is_hex(text[e])) ++e;
         bool prefixed = k >= i + 2 && text[k - 2] == '0' && (text[k - 1] == 'x' || text[k - 1] == 'X');
-        if (e - k >= kMinDigits) pending.push_back({prefixed ? k - 2 : k, e});
+        if (e - k >= kMinDigits) out.push_back({prefixed ? k - 2 : k, e});
         k = e;
       }
       i = j;
     } else {
-      if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && !have_command) have_command = true;  // "{", "\\"...: unknown
+      if (!is_blank(c)) have_command = true;  // a statement starting "{", "\\"...: no known command
       ++i;
     }
   }

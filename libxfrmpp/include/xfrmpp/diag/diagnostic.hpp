@@ -44,12 +44,16 @@ class DiagnosticSink {
   std::vector<Diagnostic> items_;
   mutable std::vector<SourceRange> secrets_;
   mutable bool sorted_ = true;
-  std::vector<SourceRange> bulk_;               // add_secrets' ranges, sorted: the ones near a diagnostic
+  mutable size_t bulk_end_ = 0;                 // secrets_[0, bulk_end_) is sorted: scrub() searches it
+  mutable size_t cursor_ = 0;                   // secret()'s walk over that prefix (parsers add in order)
   std::string_view text_;                       // set by add_secrets: the source the secret ranges index
   bool indexed_ = false;                        // texts_ built (lazily, at the first diagnostic)
   std::unordered_set<std::string_view> texts_;  // each secret's text, quotes and 0x stripped
   size_t errors_ = 0;
 };
+
+/// True when `text` holds a key-shaped run (16 or more hex digits that follow "0x" or hold a letter).
+bool key_shaped(std::string_view text);
 
 /// `message` with key-shaped text replaced by "<key>": every run of 16 or more hex digits that follows
 /// "0x" or holds a letter, and every quoted part or word that is exactly one of `secret_texts`. Used on
