@@ -3,8 +3,8 @@
 # and ipseckey, collects stdout and stderr of each run, and fails when any key of the input shows up,
 # whole, without its 0x or quotes, or as any 8-character piece of it.
 # Usage: check_no_keys.sh parse|kernel SETKEY IPSECKEY DIR GOLDEN_DIR
-#   parse:  setkey -n -f, -n --json --nokeys, -c; ipseckey -n -c, -n -p --json -c (no kernel)
-#   kernel: setkey -f (plain, --atomic, -v) and ipseckey -f in a private network namespace; the host
+#   parse:  setkey -n -f, -n --json --nokeys, -c; ipseckey -n -c, -n -p --json -c (nothing is sent)
+#   kernel: setkey -f (plain, --atomic, -v), ipseckey -f and ipseckey <FILE in a private network namespace; the host
 #           kernel has no ESP, so every SA add is rejected: the kernel-rejection report is what is checked
 set -uo pipefail
 mode=$1 setkey=$2 ipseckey=$3 dir=$4 golden=$5
@@ -88,6 +88,8 @@ ipseckey_case() {  # FILE DISPLAY [HOSTS]
     run "'$ipseckey' $opts -p --json -c '$tmp/input'"; check "$name ipseckey -p --json -c" "$f" "$tmp/out"
   else
     run "'$ipseckey' $opts -f '$tmp/input'"; check "$name ipseckey -f (kernel)" "$f" "$tmp/out"
+    # Piped standard input sends too, so it runs here, in the namespace, never on the host.
+    run "'$ipseckey' $opts <'$tmp/input'"; check "$name ipseckey <stdin (kernel)" "$f" "$tmp/out"
   fi
 }
 
