@@ -80,7 +80,7 @@ class Runner {
 
  private:
   void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
-    std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, c.range, msg, {}}, *secrets_).c_str(), stderr);
+    std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, c.range, diag::scrub_message(msg), {}}, *secrets_).c_str(), stderr);
   }
   bool apply(const diag::SourceBuffer& src, const ik::Command& c, const std::vector<Change>& changes);
   bool dump(std::optional<model::Protocol> proto);

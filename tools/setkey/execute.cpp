@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "parsers/setkey.hpp"
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/state.hpp"
@@ -39,9 +40,14 @@ std::string_view verb_of(const model::Statement& st) {
       st.op);
 }
 
+// A kernel rejection quotes its statement like a parse error, keys masked the same way: a run reports at
+// most one, so the source is scanned for its keys again here instead of keeping every file's ranges.
 void report(const std::vector<diag::SourceBuffer>& sources, const Entry& e, const std::string& message) {
-  diag::Diagnostic d{diag::Severity::error, e.statement.range, message, {}};
-  std::fputs(diag::format(sources[e.source], d).c_str(), stderr);
+  const auto& src = sources[e.source];
+  diag::DiagnosticSink sink;
+  sink.add_secrets(src.text(), parsers::setkey::key_material(src.text()));
+  sink.error(e.statement.range, message);
+  std::fputs(diag::format(src, sink.all().front(), sink.secrets()).c_str(), stderr);
 }
 
 std::string kernel_message(int code, const std::string& message, const std::string& extack) {

@@ -8,12 +8,171 @@
 namespace xfrmpp::diag {
 
 void DiagnosticSink::error(SourceRange range, std::string message, std::vector<std::string> notes) {
-  items_.push_back({Severity::error, range, std::move(message), std::move(notes)});
+  for (auto& n : notes) n = scrub(std::move(n), range);
+  items_.push_back({Severity::error, range, scrub(std::move(message), range), std::move(notes)});
   ++errors_;
 }
 
 void DiagnosticSink::warning(SourceRange range, std::string message, std::vector<std::string> notes) {
-  items_.push_back({Severity::warning, range, std::move(message), std::move(notes)});
+  for (auto& n : notes) n = scrub(std::move(n), range);
+  items_.push_back({Severity::warning, range, scrub(std::move(message), range), std::move(notes)});
+}
+
+void DiagnosticSink::secret(SourceRange range) {
+  // Parsers register most keys the pre-scan found already: walking the sorted prefix once keeps those out.
+  while (cursor_ < bulk_end_ && secrets_[cursor_].begin < range.begin) ++cursor_;
+  if (cursor_ < bulk_end_ && secrets_[cursor_].begin == range.begin && secrets_[cursor_].end == range.end) return;
+  if (!secrets_.empty() && range.begin < secrets_.back().begin) sorted_ = false;
+  secrets_.push_back(range);
+  if (indexed_) index_secret(range);
+}
+
+void DiagnosticSink::add_secrets(std::string_view text, const std::vector<SourceRange>& ranges) {
+  text_ = text;
+  bool in_order = secrets_.empty() || ranges.empty() || secrets_.back().begin <= ranges.front().begin;
+  secrets_.insert(secrets_.end(), ranges.begin(), ranges.end());
+  sorted_ = in_order && std::is_sorted(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) {
+    return std::pair(a.begin, a.end) < std::pair(b.begin, b.end);
+  });
+  secrets();  // sorts if needed: the whole vector is the sorted prefix scrub() searches
+  bulk_end_ = secrets_.size();
+  if (indexed_)
+    for (const auto& r : ranges) index_secret(r);
+  for (auto& d : items_) {  // diagnostics recorded before the text was known are scrubbed now
+    d.message = scrub(std::move(d.message), d.range);
+    for (auto& n : d.notes) n = scrub(std::move(n), d.range);
+  }
+}
+
+const std::vector<SourceRange>& DiagnosticSink::secrets() const {
+  if (!sorted_) {
+    auto key = [](const SourceRange& r) { return std::pair(r.begin, r.end); };
+    std::sort(secrets_.begin(), secrets_.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    secrets_.erase(std::unique(secrets_.begin(), secrets_.end(), [&](const auto& a, const auto& b) { return key(a) == key(b); }),
+                   secrets_.end());
+    sorted_ = true;
+    bulk_end_ = secrets_.size();
+    cursor_ = 0;
+  }
+  return secrets_;
+}
+
+void DiagnosticSink::index_secret(SourceRange r) {
+  // Short texts are left to the range masking: matching a 4-digit "key" would also hide ports and counts.
+  // Key-shaped texts are cut by scrub_message anyway; leaving them out keeps the set small (a million
+  // hex keys and one error must not cost a million insertions).
+  constexpr size_t kMinText = 8;
+  if (r.end > text_.size() || r.begin >= r.end) return;
+  std::string_view t = text_.substr(r.begin, r.end - r.begin);
+  if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+  if (t.size() < kMinText || key_shaped(t)) return;
+  texts_.insert(t);
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && t.size() - 2 >= kMinText) texts_.insert(t.substr(2));
+}
+
+std::string DiagnosticSink::scrub(std::string s, SourceRange where) {
+  if (!indexed_ && !text_.empty()) {
+    // Built at the first diagnostic, so a run that reports nothing never pays for it.
+    indexed_ = true;
+    for (const auto& r : secrets_) index_secret(r);
+  }
+  // The secret part of the diagnostic's own range never shows in its message, even as a fragment
+  // (a quoted key half read as a mark: "invalid mark '\"secret'").
+  auto bulk_begin = secrets_.begin(), bulk_end = secrets_.begin() + static_cast<std::ptrdiff_t>(bulk_end_);
+  auto it = std::lower_bound(bulk_begin, bulk_end, where.end, [](const SourceRange& r, Offset o) { return r.begin < o; });
+  while (it != bulk_begin) {
+    const SourceRange& r = *--it;
+    if (r.end <= where.begin) break;  // pre-scan ranges do not overlap, so nothing earlier reaches `where`
+    Offset b = std::max(r.begin, where.begin), e = std::min(r.end, where.end);
+    if (e > text_.size() || b >= e) continue;
+    std::string_view piece = text_.substr(b, e - b);
+    while (!piece.empty() && piece.front() == '"') piece.remove_prefix(1);
+    while (!piece.empty() && piece.back() == '"') piece.remove_suffix(1);
+    if (piece.size() < 4) continue;
+    for (size_t p = s.find(piece); p != std::string::npos; p = s.find(piece, p + 5)) s.replace(p, piece.size(), "<key>");
+  }
+  return scrub_message(std::move(s), texts_);
+}
+
+namespace {
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Replaces each [begin, end) of `cuts` (sorted, non-overlapping) by "<key>".
+std::string cut(const std::string& s, const std::vector<std::pair<size_t, size_t>>& cuts) {
+  if (cuts.empty()) return s;
+  std::string out;
+  size_t at = 0;
+  for (auto [b, e] : cuts) {
+    out.append(s, at, b - at);
+    out += "<key>";
+    at = e;
+  }
+  out.append(s, at, std::string::npos);
+  return out;
+}
+
+// Parts of a message that may be a quoted token: between consecutive equal quotes, inside (...), and each
+// blank-separated word without its punctuation. A part equal to a secret's text is cut.
+std::string cut_secret_texts(const std::string& s, const std::unordered_set<std::string_view>& texts) {
+  std::vector<std::pair<size_t, size_t>> cuts;
+  auto check = [&](size_t b, size_t e) {
+    if (e > b && texts.count(std::string_view(s).substr(b, e - b))) cuts.emplace_back(b, e);
+  };
+  for (char open : {'\'', '"', '('}) {
+    char close = open == '(' ? ')' : open;
+    for (size_t p = s.find(open); p != std::string::npos; p = s.find(open, p + 1))
+      if (size_t q = s.find(close, p + 1); q != std::string::npos) check(p + 1, q);
+  }
+  constexpr std::string_view kPunct = "'\"().,;:!?";
+  for (size_t i = 0; i < s.size();) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = s.find(' ', i);
+    if (j == std::string::npos) j = s.size();
+    size_t b = i, e = j;
+    while (b < e && kPunct.find(s[b]) != std::string_view::npos) ++b;
+    while (e > b && kPunct.find(s[e - 1]) != std::string_view::npos) --e;
+    check(b, e);
+    i = j;
+  }
+  if (cuts.empty()) return s;
+  std::sort(cuts.begin(), cuts.end());
+  std::vector<std::pair<size_t, size_t>> kept;  // a word inside a quoted part that was cut already goes
+  for (auto c : cuts)
+    if (kept.empty() || c.first >= kept.back().second) kept.push_back(c);
+  return cut(s, kept);
+}
+
+// Key-shaped runs, whatever their context: 16+ hex digits after 0x, or holding a letter (not a long decimal).
+std::vector<std::pair<size_t, size_t>> key_shaped_runs(std::string_view message) {
+  constexpr size_t kMinDigits = 16;
+  std::vector<std::pair<size_t, size_t>> cuts;
+  for (size_t i = 0; i < message.size();) {
+    if (!is_hex(message[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    bool letter = false;
+    for (; j < message.size() && is_hex(message[j]); ++j) letter |= message[j] > '9';
+    bool prefixed = i >= 2 && message[i - 2] == '0' && (message[i - 1] == 'x' || message[i - 1] == 'X');
+    if (j - i >= kMinDigits && (prefixed || letter)) {
+      size_t b = prefixed ? i - 2 : i;
+      if (!cuts.empty() && b < cuts.back().second) cuts.back().second = j;  // "...f0x..." joins the previous run
+      else cuts.emplace_back(b, j);
+    }
+    i = j;
+  }
+  return cuts;
+}
+
+}  // namespace
+
+bool key_shaped(std::string_view text) { return !key_shaped_runs(text).empty(); }
+
+std::string scrub_message(std::string message, const std::unordered_set<std::string_view>& secret_texts) {
+  if (!secret_texts.empty()) message = cut_secret_texts(message, secret_texts);
+  return cut(message, key_shaped_runs(message));
 }
 
 static std::string_view severity_name(Severity s) {

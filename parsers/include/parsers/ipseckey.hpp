@@ -72,6 +72,12 @@ struct ParseOptions {
   bool interactive = false;   ///< add and update are allowed only interactively or from a file
 };
 
+/// The key material of ipseckey input, whether or not it parses: in each command that may carry keys
+/// (add, update, an unknown command, or any command with an authkey/encrkey word), every run of 16 or
+/// more hex digits (with its 0x), every quoted word and the word after authkey/encrkey. Sorted; parse
+/// hands it to the sink's add_secrets.
+std::vector<diag::SourceRange> key_material(std::string_view text);
+
 /// Parses every command of `source`. A command with an error is reported (Solaris message, our location,
 /// keys masked) and left out; parsing goes on with the next one. `parsed` counts commands seen.
 std::vector<Command> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options,

@@ -28,6 +28,11 @@ using StatementHandler = std::function<void(model::Statement&&)>;
 void parse_each(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options,
                 const StatementHandler& handler);
 
+/// The key material of a whole script, whether or not it parses: in each statement that may carry keys
+/// (command add, update or unknown, or any add/update/-E/-A/-C word in it), every run of 16 or more hex
+/// digits (with its 0x) and every quoted string. Sorted; parse_each hands it to the sink's add_secrets.
+std::vector<diag::SourceRange> key_material(std::string_view text);
+
 /// parse_each collected into a Script.
 model::Script parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options = {});
 

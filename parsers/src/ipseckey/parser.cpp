@@ -8,69 +8,12 @@
 #include <charconv>
 
 #include "parsers/ipseckey.hpp"
+#include "split.hpp"
 #include "xfrmpp/model/algorithm.hpp"
 
 namespace xfrmpp::parsers::ipseckey {
 
 namespace {
-
-struct Tok {
-  std::string_view text;
-  diag::SourceRange range;
-};
-
-struct RawCommand {
-  std::vector<Tok> toks;
-  diag::SourceRange range;
-};
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-// Logical commands: '\' at the very end of a line continues it; a line whose first word starts with '#'
-// is a comment, and so is the rest of a line from a word starting with '#'; "..." groups a word.
-std::vector<RawCommand> split(std::string_view text) {
-  std::vector<RawCommand> out;
-  RawCommand cur;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    size_t end = eol;
-    if (end > pos && text[end - 1] == '\r') --end;
-    bool cont = end > pos && text[end - 1] == '\\';
-    if (cont) --end;
-    size_t i = pos;
-    while (i < end) {
-      while (i < end && is_blank(text[i])) ++i;
-      if (i >= end) break;
-      if (text[i] == '#') break;
-      size_t start = i;
-      if (text[i] == '"') {
-        size_t close = text.find('"', i + 1);
-        if (close == std::string_view::npos || close >= end) close = end;
-        cur.toks.push_back({text.substr(i + 1, close - i - 1), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(std::min(close + 1, end))}});
-        i = std::min(close + 1, end);
-        continue;
-      }
-      while (i < end && !is_blank(text[i])) ++i;
-      cur.toks.push_back({text.substr(start, i - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(i)}});
-    }
-    if (!cont) {
-      if (!cur.toks.empty()) {
-        cur.range = {cur.toks.front().range.begin, cur.toks.back().range.end};
-        out.push_back(std::move(cur));
-      }
-      cur = RawCommand{};
-    }
-    if (eol >= text.size()) break;
-    pos = eol + 1;
-  }
-  if (!cur.toks.empty()) {
-    cur.range = {cur.toks.front().range.begin, cur.toks.back().range.end};
-    out.push_back(std::move(cur));
-  }
-  return out;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -784,6 +727,8 @@ bool CommandParser::sa_command(Command& c) {
 }  // namespace
 
 std::vector<Command> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options, size_t* parsed) {
+  // Every key of the input is known before the first diagnostic, so none can be echoed, whatever fails.
+  sink.add_secrets(source.text(), key_material(source.text()));
   std::vector<Command> out;
   size_t count = 0;
   for (const auto& raw : split(source.text())) {

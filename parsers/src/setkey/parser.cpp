@@ -83,6 +83,8 @@ bool Parser::expect_semicolon() {
 }
 
 void Parser::run(const StatementHandler& handler) {
+  // Every key of the script is known before the first diagnostic, so none can be echoed, whatever fails.
+  sink_.add_secrets(source_.text(), key_material(source_.text()));
   bool stop = false;
   while (!stop && !sc_.at_end()) {
     size_t errors_before = sink_.error_count();

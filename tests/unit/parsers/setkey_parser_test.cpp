@@ -264,6 +264,30 @@ TEST_CASE("keys are masked in the source line quoted under an error") {
   CHECK(text.find("-A nope") != std::string::npos);
 }
 
+TEST_CASE("key pre-scan: keys by what they look like, in statements that may carry them") {
+  std::string text =
+      "spdadd 10.0.0.1 10.0.0.2 any -ctx 1 1 \"label\" -P out none;\n"  // no keys: the label stays
+      "ad 10.0.0.1 10.0.0.2 esp 0x1000 -E aes-cbc 0x00112233445566778899aabbccddeeff;\n"
+      "add 10.0.0.1 10.0.0.999 esp 0x1001\n  -A hmac-sha1 \"a;quoted#key\";\n"
+      "spdadd 10.0.0.1 10.0.0.2 any -P out none\nadd 1.1.1.1 2.2.2.2 esp 0x1 -E aes-cbc 1122334455667788aabbccddeeff0011;\n";
+  auto ranges = sk::key_material(text);
+  std::vector<std::string_view> got;
+  for (auto r : ranges) got.push_back(std::string_view(text).substr(r.begin, r.end - r.begin));
+  CHECK(got == std::vector<std::string_view>{"0x00112233445566778899aabbccddeeff", "\"a;quoted#key\"",
+                                             "1122334455667788aabbccddeeff0011"});
+}
+
+TEST_CASE("a key is masked in every echoed line of its statement and in every message") {
+  auto p = parse("ad 1.1.1.1 2.2.2.2 esp 0x1000 -E aes-cbc 0x00112233445566778899aabbccddeeff;\n"
+                 "add 1.1.1.1 2.2.2.999 esp 0x1001\n -E aes-cbc 0x11112233445566778899aabbccddeeff;\n"
+                 "add 1.1.1.1 2.2.2.2 esp 0x1002 -x 0x22112233445566778899aabbccddeeff;\n");
+  REQUIRE(p.sink.all().size() >= 3);
+  std::string all;
+  for (const auto& d : p.sink.all()) all += diag::format(p.source, d, p.sink.secrets());
+  CHECK(all.find("2233445566778899") == std::string::npos);
+  CHECK(all.find("unknown command 'ad'") != std::string::npos);
+}
+
 TEST_CASE("-n on a statement forbids name lookups") {
   diag::SourceBuffer src("t", "spdadd -n localhost 10.0.0.2 any -P out none;");
   diag::DiagnosticSink sink;

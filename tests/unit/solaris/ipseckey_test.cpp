@@ -188,3 +188,23 @@ TEST_CASE("get/dump print in ipseckey's PF_KEY style") {
   CHECK(s.find("EKY: 00112233445566778899aabbccddeeff[00112233]/128+32\n") != std::string::npos);
   CHECK(ik::format_sa(p.cmds[0].sas[0].sa, "GET", {true, true}).find("EKY: XXXX") != std::string::npos);
 }
+
+TEST_CASE("key pre-scan: missing or misspelled keywords, unknown commands, continuation lines") {
+  std::string text =
+      "add esp spi 1 dst 10.0.0.1 encr_alg aes 00112233445566778899aabbccddeeff\n"
+      "add esp spi 2 dst 10.0.0.1 encr_alg aes encrkye 0x11112233445566778899aabbccddeeff/128\n"
+      "ad esp spi 3 dst 10.0.0.1 \\\n encr_alg aes encrkey 1234 \"quoted key\"\n"
+      "delete esp spi 0x00000000000000000004 dst 10.0.0.1\n";  // no keys here: nothing to hide
+  auto ranges = ik::key_material(text);
+  std::vector<std::string_view> got;
+  for (auto r : ranges) got.push_back(std::string_view(text).substr(r.begin, r.end - r.begin));
+  CHECK(got == std::vector<std::string_view>{"00112233445566778899aabbccddeeff", "0x11112233445566778899aabbccddeeff", "1234",
+                                             "\"quoted key\""});
+}
+
+TEST_CASE("a key after a missing keyword is in neither the message nor the echoed line") {
+  auto p = parse("add esp spi 0x1000 dst 192.0.2.1 encr_alg aes 00112233445566778899aabbccddeeff\n");
+  std::string e = errors(p);
+  CHECK(e.find("Unknown extension field \"<key>\"") != std::string::npos);
+  CHECK(e.find("2233445566778899") == std::string::npos);
+}

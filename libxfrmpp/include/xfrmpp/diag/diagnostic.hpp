@@ -1,6 +1,8 @@
 #pragma once
 // Diagnostics are values collected in a sink; tools decide how and where to print them.
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "xfrmpp/diag/source.hpp"
@@ -22,18 +24,41 @@ class DiagnosticSink {
   void error(SourceRange range, std::string message, std::vector<std::string> notes = {});
   void warning(SourceRange range, std::string message, std::vector<std::string> notes = {});
   /// Marks a range (a key) that must never be echoed: format() masks it in the quoted source line.
-  void secret(SourceRange range) { secrets_.push_back(range); }
-  const std::vector<SourceRange>& secrets() const { return secrets_; }
+  void secret(SourceRange range);
+  /// Every secret range of `text` (a parser's key pre-scan: ranges that do not overlap), and from now on
+  /// error() and warning() also scrub their message and notes: the secret bytes of the diagnostic's own
+  /// range, the text of every secret (scrub_message) and key-shaped runs become "<key>". `text` is the
+  /// source the ranges index and must outlive the sink.
+  void add_secrets(std::string_view text, const std::vector<SourceRange>& ranges);
+  /// The secret ranges, sorted by begin (sorted on demand, so the first call after additions is not thread-safe).
+  const std::vector<SourceRange>& secrets() const;
   bool has_errors() const { return errors_ > 0; }
   size_t error_count() const { return errors_; }
   const std::vector<Diagnostic>& all() const { return items_; }
   void clear() { items_.clear(); errors_ = 0; }
 
  private:
+  std::string scrub(std::string s, SourceRange where);
+  void index_secret(SourceRange r);
+
   std::vector<Diagnostic> items_;
-  std::vector<SourceRange> secrets_;
+  mutable std::vector<SourceRange> secrets_;
+  mutable bool sorted_ = true;
+  mutable size_t bulk_end_ = 0;                 // secrets_[0, bulk_end_) is sorted: scrub() searches it
+  mutable size_t cursor_ = 0;                   // secret()'s walk over that prefix (parsers add in order)
+  std::string_view text_;                       // set by add_secrets: the source the secret ranges index
+  bool indexed_ = false;                        // texts_ built (lazily, at the first diagnostic)
+  std::unordered_set<std::string_view> texts_;  // each secret's text, quotes and 0x stripped
   size_t errors_ = 0;
 };
+
+/// True when `text` holds a key-shaped run (16 or more hex digits that follow "0x" or hold a letter).
+bool key_shaped(std::string_view text);
+
+/// `message` with key-shaped text replaced by "<key>": every run of 16 or more hex digits that follows
+/// "0x" or holds a letter, and every quoted part or word that is exactly one of `secret_texts`. Used on
+/// every diagnostic message, so a message that quotes a token never shows a key.
+std::string scrub_message(std::string message, const std::unordered_set<std::string_view>& secret_texts = {});
 
 /// "file:line:col: error: message", the source line and a caret run under the range. Bytes inside
 /// `secrets` are shown as '*' so keys never reach a terminal or a log.

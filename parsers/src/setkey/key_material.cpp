@@ -1,0 +1,96 @@
+// The key pre-scan of setkey scripts. Keys are recognised by what they look like, in every statement
+// that may carry one, with the scanner's lexical rules (';' ends a statement, '#' starts a comment, a
+// quoted string may hold both) but no grammar: a statement that fails to parse at its first word still
+// has its keys found, and so does one that runs into the next because of a missing ';'.
+#include <array>
+#include <cstdint>
+
+#include "parser.hpp"
+
+namespace xfrmpp::parsers::setkey {
+namespace {
+
+// One table lookup per character: the pre-scan runs over every input, however large.
+constexpr uint8_t kWord = 1, kHex = 2, kBlank = 4;
+constexpr auto kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWord | kHex;
+  for (int c = 'a'; c <= 'f'; ++c) t[c] |= kHex;
+  for (int c = 'A'; c <= 'F'; ++c) t[c] |= kHex;
+  for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
+  for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
+  return t;
+}();
+
+bool is_hex(char c) { return kClass[static_cast<uint8_t>(c)] & kHex; }
+bool is_word_char(char c) { return kClass[static_cast<uint8_t>(c)] & kWord; }
+bool is_blank(char c) { return kClass[static_cast<uint8_t>(c)] & kBlank; }
+
+// A statement carries keys unless it is a known command that takes none: add and update do, and so does
+// an unknown or misspelled command ("ad ... -E ..."), or any statement holding an add/update/-E/-A/-C word.
+bool carries_keys(std::string_view command, bool key_word) {
+  return key_word || command == "add" || command == "update" || !is_command(command);
+}
+
+}  // namespace
+
+std::vector<diag::SourceRange> key_material(std::string_view text) {
+  constexpr size_t kMinDigits = 16;
+  std::vector<diag::SourceRange> out;
+  size_t kept = 0;  // out[kept, end) are the current statement's candidates
+  std::string_view command;
+  bool key_word = false, have_command = false;
+  auto end_statement = [&] {
+    if (out.size() > kept && !carries_keys(command, key_word)) out.resize(kept);
+    kept = out.size();
+    command = {};
+    key_word = have_command = false;
+  };
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    char c = text[i];
+    if (c == ';') {
+      end_statement();
+      ++i;
+    } else if (c == '#') {
+      size_t nl = text.find('\n', i);
+      i = nl == std::string_view::npos ? n : nl + 1;
+    } else if (c == '"') {
+      size_t close = text.find('"', i + 1);
+      size_t end = close == std::string_view::npos ? n : close + 1;  // unterminated: the parser reads to the end too
+      out.push_back({i, end});
+      if (!have_command) have_command = true;  // a statement starting with a quote is no known command
+      i = end;
+    } else if (is_word_char(c)) {
+      size_t j = i;
+      while (j < n && is_word_char(text[j])) ++j;
+      std::string_view w = text.substr(i, j - i);
+      if (!have_command) {
+        command = w;
+        have_command = true;
+      }
+      key_word |= w == "-E" || w == "-A" || w == "-C" || w == "add" || w == "update";
+      for (size_t k = i; k < j;) {  // hex runs inside the word, with their 0x
+        if (!is_hex(text[k])) {
+          ++k;
+          continue;
+        }
+        size_t e = k;
+        while (e < j && is_hex(text[e])) ++e;
+        bool prefixed = k >= i + 2 && text[k - 2] == '0' && (text[k - 1] == 'x' || text[k - 1] == 'X');
+        if (e - k >= kMinDigits) out.push_back({prefixed ? k - 2 : k, e});
+        k = e;
+      }
+      i = j;
+    } else {
+      if (!is_blank(c)) have_command = true;  // a statement starting "{", "\\"...: no known command
+      ++i;
+    }
+  }
+  end_statement();
+  return out;
+}
+
+}  // namespace xfrmpp::parsers::setkey
