@@ -88,6 +88,16 @@ bool only_secret_text(const diag::SourceBuffer& source, const diag::DiagnosticSi
   return !occurs_outside(lower(source.text()), lower(text), sink.secrets());
 }
 
+bool has_unnamed_enum(const nlohmann::json& j) {
+  static const std::set<std::string> kEnums = {"dir", "family", "mode", "level", "proto", "action", "type", "op"};
+  if (j.is_array())
+    return std::any_of(j.begin(), j.end(), [](const nlohmann::json& e) { return has_unnamed_enum(e); });
+  if (!j.is_object()) return false;
+  for (const auto& [k, v] : j.items())
+    if ((kEnums.count(k) && v.is_string() && v.get<std::string>().empty()) || has_unnamed_enum(v)) return true;
+  return false;
+}
+
 std::string hex(std::span<const uint8_t> bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string s;

@@ -47,6 +47,10 @@ void check_no_key_text(const diag::SourceBuffer& source, const diag::DiagnosticS
 /// True when `text` (compared without case) occurs in the source only inside ranges the parser marked secret.
 bool only_secret_text(const diag::SourceBuffer& source, const diag::DiagnosticSink& sink, std::string_view text);
 
+/// True when the JSON of a model has an enum value without a name ("dir": "" ...): a decoder let through a
+/// number no kernel sends. Such a model need not survive encode -> decode unchanged, only stabilise.
+bool has_unnamed_enum(const nlohmann::json& j);
+
 /// Lowercase hex of `bytes`, no prefix.
 std::string hex(std::span<const uint8_t> bytes);
 
