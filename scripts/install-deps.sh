@@ -12,6 +12,8 @@ packages=(
   iproute2 time groff-base
   # real-kernel tests (tests/vm): QEMU and a static busybox for the initramfs
   qemu-system-x86 busybox-static xz-utils cpio
+  # fuzzing (tests/fuzz): clang and its runtime with libFuzzer and the sanitizers (only recommended by clang)
+  clang libclang-rt-dev
 )
 
 missing=()

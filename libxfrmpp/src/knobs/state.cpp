@@ -51,8 +51,19 @@ Result<std::string> read_whole(const std::filesystem::path& path) {
   return s.str();
 }
 
-// The parsed file, or an empty state when it belongs to another namespace (a reused inode).
+Result<KnobState> parse_state_checked(const std::string& text, const NetnsIdentity& ns, const std::filesystem::path& path);
+
+// The parsed file, or an empty state when it belongs to another namespace (a reused inode). A member of the
+// wrong type makes nlohmann's value() throw (found by tests/fuzz knobs_state): that is a corrupt file too.
 Result<KnobState> parse_state(const std::string& text, const NetnsIdentity& ns, const std::filesystem::path& path) {
+  try {
+    return parse_state_checked(text, ns, path);
+  } catch (const nlohmann::json::exception&) {
+    return make_error(EBADMSG, path.string() + ": not an xfrmpp knob state file (" + kSchema + "): a member has the wrong type");
+  }
+}
+
+Result<KnobState> parse_state_checked(const std::string& text, const NetnsIdentity& ns, const std::filesystem::path& path) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || render::json_member(j, "schema", std::string()) != kSchema ||
       !j.contains("values") || !j["values"].is_object())

@@ -75,7 +75,8 @@ Result<size_t> MessageWriter::finish() const {
 
 nlmsghdr header_of(std::span<const uint8_t> msg) {
   nlmsghdr h{};
-  std::memcpy(&h, msg.data(), std::min(msg.size(), sizeof h));
+  // An empty span may have a null data(): memcpy from null is undefined even for 0 bytes.
+  if (!msg.empty()) std::memcpy(&h, msg.data(), std::min(msg.size(), sizeof h));
   return h;
 }
 

@@ -9,6 +9,8 @@
 #include "wire.hpp"
 #include "xfrmpp/netlink/attrs.hpp"
 #include "xfrmpp/netlink/message.hpp"
+#include "xfrmpp/netlink/policy.hpp"
+#include "xfrmpp/netlink/sa.hpp"
 #include "xfrmpp/netlink/uapi.hpp"
 
 using namespace xfrmpp;
@@ -231,4 +233,20 @@ TEST_CASE("dump_interrupted sees NLM_F_DUMP_INTR and nothing else") {
   CHECK_FALSE(dump_interrupted(plain));
   CHECK(dump_interrupted(done));
   CHECK_FALSE(dump_interrupted({}));
+}
+
+// Found by tests/fuzz (nl_sa, nl_policy): an empty span has a null data(), and copying the header from it
+// was undefined behaviour that UBSan reports. Every decoder must refuse it with an error value.
+TEST_CASE("an empty message (null data) reads as a zero header and no decoder accepts it") {
+  std::span<const uint8_t> empty;
+  REQUIRE(empty.data() == nullptr);
+  nlmsghdr h = header_of(empty);
+  CHECK(h.nlmsg_len == 0);
+  CHECK(h.nlmsg_type == 0);
+  CHECK_FALSE(decode_policy(empty).ok());
+  CHECK_FALSE(decode_policy_id(empty).ok());
+  CHECK_FALSE(decode_sa(empty).ok());
+  CHECK_FALSE(decode_sa_id(empty).ok());
+  CHECK_FALSE(decode_sa_flush(empty).ok());
+  CHECK_FALSE(decode_alloc_spi(empty).ok());
 }
