@@ -55,7 +55,10 @@ std::string endpoint(const model::Address& a, uint16_t port, bool with_ports) {
 
 std::string request_text(const model::Template& t, bool with_ports, bool for_save) {
   std::string s = fmt::format("{}/{}/", model::name_of(model::protocol_names(), t.proto), model::name_of(model::mode_names(), t.mode));
-  if (!t.dst.is_unspec() && !(t.dst.is_zero() && t.src.is_zero()))
+  // Transport templates carry the kernel's zero addresses, which setkey never prints; a tunnel needs its
+  // endpoints written even when they are all-zero, or `tunnel//level` would not load back.
+  bool tunnel_like = t.mode == model::Mode::tunnel || t.mode == model::Mode::beet;
+  if (!t.dst.is_unspec() && (tunnel_like || !(t.dst.is_zero() && t.src.is_zero())))
     s += fmt::format("{}-{}", endpoint(t.src, t.src_port, with_ports || (for_save && t.src_port)),
                      endpoint(t.dst, t.dst_port, with_ports || (for_save && t.dst_port)));
   s += '/';

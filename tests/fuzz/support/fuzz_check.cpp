@@ -7,6 +7,7 @@
 #include <set>
 
 #include "parsers/ipseckey.hpp"
+#include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::fuzz {
 
@@ -78,7 +79,7 @@ std::string formatted_diagnostics(const diag::SourceBuffer& source, const diag::
 
 std::string json_text(const nlohmann::json& j) {
   try {
-    return j.dump(2);
+    return render::json_text(j, 2);  // the tools' own policy: invalid UTF-8 must never throw
   } catch (const nlohmann::json::exception& e) {
     fail("json", e.what());
   }
