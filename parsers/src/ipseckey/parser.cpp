@@ -284,7 +284,9 @@ bool CommandParser::key(const Tok& kw, const Tok& v, std::vector<uint8_t>& bytes
   if (auto slash = s.find('/'); slash != std::string_view::npos) {
     auto b = number(s.substr(slash + 1));
     if (!b || b > 65535) {
-      error(v, fmt::format("\"{}\" is not a bit specifier.", s.substr(slash + 1)));
+      // The text after '/' is part of the key word: quote it only while it is short enough to be a bit count.
+      std::string_view spec = s.substr(slash + 1);
+      error(v, fmt::format("\"{}\" is not a bit specifier.", spec.size() <= 5 ? spec : std::string_view("<key>")));
       return false;
     }
     bits = static_cast<uint32_t>(*b);

@@ -48,6 +48,21 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     command = {};
     key_word = have_command = false;
   };
+  // Hex runs of [b, e), each with its 0x: inside a word, or in a comment, where a half-commented-out
+  // key is still a key.
+  auto hex_runs = [&](size_t b, size_t e) {
+    for (size_t k = b; k < e;) {
+      if (!is_hex(text[k])) {
+        ++k;
+        continue;
+      }
+      size_t r = k;
+      while (r < e && is_hex(text[r])) ++r;
+      bool prefixed = k >= b + 2 && text[k - 2] == '0' && (text[k - 1] == 'x' || text[k - 1] == 'X');
+      if (r - k >= kMinDigits) out.push_back({prefixed ? k - 2 : k, r});
+      k = r;
+    }
+  };
   size_t i = 0, n = text.size();
   while (i < n) {
     char c = text[i];
@@ -56,7 +71,9 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
       ++i;
     } else if (c == '#') {
       size_t nl = text.find('\n', i);
-      i = nl == std::string_view::npos ? n : nl + 1;
+      size_t end = nl == std::string_view::npos ? n : nl;
+      hex_runs(i + 1, end);
+      i = end;
     } else if (c == '"') {
       size_t close = text.find('"', i + 1);
       size_t end = close == std::string_view::npos ? n : close + 1;  // unterminated: the parser reads to the end too
@@ -72,17 +89,7 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
         have_command = true;
       }
       key_word |= w == "-E" || w == "-A" || w == "-C" || w == "add" || w == "update";
-      for (size_t k = i; k < j;) {  // hex runs inside the word, with their 0x
-        if (!is_hex(text[k])) {
-          ++k;
-          continue;
-        }
-        size_t e = k;
-        while (e < j && is_hex(text[e])) ++e;
-        bool prefixed = k >= i + 2 && text[k - 2] == '0' && (text[k - 1] == 'x' || text[k - 1] == 'X');
-        if (e - k >= kMinDigits) out.push_back({prefixed ? k - 2 : k, e});
-        k = e;
-      }
+      hex_runs(i, j);
       i = j;
     } else {
       if (!is_blank(c)) have_command = true;  // a statement starting "{", "\\"...: no known command
