@@ -16,7 +16,31 @@ void DiagnosticSink::warning(SourceRange range, std::string message, std::vector
   items_.push_back({Severity::warning, range, std::move(message), std::move(notes)});
 }
 
-static std::string_view severity_name(Severity s) {
+void DiagnosticSink::secret(SourceRange r) {
+  if (r.end <= r.begin) return;
+  // Keys arrive in source order, so this is nearly always an append or a merge with the last range.
+  auto first = std::partition_point(secrets_.begin(), secrets_.end(), [&](const SourceRange& s) { return s.end < r.begin; });
+  auto last = first;
+  for (; last != secrets_.end() && last->begin <= r.end; ++last) {
+    r.begin = std::min(r.begin, last->begin);
+    r.end = std::max(r.end, last->end);
+  }
+  if (first == last) {
+    secrets_.insert(first, r);
+  } else {
+    *first = r;
+    secrets_.erase(first + 1, last);
+  }
+}
+
+namespace {
+
+constexpr std::string_view kCut = "...";
+constexpr size_t kLeadColumns = 40;  // context kept left of the caret when a long line is cut
+constexpr size_t kMaxMessage = 256;
+constexpr size_t kMessageTail = 48;
+
+std::string_view severity_name(Severity s) {
   switch (s) {
     case Severity::error: return "error";
     case Severity::warning: return "warning";
@@ -25,22 +49,57 @@ static std::string_view severity_name(Severity s) {
   return "error";
 }
 
+bool utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// A message quoting a megabyte token keeps its start and its end, cut on UTF-8 boundaries.
+std::string bounded(std::string_view m) {
+  if (m.size() <= kMaxMessage) return std::string(m);
+  size_t head = kMaxMessage - kMessageTail - kCut.size();
+  while (head > 0 && utf8_continuation(m[head])) --head;
+  size_t tail = m.size() - kMessageTail;
+  while (tail < m.size() && utf8_continuation(m[tail])) ++tail;
+  return fmt::format("{}{}{}", m.substr(0, head), kCut, m.substr(tail));
+}
+
+// Stars over the bytes of `shown` (source offsets [from, from + size)) that any secret covers.
+void mask(std::string& shown, Offset from, const std::vector<SourceRange>& secrets) {
+  Offset to = from + shown.size();
+  auto it = std::partition_point(secrets.begin(), secrets.end(), [&](const SourceRange& r) { return r.end <= from; });
+  for (; it != secrets.end() && it->begin < to; ++it) {
+    Offset b = std::max(it->begin, from), e = std::min(it->end, to);
+    std::fill(shown.begin() + static_cast<ptrdiff_t>(b - from), shown.begin() + static_cast<ptrdiff_t>(e - from), '*');
+  }
+}
+
+}  // namespace
+
 std::string format(const SourceBuffer& source, const Diagnostic& d, const std::vector<SourceRange>& secrets) {
   LineCol lc = source.line_col(d.range.begin);
-  std::string out = fmt::format("{}:{}:{}: {}: {}\n", source.name(), lc.line, lc.column, severity_name(d.severity), d.message);
+  std::string out =
+      fmt::format("{}:{}:{}: {}: {}\n", source.name(), lc.line, lc.column, severity_name(d.severity), bounded(d.message));
   std::string_view line = source.line_text(d.range.begin);
-  Offset line_start = d.range.begin - (lc.column - 1);
-  std::string shown(line);
-  for (const auto& r : secrets)
-    for (Offset i = std::max(r.begin, line_start); i < r.end && i - line_start < shown.size(); ++i) shown[i - line_start] = '*';
-  out += fmt::format("{}\n", shown);
+  Offset line_start = source.line_start(d.range.begin);
+  size_t caret = static_cast<size_t>(std::min<uint64_t>(lc.column - 1, line.size()));
+  // The shown part of the line: all of it, or a window around the caret.
+  size_t from = 0, to = line.size();
+  if (line.size() > kWholeLineLimit) {
+    from = caret > kLeadColumns ? caret - kLeadColumns : 0;
+    to = std::min(line.size(), from + kWindowColumns);
+    if (to - from < kWindowColumns) from = to - kWindowColumns;  // near the end: widen leftwards
+    while (from < caret && utf8_continuation(line[from])) ++from;
+    while (to > caret && to < line.size() && utf8_continuation(line[to])) --to;
+  }
+  bool cut_left = from > 0, cut_right = to < line.size();
+  std::string shown(line.substr(from, to - from));
+  mask(shown, line_start + from, secrets);
+  out += fmt::format("{}{}{}\n", cut_left ? kCut : "", shown, cut_right ? kCut : "");
   // Keep tabs in the indent so the caret lines up under tab-indented statements.
-  std::string indent;
-  for (uint64_t i = 0; i + 1 < lc.column && i < line.size(); ++i) indent += line[i] == '\t' ? '\t' : ' ';
+  std::string indent(cut_left ? kCut.size() : 0, ' ');
+  for (size_t i = from; i < caret; ++i) indent += line[i] == '\t' ? '\t' : ' ';
   size_t width = d.range.end > d.range.begin ? d.range.end - d.range.begin : 1;
-  width = std::max<size_t>(1, std::min<size_t>(width, line.size() >= lc.column ? line.size() - (lc.column - 1) : 1));
+  width = std::max<size_t>(1, std::min<size_t>(width, to > caret ? to - caret : 1));
   out += indent + "^" + std::string(width - 1, '~') + "\n";
-  for (const auto& n : d.notes) out += fmt::format("{}:{}:{}: note: {}\n", source.name(), lc.line, lc.column, n);
+  for (const auto& n : d.notes) out += fmt::format("{}:{}:{}: note: {}\n", source.name(), lc.line, lc.column, bounded(n));
   return out;
 }
 
@@ -65,6 +124,9 @@ std::string suggest(std::string_view word, const std::vector<std::string_view>& 
   std::string_view best;
   size_t best_d = limit + 1;
   for (auto c : candidates) {
+    // The distance is at least the difference in length: skip what cannot win without computing it.
+    size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= best_d) continue;
     size_t d = edit_distance(word, c);
     if (d < best_d) {
       best_d = d;

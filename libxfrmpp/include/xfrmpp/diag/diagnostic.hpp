@@ -22,7 +22,9 @@ class DiagnosticSink {
   void error(SourceRange range, std::string message, std::vector<std::string> notes = {});
   void warning(SourceRange range, std::string message, std::vector<std::string> notes = {});
   /// Marks a range (a key) that must never be echoed: format() masks it in the quoted source line.
-  void secret(SourceRange range) { secrets_.push_back(range); }
+  /// Ranges are kept sorted and merged, so format() finds the ones on a line by binary search.
+  void secret(SourceRange range);
+  /// Sorted by begin, disjoint and non-empty: the form format() expects.
   const std::vector<SourceRange>& secrets() const { return secrets_; }
   bool has_errors() const { return errors_ > 0; }
   size_t error_count() const { return errors_; }
@@ -36,10 +38,17 @@ class DiagnosticSink {
 };
 
 /// "file:line:col: error: message", the source line and a caret run under the range. Bytes inside
-/// `secrets` are shown as '*' so keys never reach a terminal or a log.
+/// `secrets` (sorted and disjoint, as DiagnosticSink::secrets() keeps them) are shown as '*' so keys
+/// never reach a terminal or a log. Output is bounded: a line longer than kWholeLineLimit is shown as a
+/// kWindowColumns-byte window around the caret with "..." where it was cut; an overlong message keeps its ends.
 std::string format(const SourceBuffer& source, const Diagnostic& d, const std::vector<SourceRange>& secrets = {});
 
-/// The closest candidate within a small edit distance, or empty: feeds "did you mean".
+/// Longest source line format() echoes whole, and the window (in bytes) it shows of a longer one.
+inline constexpr size_t kWholeLineLimit = 256;
+inline constexpr size_t kWindowColumns = 120;
+
+/// The closest candidate within a small edit distance, or empty: feeds "did you mean". Words too long to
+/// be within that distance of any candidate are not compared, so a megabyte-long word costs nothing.
 std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace xfrmpp::diag
