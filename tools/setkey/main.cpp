@@ -54,7 +54,7 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
     xfrmpp::diag::DiagnosticSink sink;
     auto take = [&](xfrmpp::model::Statement&& st) {
       ++statements;
-      dups.check(source, st, sink);
+      dups.check(sources, sid, st, sink);
       if (retain) entries.push_back(Entry{sid, std::move(st)});
     };
     sk::parse_each(source, sink, po, [&](xfrmpp::model::Statement&& st) {
