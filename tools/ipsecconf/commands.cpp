@@ -166,12 +166,15 @@ void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const s
 }
 
 Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors) {
-  auto src = load_source(file);
-  if (!src) return make_error(src.error().code, file + " : Policy config file cannot be opened: " + src.error().message);
+  auto src = load_source(file, env.max_input);
+  if (!src && src.error().code == EFBIG) return src.error();  // already "FILE: error: ..."
+  if (!src) return make_error(src.error().code, "ipsecconf: " + file + " : Policy config file cannot be opened: " + src.error().message);
   diag::DiagnosticSink sink;
   auto po = env.parse_options();
   rules = ic::parse(*src, sink, po);
-  print_diagnostics(*src, sink, stderr);
+  DiagnosticPrinter printer(env.max_errors);
+  printer.print(*src, sink);
+  printer.finish("ipsecconf");
   errors = sink.error_count();
   return src;
 }
@@ -247,7 +250,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
   size_t errors = 0;
   auto src = parse_file(env, file, rules, errors);
   if (!src) {
-    std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
+    std::fprintf(stderr, "%s\n", src.error().message.c_str());
     return 1;
   }
   if (errors) {
@@ -400,7 +403,7 @@ int remove(const Env& env, const std::string& file) {
   size_t errors = 0;
   auto src = parse_file(env, file, rules, errors);
   if (!src) {
-    std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
+    std::fprintf(stderr, "%s\n", src.error().message.c_str());
     return 1;
   }
   if (errors) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "input.hpp"
 #include "parsers/ipsecconf.hpp"
 #include "solaris.hpp"
 
@@ -14,6 +15,8 @@ struct Env {
   bool quiet = false;    ///< -q
   bool numeric = false;  ///< -n
   bool json = false;     ///< --json
+  size_t max_errors = kDefaultMaxErrors;  ///< --max-errors
+  uint64_t max_input = kDefaultMaxInput;  ///< --max-input
   std::optional<solaris::HostTable> hosts;      ///< --hosts
   std::optional<solaris::TunnelTable> tunnels;  ///< --tunnels
   parsers::ipsecconf::ParseOptions parse_options() const;
