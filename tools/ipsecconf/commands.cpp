@@ -60,37 +60,57 @@ Result<std::vector<PlannedRule>> plan(const diag::SourceBuffer& src, const std::
   return out;
 }
 
-json plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& src) {
-  json j{{"schema", render::kJsonSchema}, {"rules", json::array()}};
-  for (const auto& pr : plan) {
-    json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
-    for (const auto& e : pr.entries) {
-      json je{{"text", e.text}, {"policies", json::array()}};
-      for (const auto& p : e.policies) {
-        json jp = render::to_json(p);
-        // The algorithm masks are what the Solaris algorithm properties become; show them.
-        for (size_t t = 0; t < p.templates.size(); ++t) {
-          const auto& tm = p.templates[t];
-          if (tm.aalgos != ~0u) jp["templates"][t]["auth_mask"] = fmt::format("{:#010x}", tm.aalgos);
-          if (tm.ealgos != ~0u) jp["templates"][t]["enc_mask"] = fmt::format("{:#010x}", tm.ealgos);
-          if (tm.mode == model::Mode::tunnel) {
-            jp["templates"][t]["src"] = tm.src.to_string();
-            jp["templates"][t]["dst"] = tm.dst.to_string();
-          }
+json rule_json(const PlannedRule& pr, const diag::SourceBuffer& src) {
+  json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
+  for (const auto& e : pr.entries) {
+    json je{{"text", e.text}, {"policies", json::array()}};
+    for (const auto& p : e.policies) {
+      json jp = render::to_json(p);
+      // The algorithm masks are what the Solaris algorithm properties become; show them.
+      for (size_t t = 0; t < p.templates.size(); ++t) {
+        const auto& tm = p.templates[t];
+        if (tm.aalgos != ~0u) jp["templates"][t]["auth_mask"] = fmt::format("{:#010x}", tm.aalgos);
+        if (tm.ealgos != ~0u) jp["templates"][t]["enc_mask"] = fmt::format("{:#010x}", tm.ealgos);
+        if (tm.mode == model::Mode::tunnel) {
+          jp["templates"][t]["src"] = tm.src.to_string();
+          jp["templates"][t]["dst"] = tm.dst.to_string();
         }
-        if (p.if_id) jp["if_id"] = *p.if_id;
-        // ICMP ranges become aligned blocks: a partial mask is part of the selector.
-        if (model::proto_has_type_code(p.sel.proto)) {
-          if (p.sel.sport_mask && p.sel.sport_mask != 0xffff) jp["selector"]["icmp_type_mask"] = fmt::format("{:#06x}", p.sel.sport_mask);
-          if (p.sel.dport_mask && p.sel.dport_mask != 0xffff) jp["selector"]["icmp_code_mask"] = fmt::format("{:#06x}", p.sel.dport_mask);
-        }
-        je["policies"].push_back(std::move(jp));
       }
-      jr["entries"].push_back(std::move(je));
+      if (p.if_id) jp["if_id"] = *p.if_id;
+      // ICMP ranges become aligned blocks: a partial mask is part of the selector.
+      if (model::proto_has_type_code(p.sel.proto)) {
+        if (p.sel.sport_mask && p.sel.sport_mask != 0xffff) jp["selector"]["icmp_type_mask"] = fmt::format("{:#06x}", p.sel.sport_mask);
+        if (p.sel.dport_mask && p.sel.dport_mask != 0xffff) jp["selector"]["icmp_code_mask"] = fmt::format("{:#06x}", p.sel.dport_mask);
+      }
+      je["policies"].push_back(std::move(jp));
     }
-    j["rules"].push_back(std::move(jr));
+    jr["entries"].push_back(std::move(je));
   }
-  return j;
+  return jr;
+}
+
+// The -c --json document, printed one rule at a time: the same text as dump(2) of the whole document
+// ({"rules": [...], "schema": ...}), without a tree of every rule in memory (20k rules made 200 MB).
+void print_plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& src, std::FILE* out) {
+  if (plan.empty()) {
+    std::fputs(json{{"schema", render::kJsonSchema}, {"rules", json::array()}}.dump(2).c_str(), out);
+    std::fputc('\n', out);
+    return;
+  }
+  std::fputs("{\n  \"rules\": [\n", out);
+  std::string text;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    text = rule_json(plan[i], src).dump(2);
+    // Nested two levels deeper; JSON strings hold no raw newline, so every '\n' is a line break.
+    std::string indented = "    ";
+    for (char c : text) {
+      indented += c;
+      if (c == '\n') indented += "    ";
+    }
+    indented += i + 1 < plan.size() ? ",\n" : "\n";
+    std::fputs(indented.c_str(), out);
+  }
+  std::fprintf(out, "  ],\n  \"schema\": %s\n}\n", json(render::kJsonSchema).dump().c_str());
 }
 
 // --- helpers ----------------------------------------------------------------------------------------
@@ -266,7 +286,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only) 
         std::fprintf(stderr, "ipsecconf: %s\n", p.error().message.c_str());
         return 1;
       }
-      std::puts(plan_json(*p, *src).dump(2).c_str());
+      print_plan_json(*p, *src, stdout);
     } else {
       std::fputs("IPsec configuration does not contain any errors.\nIPsec policy was not modified.\n", stdout);
     }
