@@ -53,12 +53,15 @@ Result<diag::SourceBuffer> read_small(int fd, const std::string& name, uint64_t 
 }
 
 // Big or endless inputs go to huge-page backed memory: validating a million statements then costs a few
-// hundred page faults instead of tens of thousands. Unknown lengths grow it by doubling, never past the cap.
+// hundred page faults instead of tens of thousands. An unknown length (a pipe, /dev/zero) first reserves
+// address space for the whole cap, which costs memory only as bytes arrive; if that much cannot be mapped,
+// the buffer grows by doubling instead. Either way the read stops one byte past the cap.
 Result<diag::SourceBuffer> read_large(int fd, const std::string& name, uint64_t max, uint64_t expected) {
   uint64_t limit = max == UINT64_MAX ? max : max + 1;  // one byte more tells "too big" from "exactly the cap"
-  uint64_t want = std::min<uint64_t>(std::max<uint64_t>(expected + 1, uint64_t{1} << 20), limit);
-  auto buf = util::LargeBuffer::allocate(static_cast<size_t>(want));
-  if (!buf) return make_error(ENOMEM, name + ": cannot allocate " + size_text(want));
+  util::LargeBuffer buf;
+  if (expected == 0) buf = util::LargeBuffer::allocate(static_cast<size_t>(limit));
+  if (!buf) buf = util::LargeBuffer::allocate(static_cast<size_t>(std::min<uint64_t>(std::max<uint64_t>(expected + 1, uint64_t{1} << 20), limit)));
+  if (!buf) return make_error(ENOMEM, name + ": cannot allocate memory for the input");
   size_t got = 0;
   for (;;) {
     if (got == buf.size()) {
