@@ -98,17 +98,20 @@ void print_plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuf
     return;
   }
   std::fputs("{\n  \"rules\": [\n", out);
-  std::string text;
+  std::string indented;
   for (size_t i = 0; i < plan.size(); ++i) {
-    text = rule_json(plan[i], src).dump(2);
+    std::string text = rule_json(plan[i], src).dump(2);
     // Nested two levels deeper; JSON strings hold no raw newline, so every '\n' is a line break.
-    std::string indented = "    ";
-    for (char c : text) {
-      indented += c;
-      if (c == '\n') indented += "    ";
+    indented.assign("    ");
+    for (size_t at = 0; at < text.size();) {
+      size_t nl = text.find('\n', at);
+      if (nl == std::string::npos) nl = text.size() - 1;
+      indented.append(text, at, nl + 1 - at);
+      if (nl + 1 < text.size()) indented.append("    ");
+      at = nl + 1;
     }
-    indented += i + 1 < plan.size() ? ",\n" : "\n";
-    std::fputs(indented.c_str(), out);
+    indented.append(i + 1 < plan.size() ? ",\n" : "\n");
+    std::fwrite(indented.data(), 1, indented.size(), out);
   }
   std::fprintf(out, "  ],\n  \"schema\": %s\n}\n", json(render::kJsonSchema).dump().c_str());
 }
