@@ -2,7 +2,7 @@
 # The flags between the BEGIN and END markers are compared with the tool by tests/unit/solaris.
 
 # BEGIN flags (checked by tests/unit/solaris)
-# -a -c -r -d -f -F -l -L -n -q -i --json --hosts --tunnels --state-dir --help --version
+# -a -c -r -d -f -F -l -L -n -q -i --json --hosts --tunnels --state-dir --max-errors --max-input --help --version
 # END flags
 
 function __ipsecconf_indexes
@@ -28,5 +28,7 @@ complete -c ipsecconf -l json -d 'JSON output with -l, -L or -c'
 complete -c ipsecconf -l hosts -r -F -d 'resolve names from a hosts(5) file'
 complete -c ipsecconf -l tunnels -r -F -d 'tunnel table'
 complete -c ipsecconf -l state-dir -r -a '(__fish_complete_directories)' -d 'directory of the rule record'
+complete -c ipsecconf -l max-errors -x -d 'errors shown at most (0 = all)'
+complete -c ipsecconf -l max-input -x -d 'largest input accepted (suffix K, M or G)'
 complete -c ipsecconf -l help -d 'show usage'
 complete -c ipsecconf -l version -d 'show the version'

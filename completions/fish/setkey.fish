@@ -125,4 +125,6 @@ complete -c setkey -l nokeys -d 'Hide key material'
 complete -c setkey -l count -x -d 'With -x: exit after this many events'
 complete -c setkey -l atomic -d 'On a kernel rejection, restore the SPD and SAD as they were'
 complete -c setkey -l aevents -d 'With -x: also show replay and lifetime updates'
+complete -c setkey -l max-errors -x -d 'Stop showing errors after N (0 = show all)'
+complete -c setkey -l max-input -x -d 'Refuse inputs larger than BYTES (suffix K, M or G)'
 # END flags

@@ -62,37 +62,60 @@ Result<std::vector<PlannedRule>> plan(const diag::SourceBuffer& src, const std::
   return out;
 }
 
-json plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& src) {
-  json j{{"schema", render::kJsonSchema}, {"rules", json::array()}};
-  for (const auto& pr : plan) {
-    json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
-    for (const auto& e : pr.entries) {
-      json je{{"text", e.text}, {"policies", json::array()}};
-      for (const auto& p : e.policies) {
-        json jp = render::to_json(p);
-        // The algorithm masks are what the Solaris algorithm properties become; show them.
-        for (size_t t = 0; t < p.templates.size(); ++t) {
-          const auto& tm = p.templates[t];
-          if (tm.aalgos != ~0u) jp["templates"][t]["auth_mask"] = fmt::format("{:#010x}", tm.aalgos);
-          if (tm.ealgos != ~0u) jp["templates"][t]["enc_mask"] = fmt::format("{:#010x}", tm.ealgos);
-          if (tm.mode == model::Mode::tunnel) {
-            jp["templates"][t]["src"] = tm.src.to_string();
-            jp["templates"][t]["dst"] = tm.dst.to_string();
-          }
+json rule_json(const PlannedRule& pr, const diag::SourceBuffer& src) {
+  json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
+  for (const auto& e : pr.entries) {
+    json je{{"text", e.text}, {"policies", json::array()}};
+    for (const auto& p : e.policies) {
+      json jp = render::to_json(p);
+      // The algorithm masks are what the Solaris algorithm properties become; show them.
+      for (size_t t = 0; t < p.templates.size(); ++t) {
+        const auto& tm = p.templates[t];
+        if (tm.aalgos != ~0u) jp["templates"][t]["auth_mask"] = fmt::format("{:#010x}", tm.aalgos);
+        if (tm.ealgos != ~0u) jp["templates"][t]["enc_mask"] = fmt::format("{:#010x}", tm.ealgos);
+        if (tm.mode == model::Mode::tunnel) {
+          jp["templates"][t]["src"] = tm.src.to_string();
+          jp["templates"][t]["dst"] = tm.dst.to_string();
         }
-        if (p.if_id) jp["if_id"] = *p.if_id;
-        // ICMP ranges become aligned blocks: a partial mask is part of the selector.
-        if (model::proto_has_type_code(p.sel.proto)) {
-          if (p.sel.sport_mask && p.sel.sport_mask != 0xffff) jp["selector"]["icmp_type_mask"] = fmt::format("{:#06x}", p.sel.sport_mask);
-          if (p.sel.dport_mask && p.sel.dport_mask != 0xffff) jp["selector"]["icmp_code_mask"] = fmt::format("{:#06x}", p.sel.dport_mask);
-        }
-        je["policies"].push_back(std::move(jp));
       }
-      jr["entries"].push_back(std::move(je));
+      if (p.if_id) jp["if_id"] = *p.if_id;
+      // ICMP ranges become aligned blocks: a partial mask is part of the selector.
+      if (model::proto_has_type_code(p.sel.proto)) {
+        if (p.sel.sport_mask && p.sel.sport_mask != 0xffff) jp["selector"]["icmp_type_mask"] = fmt::format("{:#06x}", p.sel.sport_mask);
+        if (p.sel.dport_mask && p.sel.dport_mask != 0xffff) jp["selector"]["icmp_code_mask"] = fmt::format("{:#06x}", p.sel.dport_mask);
+      }
+      je["policies"].push_back(std::move(jp));
     }
-    j["rules"].push_back(std::move(jr));
+    jr["entries"].push_back(std::move(je));
   }
-  return j;
+  return jr;
+}
+
+// The -c --json document, printed one rule at a time: the same text as dump(2) of the whole document
+// ({"rules": [...], "schema": ...}), without a tree of every rule in memory (20k rules made 200 MB).
+void print_plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& src, std::FILE* out) {
+  if (plan.empty()) {
+    std::fputs(render::json_text(json{{"schema", render::kJsonSchema}, {"rules", json::array()}}, 2).c_str(), out);
+    std::fputc('\n', out);
+    return;
+  }
+  std::fputs("{\n  \"rules\": [\n", out);
+  std::string indented;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    std::string text = render::json_text(rule_json(plan[i], src), 2);
+    // Nested two levels deeper; JSON strings hold no raw newline, so every '\n' is a line break.
+    indented.assign("    ");
+    for (size_t at = 0; at < text.size();) {
+      size_t nl = text.find('\n', at);
+      if (nl == std::string::npos) nl = text.size() - 1;
+      indented.append(text, at, nl + 1 - at);
+      if (nl + 1 < text.size()) indented.append("    ");
+      at = nl + 1;
+    }
+    indented.append(i + 1 < plan.size() ? ",\n" : "\n");
+    std::fwrite(indented.data(), 1, indented.size(), out);
+  }
+  std::fprintf(out, "  ],\n  \"schema\": %s\n}\n", render::json_text(json(render::kJsonSchema)).c_str());
 }
 
 // --- helpers ----------------------------------------------------------------------------------------
@@ -168,12 +191,15 @@ void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const s
 }
 
 Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors) {
-  auto src = load_source(file);
-  if (!src) return make_error(src.error().code, file + " : Policy config file cannot be opened: " + src.error().message);
+  auto src = load_source(file, env.max_input);
+  if (!src && src.error().code == EFBIG) return src.error();  // already "FILE: error: ..."
+  if (!src) return make_error(src.error().code, "ipsecconf: " + file + " : Policy config file cannot be opened: " + src.error().message);
   diag::DiagnosticSink sink;
   auto po = env.parse_options();
   rules = ic::parse(*src, sink, po);
-  print_diagnostics(*src, sink, stderr);
+  DiagnosticPrinter printer(env.max_errors);
+  printer.print(*src, sink);
+  printer.finish("ipsecconf");
   errors = sink.error_count();
   return src;
 }
@@ -249,7 +275,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
   size_t errors = 0;
   auto src = parse_file(env, file, rules, errors);
   if (!src) {
-    std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
+    std::fprintf(stderr, "%s\n", src.error().message.c_str());
     return 1;
   }
   if (errors) {
@@ -265,7 +291,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
         std::fprintf(stderr, "ipsecconf: %s\n", p.error().message.c_str());
         return 1;
       }
-      std::puts(render::json_text(plan_json(*p, *src), 2).c_str());
+      print_plan_json(*p, *src, stdout);
     } else {
       std::fputs("IPsec configuration does not contain any errors.\nIPsec policy was not modified.\n", stdout);
     }
@@ -417,7 +443,7 @@ int remove(const Env& env, const std::string& file) {
   size_t errors = 0;
   auto src = parse_file(env, file, rules, errors);
   if (!src) {
-    std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
+    std::fprintf(stderr, "%s\n", src.error().message.c_str());
     return 1;
   }
   if (errors) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "guard.hpp"
+#include "input.hpp"
 #include "parsers/ipsecconf.hpp"
 #include "solaris.hpp"
 
@@ -15,6 +16,8 @@ struct Env {
   bool quiet = false;    ///< -q
   bool numeric = false;  ///< -n
   bool json = false;     ///< --json
+  size_t max_errors = kDefaultMaxErrors;  ///< --max-errors
+  uint64_t max_input = kDefaultMaxInput;  ///< --max-input
   std::optional<solaris::HostTable> hosts;      ///< --hosts
   std::optional<solaris::TunnelTable> tunnels;  ///< --tunnels
   parsers::ipsecconf::ParseOptions parse_options() const;

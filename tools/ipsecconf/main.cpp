@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "cli.hpp"
 #include "commands.hpp"
 #include "state.hpp"
 #include "xfrmpp/util/number.hpp"
@@ -32,7 +33,8 @@ void usage() {
              "\tipsecconf -L [-n] [--json]\n"
              "\tipsecconf -F\n"
              "Linux options: --hosts FILE (names from a hosts(5) file), --tunnels FILE (tunnel table),\n"
-             "\t--state-dir DIR (rule record; default /run/xfrmpp/ipsecconf), --json, --help, --version\n",
+             "\t--state-dir DIR (rule record; default /run/xfrmpp/ipsecconf), --json, --help, --version,\n"
+             "\t--max-errors N (errors shown; default 50, 0 = all), --max-input BYTES (largest input; K, M, G; default 1G)\n",
              stderr);
 }
 
@@ -68,10 +70,12 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   bool bad_index = false;
   std::string hosts_file, tunnels_file;
 
-  enum { kJson = 1000, kHosts, kTunnels, kStateDir, kHelp, kVersion };
+  enum { kJson = 1000, kHosts, kTunnels, kStateDir, kHelp, kVersion, kMaxErrors, kMaxInput };
   static const option longopts[] = {{"json", no_argument, nullptr, kJson},           {"hosts", required_argument, nullptr, kHosts},
                                     {"tunnels", required_argument, nullptr, kTunnels}, {"state-dir", required_argument, nullptr, kStateDir},
                                     {"help", no_argument, nullptr, kHelp},           {"version", no_argument, nullptr, kVersion},
+                                    {"max-errors", required_argument, nullptr, kMaxErrors},
+                                    {"max-input", required_argument, nullptr, kMaxInput},
                                     {nullptr, 0, nullptr, 0}};
   if (argc == 1) cmd = Cmd::view;
   int c;
@@ -136,6 +140,14 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
       case kHosts: hosts_file = optarg; break;
       case kTunnels: tunnels_file = optarg; break;
       case kStateDir: env.state_dir = optarg; break;
+      case kMaxErrors:
+        if (auto v = xfrmpp::tools::parse_count(optarg)) env.max_errors = *v;
+        else return fatal("--max-errors takes a count (0 shows all errors)", false);
+        break;
+      case kMaxInput:
+        if (auto v = xfrmpp::tools::parse_size(optarg); v && *v > 0) env.max_input = *v;
+        else return fatal("--max-input takes a size of at least 1 byte (e.g. 4096, 64K, 2G)", false);
+        break;
       case kHelp:
         usage();
         return 0;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli.hpp"
 #include "guard.hpp"
 #include "input.hpp"
 #include "parsers/ipseckey.hpp"
@@ -31,6 +32,8 @@ namespace {
 struct Options {
   bool numeric = false, verbose = false, paranoid = false, json = false;
   size_t count = 0;  // monitor: stop after this many events (0 = never)
+  size_t max_errors = tools::kDefaultMaxErrors;
+  uint64_t max_input = tools::kDefaultMaxInput;
   std::optional<tools::solaris::HostTable> hosts;
   std::optional<tools::solaris::TunnelTable> tunnels;
 };
@@ -41,6 +44,7 @@ void usage() {
              "\tipseckey [ -nvp ] -s outfile\n"
              "\tipseckey -c infile\n"
              "Linux options: --hosts FILE, --tunnels FILE, --json (with -c, get, dump), --count N (monitor),\n"
+             "\t--max-errors N (errors shown; default 50, 0 = all), --max-input BYTES (largest input; K, M, G; default 1G),\n"
              "\t--help, --version\n",
              stderr);
 }
@@ -366,9 +370,10 @@ Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
 
 // -f / -c / piped standard input: parse and validate everything, then run it in order.
 int run_file(const Options& o, const std::string& path, bool check_only, bool from_file, tools::Rollback& rollback) {
-  auto src = tools::load_source(path);
+  auto src = tools::load_source(path, o.max_input);
   if (!src) {
-    std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
+    if (src.error().code == EFBIG) std::fprintf(stderr, "%s\n", src.error().message.c_str());  // "FILE: error: ..."
+    else std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
     return 1;
   }
   if (from_file) permission_warning(path);
@@ -376,7 +381,9 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
   size_t parsed = 0;
   auto po = parse_options(o, from_file, true);
   auto cmds = ik::parse(*src, sink, po, &parsed);
-  tools::print_diagnostics(*src, sink, stderr);
+  tools::DiagnosticPrinter printer(o.max_errors);
+  printer.print(*src, sink);
+  printer.finish("ipseckey");
   if (sink.has_errors()) {
     std::fprintf(stderr, "ipseckey: %zu of %zu commands had errors; nothing was sent to the kernel.\n", parsed - cmds.size(), parsed);
     return 1;
@@ -454,10 +461,12 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
   Options o;
   std::string file, save_file, hosts_file, tunnels_file;
   bool check = false, do_save = false;
-  enum { kJson = 1000, kHosts, kTunnels, kCount, kHelp, kVersion };
+  enum { kJson = 1000, kHosts, kTunnels, kCount, kHelp, kVersion, kMaxErrors, kMaxInput };
   static const option longopts[] = {{"json", no_argument, nullptr, kJson},       {"hosts", required_argument, nullptr, kHosts},
                                     {"tunnels", required_argument, nullptr, kTunnels}, {"count", required_argument, nullptr, kCount},
                                     {"help", no_argument, nullptr, kHelp},       {"version", no_argument, nullptr, kVersion},
+                                    {"max-errors", required_argument, nullptr, kMaxErrors},
+                                    {"max-input", required_argument, nullptr, kMaxInput},
                                     {nullptr, 0, nullptr, 0}};
   int ch;
   // '+': stop at the first non-option, so "ipseckey delete esp spi ..." keeps its words.
@@ -496,6 +505,20 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
         o.count = *n;
         break;
       }
+      case kMaxErrors:
+        if (auto v = tools::parse_count(optarg)) {
+          o.max_errors = *v;
+          break;
+        }
+        std::fputs("ipseckey: --max-errors takes a count (0 shows all errors)\n", stderr);
+        return 1;
+      case kMaxInput:
+        if (auto v = tools::parse_size(optarg); v && *v > 0) {
+          o.max_input = *v;
+          break;
+        }
+        std::fputs("ipseckey: --max-input takes a size of at least 1 byte (e.g. 4096, 64K, 2G)\n", stderr);
+        return 1;
       case kHelp: usage(); return 0;
       case kVersion: std::printf("ipseckey (xfrmpp) %s\n", XFRMPP_VERSION); return 0;
       default: usage(); return 1;

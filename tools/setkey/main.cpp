@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 
@@ -29,6 +30,8 @@ struct Flags {
   bool ports = false, noop = false, verbose = false, rfc = false, kernel = false, monitor = false;
   bool json = false, save = false, nokeys = false, atomic = false, aevents = false;
   size_t max_events = 0;
+  size_t max_errors = xfrmpp::tools::kDefaultMaxErrors;
+  uint64_t max_input = xfrmpp::tools::kDefaultMaxInput;
 };
 
 int usage_error(const std::string& msg) { return xfrmpp::tools::usage_error("setkey", msg); }
@@ -43,10 +46,13 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
   xfrmpp::parsers::DuplicatePolicyCheck dups;
   sk::ParseOptions po;
   po.resolver = xfrmpp::tools::resolve_host;
+  xfrmpp::tools::DiagnosticPrinter printer(f.max_errors);
   for (const auto& path : f.files) {
-    auto src = xfrmpp::tools::load_source(path);
+    auto src = xfrmpp::tools::load_source(path, f.max_input);
     if (!src) {
-      std::fprintf(stderr, "setkey: %s\n", src.error().message.c_str());
+      // A too-big input's message is already a diagnostic line ("FILE: error: ...").
+      if (src.error().code == EFBIG) std::fprintf(stderr, "%s\n", src.error().message.c_str());
+      else std::fprintf(stderr, "setkey: %s\n", src.error().message.c_str());
       ok = false;
       continue;
     }
@@ -56,7 +62,7 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
     xfrmpp::diag::DiagnosticSink sink;
     auto take = [&](xfrmpp::model::Statement&& st) {
       ++statements;
-      dups.check(source, st, sink);
+      dups.check(sources, sid, st, sink);
       if (retain) entries.push_back(Entry{sid, std::move(st)});
     };
     sk::parse_each(source, sink, po, [&](xfrmpp::model::Statement&& st) {
@@ -65,10 +71,11 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
       take(std::move(st));
       if (copy) take(std::move(*copy));
     });
-    xfrmpp::tools::print_diagnostics(source, sink, stderr);
+    printer.print(source, sink);
     ok &= !sink.has_errors();
     if (!f.noop && !sink.secrets().empty()) xfrmpp::tools::warn_if_keys_exposed(path);  // keys about to be used
   }
+  printer.finish("setkey");
   return ok;
 }
 
@@ -99,9 +106,23 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events; with -Dl: after this many rounds");
   app.add_flag("--aevents", f.aevents, "with -x: also show replay and lifetime updates (new-ae)");
+  std::string max_errors;
+  app.add_option("--max-errors", max_errors, xfrmpp::tools::kMaxErrorsHelp)->type_name("N");
+  std::string max_input;
+  app.add_option("--max-input", max_input, xfrmpp::tools::kMaxInputHelp)->type_name("BYTES");
   app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
 
+  if (!max_errors.empty()) {
+    auto v = xfrmpp::tools::parse_count(max_errors);
+    if (!v) return usage_error("--max-errors: '" + max_errors + "' is not a count (0 shows all errors)");
+    f.max_errors = *v;
+  }
+  if (!max_input.empty()) {
+    auto v = xfrmpp::tools::parse_size(max_input);
+    if (!v || *v == 0) return usage_error("--max-input: '" + max_input + "' is not a size of at least 1 byte (e.g. 4096, 64K, 2G)");
+    f.max_input = *v;
+  }
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
   if (f.save && !f.dump) return usage_error("--save goes with -D or -DP");
   if (f.stdin_commands) f.files.push_back("-");

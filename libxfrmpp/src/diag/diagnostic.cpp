@@ -19,6 +19,7 @@ void DiagnosticSink::warning(SourceRange range, std::string message, std::vector
 }
 
 void DiagnosticSink::secret(SourceRange range) {
+  if (range.end <= range.begin) return;
   // Parsers register most keys the pre-scan found already: walking the sorted prefix once keeps those out.
   while (cursor_ < bulk_end_ && secrets_[cursor_].begin < range.begin) ++cursor_;
   if (cursor_ < bulk_end_ && secrets_[cursor_].begin == range.begin && secrets_[cursor_].end == range.end) return;
@@ -48,8 +49,15 @@ const std::vector<SourceRange>& DiagnosticSink::secrets() const {
   if (!sorted_) {
     auto key = [](const SourceRange& r) { return std::pair(r.begin, r.end); };
     std::sort(secrets_.begin(), secrets_.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
-    secrets_.erase(std::unique(secrets_.begin(), secrets_.end(), [&](const auto& a, const auto& b) { return key(a) == key(b); }),
-                   secrets_.end());
+    // Merged as well as sorted: format() and scrub() binary-search ranges that must not overlap.
+    size_t kept = 0;
+    for (const auto& r : secrets_) {
+      if (kept > 0 && r.begin <= secrets_[kept - 1].end)
+        secrets_[kept - 1].end = std::max(secrets_[kept - 1].end, r.end);
+      else
+        secrets_[kept++] = r;
+    }
+    secrets_.resize(kept);
     sorted_ = true;
     bulk_end_ = secrets_.size();
     cursor_ = 0;
@@ -175,7 +183,14 @@ std::string scrub_message(std::string message, const std::unordered_set<std::str
   return cut(message, key_shaped_runs(message));
 }
 
-static std::string_view severity_name(Severity s) {
+namespace {
+
+constexpr std::string_view kCut = "...";
+constexpr size_t kLeadColumns = 40;  // context kept left of the caret when a long line is cut
+constexpr size_t kMaxMessage = 256;
+constexpr size_t kMessageTail = 48;
+
+std::string_view severity_name(Severity s) {
   switch (s) {
     case Severity::error: return "error";
     case Severity::warning: return "warning";
@@ -184,22 +199,57 @@ static std::string_view severity_name(Severity s) {
   return "error";
 }
 
+bool utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// A message quoting a megabyte token keeps its start and its end, cut on UTF-8 boundaries.
+std::string bounded(std::string_view m) {
+  if (m.size() <= kMaxMessage) return std::string(m);
+  size_t head = kMaxMessage - kMessageTail - kCut.size();
+  while (head > 0 && utf8_continuation(m[head])) --head;
+  size_t tail = m.size() - kMessageTail;
+  while (tail < m.size() && utf8_continuation(m[tail])) ++tail;
+  return fmt::format("{}{}{}", m.substr(0, head), kCut, m.substr(tail));
+}
+
+// Stars over the bytes of `shown` (source offsets [from, from + size)) that any secret covers.
+void mask(std::string& shown, Offset from, const std::vector<SourceRange>& secrets) {
+  Offset to = from + shown.size();
+  auto it = std::partition_point(secrets.begin(), secrets.end(), [&](const SourceRange& r) { return r.end <= from; });
+  for (; it != secrets.end() && it->begin < to; ++it) {
+    Offset b = std::max(it->begin, from), e = std::min(it->end, to);
+    std::fill(shown.begin() + static_cast<ptrdiff_t>(b - from), shown.begin() + static_cast<ptrdiff_t>(e - from), '*');
+  }
+}
+
+}  // namespace
+
 std::string format(const SourceBuffer& source, const Diagnostic& d, const std::vector<SourceRange>& secrets) {
   LineCol lc = source.line_col(d.range.begin);
-  std::string out = fmt::format("{}:{}:{}: {}: {}\n", source.name(), lc.line, lc.column, severity_name(d.severity), d.message);
+  std::string out =
+      fmt::format("{}:{}:{}: {}: {}\n", source.name(), lc.line, lc.column, severity_name(d.severity), bounded(d.message));
   std::string_view line = source.line_text(d.range.begin);
-  Offset line_start = d.range.begin - (lc.column - 1);
-  std::string shown(line);
-  for (const auto& r : secrets)
-    for (Offset i = std::max(r.begin, line_start); i < r.end && i - line_start < shown.size(); ++i) shown[i - line_start] = '*';
-  out += fmt::format("{}\n", shown);
+  Offset line_start = source.line_start(d.range.begin);
+  size_t caret = static_cast<size_t>(std::min<uint64_t>(lc.column - 1, line.size()));
+  // The shown part of the line: all of it, or a window around the caret.
+  size_t from = 0, to = line.size();
+  if (line.size() > kWholeLineLimit) {
+    from = caret > kLeadColumns ? caret - kLeadColumns : 0;
+    to = std::min(line.size(), from + kWindowColumns);
+    if (to - from < kWindowColumns) from = to - kWindowColumns;  // near the end: widen leftwards
+    while (from < caret && utf8_continuation(line[from])) ++from;
+    while (to > caret && to < line.size() && utf8_continuation(line[to])) --to;
+  }
+  bool cut_left = from > 0, cut_right = to < line.size();
+  std::string shown(line.substr(from, to - from));
+  mask(shown, line_start + from, secrets);
+  out += fmt::format("{}{}{}\n", cut_left ? kCut : "", shown, cut_right ? kCut : "");
   // Keep tabs in the indent so the caret lines up under tab-indented statements.
-  std::string indent;
-  for (uint64_t i = 0; i + 1 < lc.column && i < line.size(); ++i) indent += line[i] == '\t' ? '\t' : ' ';
+  std::string indent(cut_left ? kCut.size() : 0, ' ');
+  for (size_t i = from; i < caret; ++i) indent += line[i] == '\t' ? '\t' : ' ';
   size_t width = d.range.end > d.range.begin ? d.range.end - d.range.begin : 1;
-  width = std::max<size_t>(1, std::min<size_t>(width, line.size() >= lc.column ? line.size() - (lc.column - 1) : 1));
+  width = std::max<size_t>(1, std::min<size_t>(width, to > caret ? to - caret : 1));
   out += indent + "^" + std::string(width - 1, '~') + "\n";
-  for (const auto& n : d.notes) out += fmt::format("{}:{}:{}: note: {}\n", source.name(), lc.line, lc.column, n);
+  for (const auto& n : d.notes) out += fmt::format("{}:{}:{}: note: {}\n", source.name(), lc.line, lc.column, bounded(n));
   return out;
 }
 
@@ -224,6 +274,9 @@ std::string suggest(std::string_view word, const std::vector<std::string_view>& 
   std::string_view best;
   size_t best_d = limit + 1;
   for (auto c : candidates) {
+    // The distance is at least the difference in length: skip what cannot win without computing it.
+    size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= best_d) continue;
     size_t d = edit_distance(word, c);
     if (d < best_d) {
       best_d = d;

@@ -33,12 +33,11 @@ LineCol SourceBuffer::line_col(Offset offset) const {
 }
 
 std::string_view SourceBuffer::line_text(Offset offset) const {
-  std::string_view t = text_;
-  offset = std::min<Offset>(offset, t.size());
-  Offset begin = line_start(offset);
-  size_t end = t.find('\n', offset);
-  if (end == std::string_view::npos) end = t.size();
-  return t.substr(begin, end - begin);
+  // Both ends from the table: a search for the newline would cost O(line) per diagnostic on a long line.
+  size_t i = line_index(offset);
+  Offset begin = line_starts_[i];
+  Offset end = i + 1 < line_starts_.size() ? line_starts_[i + 1] - 1 : text_.size();
+  return text_.substr(begin, end - begin);
 }
 
 }  // namespace xfrmpp::diag

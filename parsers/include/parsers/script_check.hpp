@@ -1,6 +1,7 @@
 #pragma once
 // Whole-input checks that need more than one statement, run before the first kernel message.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "xfrmpp/diag/diagnostic.hpp"
@@ -10,29 +11,46 @@
 namespace xfrmpp::parsers {
 
 /// Finds a policy added twice with no delete or flush in between: the kernel would answer EEXIST in the
-/// middle of the load. Memory is one PolicyKey per live policy, so million-line inputs stay small.
+/// middle of the load. Memory is one entry per live policy and each statement costs O(1) on average, however
+/// many policies come and go (a delete really removes its entry).
 class DuplicatePolicyCheck {
  public:
-  void check(const diag::SourceBuffer& source, const model::Statement& statement, diag::DiagnosticSink& sink);
+  /// Checks a statement of sources[current]; `sources` are the run's inputs so far (the first occurrence of
+  /// a duplicate may be in an earlier one, and is then named by file and line).
+  void check(std::span<const diag::SourceBuffer> sources, uint32_t current, const model::Statement& statement,
+             diag::DiagnosticSink& sink);
+  /// A run with a single input.
+  void check(const diag::SourceBuffer& source, const model::Statement& statement, diag::DiagnosticSink& sink) {
+    check(std::span<const diag::SourceBuffer>(&source, 1), 0, statement, sink);
+  }
+  size_t live() const { return live_; }
 
  private:
   struct Entry {
     uint64_t hash;
     model::PolicyKey key;
     diag::SourceRange first;
-    bool live;  // false once deleted; the slot stays so probe chains are not broken
+    uint32_t source;  // index into check()'s `sources`
   };
-  void insert(uint32_t entry);
+  static constexpr uint32_t kEmpty = 0;  // table slots hold entry index + 1
+  uint32_t* table() { return reinterpret_cast<uint32_t*>(table_.data()); }
+  size_t find_slot(uint64_t hash, const model::PolicyKey& key);  // slot of the key, or of the empty slot ending its chain
+  void place(uint32_t slot_value, uint64_t hash);
+  void erase_slot(size_t slot);
   void grow();
+  void clear();
   Entry& entry(uint32_t i) { return reinterpret_cast<Entry*>(chunks_[i / kPerChunk].data())[i % kPerChunk]; }
-  void push(const Entry& e);
+  uint32_t allocate(const Entry& e);
 
-  // Entries live in huge-page chunks that never move; the table is open addressing with linear
-  // probing (slot = entry index + 1, 0 = empty): one cache miss per lookup, no allocation per policy.
+  // Entries live in huge-page chunks that never move; a deleted entry's index is reused by the next add.
+  // The table is open addressing with linear probing and backward-shift deletion (no tombstones): one cache
+  // miss per lookup, no allocation per policy, and chains never grow with deleted policies.
   static constexpr size_t kChunkBytes = size_t{32} << 20;
   static constexpr size_t kPerChunk = kChunkBytes / sizeof(Entry);
   std::vector<util::LargeBuffer> chunks_;
-  uint32_t count_ = 0;
+  uint32_t count_ = 0;            // entries ever allocated since the last flush
+  std::vector<uint32_t> free_;    // indices of deleted entries
+  size_t live_ = 0;
   util::LargeBuffer table_;
   size_t table_slots_ = 0;
 };

@@ -30,7 +30,8 @@ void parse_each(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, co
 
 /// The key material of a whole script, whether or not it parses: in each statement that may carry keys
 /// (command add, update or unknown, or any add/update/-E/-A/-C word in it), every run of 16 or more hex
-/// digits (with its 0x) and every quoted string. Sorted; parse_each hands it to the sink's add_secrets.
+/// digits (with its 0x), every quoted string, and hex runs in comments; in any statement, every 0x with 16
+/// or more hex digits. Sorted by begin, may overlap: parse_each hands it to the sink's add_secrets, which merges.
 std::vector<diag::SourceRange> key_material(std::string_view text);
 
 /// parse_each collected into a Script.

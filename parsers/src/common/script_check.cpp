@@ -50,34 +50,77 @@ uint64_t hash_policy_key(const model::PolicyKey& k) {
   return x;
 }
 
-void DuplicatePolicyCheck::insert(uint32_t e) {
-  auto* table = reinterpret_cast<uint32_t*>(table_.data());
+size_t DuplicatePolicyCheck::find_slot(uint64_t hash, const model::PolicyKey& key) {
+  const uint32_t* t = table();
   size_t mask = table_slots_ - 1;
-  size_t i = entry(e).hash & mask;
-  while (table[i]) i = (i + 1) & mask;
-  table[i] = e + 1;
+  size_t i = hash & mask;
+  for (; t[i] != kEmpty; i = (i + 1) & mask) {
+    const Entry& e = entry(t[i] - 1);
+    if (e.hash == hash && e.key == key) break;
+  }
+  return i;
+}
+
+void DuplicatePolicyCheck::place(uint32_t slot_value, uint64_t hash) {
+  uint32_t* t = table();
+  size_t mask = table_slots_ - 1;
+  size_t i = hash & mask;
+  while (t[i] != kEmpty) i = (i + 1) & mask;
+  t[i] = slot_value;
+}
+
+void DuplicatePolicyCheck::erase_slot(size_t hole) {
+  // Backward shift: pull each later member of the chain into the hole when its home slot allows it, so
+  // every remaining key is still reachable from its home without a tombstone.
+  uint32_t* t = table();
+  size_t mask = table_slots_ - 1;
+  for (size_t j = (hole + 1) & mask; t[j] != kEmpty; j = (j + 1) & mask) {
+    size_t home = entry(t[j] - 1).hash & mask;
+    if (((j - home) & mask) >= ((j - hole) & mask)) {
+      t[hole] = t[j];
+      hole = j;
+    }
+  }
+  t[hole] = kEmpty;
 }
 
 void DuplicatePolicyCheck::grow() {
+  util::LargeBuffer old = std::move(table_);
+  size_t old_slots = table_slots_;
   table_slots_ = table_slots_ ? table_slots_ * 2 : 4096;
   table_ = util::LargeBuffer::allocate(table_slots_ * sizeof(uint32_t));  // zero-filled
-  for (uint32_t e = 0; e < count_; ++e)
-    if (entry(e).live) insert(e);
+  const auto* o = reinterpret_cast<const uint32_t*>(old.data());
+  for (size_t i = 0; i < old_slots; ++i)
+    if (o[i] != kEmpty) place(o[i], entry(o[i] - 1).hash);
 }
 
-void DuplicatePolicyCheck::push(const Entry& e) {
+void DuplicatePolicyCheck::clear() {
+  chunks_.clear();
+  count_ = 0;
+  free_.clear();
+  live_ = 0;
+  table_ = {};
+  table_slots_ = 0;
+}
+
+uint32_t DuplicatePolicyCheck::allocate(const Entry& e) {
   static_assert(std::is_trivially_copyable_v<Entry> && std::is_trivially_destructible_v<Entry>);
-  if (count_ % kPerChunk == 0 && count_ / kPerChunk == chunks_.size()) chunks_.push_back(util::LargeBuffer::allocate(kChunkBytes));
-  new (&entry(count_)) Entry(e);
-  ++count_;
+  uint32_t i;
+  if (!free_.empty()) {
+    i = free_.back();
+    free_.pop_back();
+  } else {
+    if (count_ % kPerChunk == 0 && count_ / kPerChunk == chunks_.size()) chunks_.push_back(util::LargeBuffer::allocate(kChunkBytes));
+    i = count_++;
+  }
+  new (&entry(i)) Entry(e);
+  return i;
 }
 
-void DuplicatePolicyCheck::check(const diag::SourceBuffer& source, const model::Statement& st, diag::DiagnosticSink& sink) {
+void DuplicatePolicyCheck::check(std::span<const diag::SourceBuffer> sources, uint32_t current, const model::Statement& st,
+                                 diag::DiagnosticSink& sink) {
   if (std::holds_alternative<model::FlushPolicies>(st.op)) {
-    chunks_.clear();
-    count_ = 0;
-    table_ = {};
-    table_slots_ = 0;
+    clear();
     return;
   }
   model::PolicyKey key;
@@ -92,34 +135,36 @@ void DuplicatePolicyCheck::check(const diag::SourceBuffer& source, const model::
   } else {
     return;
   }
-  uint64_t h = hash_policy_key(key);
-  if (table_slots_) {
-    const auto* table = reinterpret_cast<const uint32_t*>(table_.data());
-    size_t mask = table_slots_ - 1;
-    for (size_t i = h & mask; table[i]; i = (i + 1) & mask) {
-      Entry& e = entry(table[i] - 1);
-      if (!e.live || e.hash != h || !(e.key == key)) continue;
-      if (!adding) {
-        e.live = false;
-        return;
-      }
-      auto lc = source.line_col(e.first.begin);
-      std::vector<std::string> notes;
-      if (key.dir == model::Direction::fwd)
-        notes.push_back("in RFC mode (the default) every 'in' policy is also installed as 'fwd'; -k turns that off");
-      sink.error(st.range,
-                 fmt::format("this {} policy was already added at line {}; the kernel would reject it (File exists)",
-                             dir_name(key.dir), lc.line),
-                 std::move(notes));
-      return;
-    }
-  }
-  if (!adding) return;
-  push(Entry{h, key, st.range, true});
-  if (size_t{count_} * 2 > table_slots_)
+  if (!table_slots_) {
+    if (!adding) return;
     grow();
-  else
-    insert(count_ - 1);
+  }
+  uint64_t h = hash_policy_key(key);
+  size_t slot = find_slot(h, key);
+  uint32_t found = table()[slot];
+  if (!adding) {
+    if (found != kEmpty) {
+      free_.push_back(found - 1);
+      erase_slot(slot);
+      --live_;
+    }
+    return;
+  }
+  if (found != kEmpty) {
+    const Entry& e = entry(found - 1);
+    const diag::SourceBuffer& first = sources[e.source];
+    uint64_t line = first.line_col(e.first.begin).line;
+    std::string where = e.source == current ? fmt::format("line {}", line) : fmt::format("{}:{}", first.name(), line);
+    std::vector<std::string> notes;
+    if (key.dir == model::Direction::fwd)
+      notes.push_back("in RFC mode (the default) every 'in' policy is also installed as 'fwd'; -k turns that off");
+    sink.error(st.range,
+               fmt::format("this {} policy was already added at {}; the kernel would reject it (File exists)", dir_name(key.dir), where),
+               std::move(notes));
+    return;
+  }
+  table()[slot] = allocate(Entry{h, key, st.range, current}) + 1;
+  if (++live_ * 2 > table_slots_) grow();
 }
 
 }  // namespace xfrmpp::parsers

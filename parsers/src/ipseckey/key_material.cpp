@@ -23,8 +23,32 @@ bool carries_keys(const RawCommand& c) {
 std::vector<diag::SourceRange> key_material(std::string_view text) {
   constexpr size_t kMinDigits = 16;
   std::vector<diag::SourceRange> out;
+  // Hex runs of text[b, e) with their 0x.
+  auto hex_runs = [&](size_t b, size_t e) {
+    for (size_t i = b; i < e;) {
+      if (!is_hex(text[i])) {
+        ++i;
+        continue;
+      }
+      size_t r = i;
+      while (r < e && is_hex(text[r])) ++r;
+      bool prefixed = i >= b + 2 && text[i - 2] == '0' && (text[i - 1] == 'x' || text[i - 1] == 'X');
+      if (r - i >= kMinDigits) out.push_back({prefixed ? i - 2 : i, r});
+      i = r;
+    }
+  };
   for (const auto& c : split(text)) {
     if (!carries_keys(c)) continue;
+    // A comment on the command's lines may hold the rest of a half commented-out key: mask its hex runs.
+    size_t at = 0;
+    if (c.range.begin > 0)
+      if (size_t nl = text.rfind('\n', c.range.begin - 1); nl != std::string_view::npos) at = nl + 1;
+    while (at < text.size() && at <= c.range.end) {
+      size_t nl = text.find('\n', at);
+      size_t end = nl == std::string_view::npos ? text.size() : nl;
+      if (size_t hash = text.find('#', at); hash < end) hex_runs(hash + 1, end);
+      at = end + 1;
+    }
     for (size_t k = 0; k < c.toks.size(); ++k) {
       const Tok& t = c.toks[k];
       bool after_key_word = k > 0 && (c.toks[k - 1].text == "authkey" || c.toks[k - 1].text == "encrkey");

@@ -2,6 +2,7 @@
 // that may carry one, with the scanner's lexical rules (';' ends a statement, '#' starts a comment, a
 // quoted string may hold both) but no grammar: a statement that fails to parse at its first word still
 // has its keys found, and so does one that runs into the next because of a missing ';'.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -50,6 +51,7 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
   };
   // Hex runs of [b, e), each with its 0x: inside a word, or in a comment, where a half-commented-out
   // key is still a key.
+  std::vector<diag::SourceRange> always;
   auto hex_runs = [&](size_t b, size_t e) {
     for (size_t k = b; k < e;) {
       if (!is_hex(text[k])) {
@@ -59,7 +61,9 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
       size_t r = k;
       while (r < e && is_hex(text[r])) ++r;
       bool prefixed = k >= b + 2 && text[k - 2] == '0' && (text[k - 1] == 'x' || text[k - 1] == 'X');
-      if (r - k >= kMinDigits) out.push_back({prefixed ? k - 2 : k, r});
+      // Nothing but a key is written as 0x and 16+ hex digits: those are masked in any statement, even
+      // where a stray quote or ';' makes this scan and the parser disagree on where statements end.
+      if (r - k >= kMinDigits) (prefixed ? always : out).push_back({prefixed ? k - 2 : k, r});
       k = r;
     }
   };
@@ -77,6 +81,7 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     } else if (c == '"') {
       size_t close = text.find('"', i + 1);
       size_t end = close == std::string_view::npos ? n : close + 1;  // unterminated: the parser reads to the end too
+      hex_runs(i + 1, end);
       out.push_back({i, end});
       if (!have_command) have_command = true;  // a statement starting with a quote is no known command
       i = end;
@@ -97,7 +102,9 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     }
   }
   end_statement();
-  return out;
+  out.insert(out.end(), always.begin(), always.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  return out;  // may overlap: the sink merges them
 }
 
 }  // namespace xfrmpp::parsers::setkey

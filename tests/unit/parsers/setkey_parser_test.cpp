@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
+#include <set>
 #include <string>
+#include <vector>
 
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
@@ -218,6 +222,70 @@ TEST_CASE("the same policy twice is caught before the kernel sees it") {
   REQUIRE(sink.error_count() == 1);
   CHECK(p.source.line_col(sink.all()[0].range.begin).line == 3);
   CHECK(sink.all()[0].message.find("line 1") != std::string::npos);
+}
+
+// Runs the duplicate check over a parsed script; the lines of the statements it reports.
+static std::vector<uint64_t> duplicate_lines(const Parsed& p) {
+  diag::DiagnosticSink sink;
+  parsers::DuplicatePolicyCheck check;
+  for (const auto& st : p.script.statements) check.check(p.source, st, sink);
+  std::vector<uint64_t> lines;
+  for (const auto& d : sink.all()) lines.push_back(p.source.line_col(d.range.begin).line);
+  return lines;
+}
+
+TEST_CASE("duplicate check under churn: deletes really remove, and a duplicate after many deletions is still found") {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "spdadd 10.0.0.1 10.0.0.2 any -P out none;\nspddelete 10.0.0.1 10.0.0.2 any -P out;\n";
+  text += "spdadd 10.0.0.1 10.0.0.2 any -P out none;\n";  // line 10001
+  text += "spdadd 10.0.0.1 10.0.0.2 any -P out none;\n";  // line 10002: the duplicate
+  auto p = parse(text);
+  REQUIRE_FALSE(p.sink.has_errors());
+  CHECK(duplicate_lines(p) == std::vector<uint64_t>{10002});
+}
+
+TEST_CASE("duplicate check against a reference set: random adds and deletes over thousands of colliding keys") {
+  // Thousands of live keys in a table of a few thousand slots make long probe chains, so deletions in the
+  // middle of chains (the backward shift) and table growth are both exercised.
+  std::string text;
+  std::set<int> live;
+  std::vector<uint64_t> expected;
+  uint64_t line = 0;
+  uint32_t rng = 12345;
+  auto next = [&] { return rng = rng * 1103515245u + 12345u, (rng >> 8) % 3000u; };
+  auto add = [&](int port) {
+    text += fmt::format("spdadd 10.0.0.1[{}] 10.0.0.2 tcp -P out none;\n", port);
+    ++line;
+    if (!live.insert(port).second) expected.push_back(line);
+  };
+  auto del = [&](int port) {
+    text += fmt::format("spddelete 10.0.0.1[{}] 10.0.0.2 tcp -P out;\n", port);
+    ++line;
+    live.erase(port);
+  };
+  for (int i = 1; i <= 2500; ++i) add(i);
+  for (int i = 0; i < 30000; ++i) {
+    int port = static_cast<int>(next()) + 1;
+    if (next() % 2) add(port); else del(port);
+  }
+  auto p = parse(text);
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  REQUIRE(expected.size() > 1000);
+  CHECK(duplicate_lines(p) == expected);
+}
+
+TEST_CASE("a duplicate across two inputs names the first one's file and line") {
+  std::vector<diag::SourceBuffer> sources;
+  sources.emplace_back("a.conf", "# a\n# b\nspdadd 10.0.0.1 10.0.0.2 any -P out none;\n");
+  sources.emplace_back("b.conf", "spdadd 10.0.0.1 10.0.0.2 any -P out none;\n");
+  parsers::DuplicatePolicyCheck check;
+  diag::DiagnosticSink sink_a, sink_b;
+  for (auto& st : sk::parse(sources[0], sink_a).statements) check.check(sources, 0, st, sink_a);
+  for (auto& st : sk::parse(sources[1], sink_b).statements) check.check(sources, 1, st, sink_b);
+  CHECK_FALSE(sink_a.has_errors());
+  REQUIRE(sink_b.error_count() == 1);
+  auto text = diag::format(sources[1], sink_b.all()[0]);
+  CHECK(text.rfind("b.conf:1:1: error: this out policy was already added at a.conf:3;", 0) == 0);
 }
 
 TEST_CASE("SA statements: algorithms, key sizes, unsupported algorithms") {

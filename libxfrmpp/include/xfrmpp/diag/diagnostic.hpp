@@ -30,7 +30,7 @@ class DiagnosticSink {
   /// range, the text of every secret (scrub_message) and key-shaped runs become "<key>". `text` is the
   /// source the ranges index and must outlive the sink.
   void add_secrets(std::string_view text, const std::vector<SourceRange>& ranges);
-  /// The secret ranges, sorted by begin (sorted on demand, so the first call after additions is not thread-safe).
+  /// The secret ranges, sorted by begin and merged (disjoint), as format() expects (sorted on demand, so the first call after additions is not thread-safe).
   const std::vector<SourceRange>& secrets() const;
   bool has_errors() const { return errors_ > 0; }
   size_t error_count() const { return errors_; }
@@ -61,10 +61,17 @@ bool key_shaped(std::string_view text);
 std::string scrub_message(std::string message, const std::unordered_set<std::string_view>& secret_texts = {});
 
 /// "file:line:col: error: message", the source line and a caret run under the range. Bytes inside
-/// `secrets` are shown as '*' so keys never reach a terminal or a log.
+/// `secrets` (sorted and disjoint, as DiagnosticSink::secrets() keeps them) are shown as '*' so keys
+/// never reach a terminal or a log. Output is bounded: a line longer than kWholeLineLimit is shown as a
+/// kWindowColumns-byte window around the caret with "..." where it was cut; an overlong message keeps its ends.
 std::string format(const SourceBuffer& source, const Diagnostic& d, const std::vector<SourceRange>& secrets = {});
 
-/// The closest candidate within a small edit distance, or empty: feeds "did you mean".
+/// Longest source line format() echoes whole, and the window (in bytes) it shows of a longer one.
+inline constexpr size_t kWholeLineLimit = 256;
+inline constexpr size_t kWindowColumns = 120;
+
+/// The closest candidate within a small edit distance, or empty: feeds "did you mean". Words too long to
+/// be within that distance of any candidate are not compared, so a megabyte-long word costs nothing.
 std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace xfrmpp::diag
