@@ -42,11 +42,12 @@ bool Parser::priority_spec(uint32_t& priority) {
     return false;
   }
   int64_t base = kPrioDefault, value;
-  std::string_view rest = text;
+  std::string_view rest = text, base_name = "def";
   bool based = false;
   for (auto [name, v] : {std::pair{"low", kPrioLow}, {"def", kPrioDefault}, {"high", kPrioHigh}}) {
     if (rest.starts_with(name)) {
       base = v;
+      base_name = name;
       rest.remove_prefix(std::string_view(name).size());
       based = true;
       break;
@@ -72,7 +73,15 @@ bool Parser::priority_spec(uint32_t& priority) {
   // "prio N" raises precedence by N (kernel value def - N); "prio -N" lowers it; "base + N" raises it.
   value = base - sign * static_cast<int64_t>(offset);
   if (value < 0 || value > 0xffffffffll) {
-    error(range, fmt::format("priority '{}' is out of range (kernel priorities are 0 to 4294967295)", text));
+    // The offset is what was wrong, so say how far it may go from the base that was written.
+    bool raises = value < 0;
+    std::string form = based ? fmt::format("'prio {} {} N'", base_name, raises ? '+' : '-') : (raises ? "'prio N'" : "'prio -N'");
+    std::string means = based ? "" : fmt::format(" (def {} N)", raises ? '+' : '-');
+    int64_t most = raises ? base : 0xffffffffll - base;
+    error(range, fmt::format("priority offset {} is out of range: {}{} is kernel priority {} {} N, which must {}, so N can be "
+                             "at most {}",
+                             offset, form, means, base, raises ? '-' : '+', raises ? "not go below 0" : "not exceed 4294967295",
+                             most));
     return false;
   }
   priority = static_cast<uint32_t>(value);

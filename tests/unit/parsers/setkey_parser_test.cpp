@@ -96,6 +96,36 @@ TEST_CASE("priority forms follow libipsec") {
   CHECK(prio("prio def + 5") == 0x80000000u - 5);
   CHECK(prio("prio high-3") == 0x40000000u + 3);
   CHECK(prio("prio high + 1073741824") == 0u);
+  // The edges of each form are accepted.
+  CHECK(prio("prio 2147483648") == 0u);
+  CHECK(prio("prio -2147483647") == 0xffffffffu);
+  CHECK(prio("prio low - 1073741823") == 0xffffffffu);
+  CHECK(prio("prio def-2147483647") == 0xffffffffu);
+}
+
+TEST_CASE("an out-of-range priority offset says how far its base allows") {
+  auto err = [](const std::string& spec) {
+    auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out " + spec + " none;");
+    REQUIRE(p.sink.error_count() == 1);
+    return p.sink.all().front().message;
+  };
+  CHECK(err("prio 4294967295") ==
+        "priority offset 4294967295 is out of range: 'prio N' (def + N) is kernel priority 2147483648 - N, which must not go "
+        "below 0, so N can be at most 2147483648");
+  CHECK(err("prio 2147483649").ends_with("so N can be at most 2147483648"));
+  CHECK(err("prio -2147483648") ==
+        "priority offset 2147483648 is out of range: 'prio -N' (def - N) is kernel priority 2147483648 + N, which must not "
+        "exceed 4294967295, so N can be at most 2147483647");
+  CHECK(err("prio high + 1073741825") ==
+        "priority offset 1073741825 is out of range: 'prio high + N' is kernel priority 1073741824 - N, which must not go "
+        "below 0, so N can be at most 1073741824");
+  CHECK(err("prio high - 3221225472").ends_with("'prio high - N' is kernel priority 1073741824 + N, which must not exceed "
+                                                "4294967295, so N can be at most 3221225471"));
+  CHECK(err("prio low+3221225473").ends_with("'prio low + N' is kernel priority 3221225472 - N, which must not go below 0, "
+                                             "so N can be at most 3221225472"));
+  CHECK(err("prio low - 1073741824").ends_with("so N can be at most 1073741823"));
+  CHECK(err("prio def + 2147483649").ends_with("'prio def + N' is kernel priority 2147483648 - N, which must not go below 0, "
+                                               "so N can be at most 2147483648"));
 }
 
 TEST_CASE("bundles, tunnel endpoints, levels and reqids") {
