@@ -102,22 +102,36 @@ bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
   return true;
 }
 
+// What the user wrote: an RFC-mode `fwd` copy is part of its `in` statement. A statement counts as
+// applied when every change it stands for is in the kernel.
+size_t user_statements(const std::vector<Entry>& entries, size_t from, size_t to, const std::vector<bool>* applied = nullptr) {
+  size_t n = 0;
+  for (size_t k = from; k < to; ++k) {
+    if (entries[k].fwd_copy) continue;
+    bool whole = !applied || ((*applied)[k] && (k + 1 >= entries.size() || !entries[k + 1].fwd_copy || (*applied)[k + 1]));
+    n += whole;
+  }
+  return n;
+}
+
 // The kernel keeps going through a batch after a rejected message, so statements after the failing one
 // may already be in. Adds are exclusive (the kernel refuses an existing entry), so whatever they created
 // is ours to remove: taking them back makes "stop at the first rejection" true. Other verbs cannot be
-// undone without a snapshot; they stay applied and are counted. Returns the statements left applied.
-size_t undo_after(Backend& backend, const std::vector<Change>& batch, const ApplyReport& rep, size_t first_failed,
-                  size_t batch_bytes) {
+// undone without a snapshot; they stay applied and are counted. `first_failed` is the first failing
+// statement as written (the `in` of a failed `fwd` copy), so no statement is left half in. Returns the
+// statements left applied.
+size_t undo_after(Backend& backend, const std::vector<Entry>& entries, const std::vector<Change>& batch, const ApplyReport& rep,
+                  size_t first_failed, size_t batch_bytes) {
   std::vector<Change> undo;
-  size_t kept = 0;
+  std::vector<bool> left(entries.size(), false);
   for (size_t tag : rep.applied_tags) {
     if (tag < first_failed) {
-      ++kept;
+      left[tag] = true;
       continue;
     }
     const Change& c = batch[tag - batch.front().tag];
     if (c.verb != Change::Verb::add) {
-      ++kept;
+      left[tag] = true;
       continue;
     }
     if (const auto* p = std::get_if<model::Policy>(&c.target)) {
@@ -129,9 +143,9 @@ size_t undo_after(Backend& backend, const std::vector<Change>& batch, const Appl
   }
   if (!undo.empty()) {
     ApplyReport r = backend.apply(undo, ApplyOptions{false, batch_bytes});
-    kept += r.errors.size();
+    for (const auto& e : r.errors) left[e.tag] = true;
   }
-  return kept;
+  return user_statements(entries, batch.front().tag, batch.front().tag + batch.size(), &left);
 }
 
 void print_defaults(const model::DefaultPolicy& d, const ExecuteOptions& o) {
@@ -224,10 +238,10 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
              const ExecuteOptions& o) {
   if (!resolve_default_levels(entries) || !assign_reqids(backend, entries)) return false;
-  size_t done = 0;
+  size_t done = 0, total = user_statements(entries, 0, entries.size());
   auto fail_summary = [&](const Entry& at) {
     auto lc = sources[at.source].line_col(at.statement.range.begin);
-    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%llu\n", done, entries.size(),
+    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%llu\n", done, total,
                  sources[at.source].name().c_str(), static_cast<unsigned long long>(lc.line));
     return false;
   };
@@ -239,7 +253,8 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
     // Changes copy their target, so hand them over in bounded chunks: memory stays flat however
     // large the script is, and the backend still packs each chunk into full sendmsg batches.
     constexpr size_t kChunk = 4096;
-    for (; j < entries.size() && batch.size() < kChunk; ++j) {
+    // A `fwd` copy stays in its statement's chunk, so a statement is applied or taken back whole.
+    for (; j < entries.size() && (batch.size() < kChunk || entries[j].fwd_copy); ++j) {
       auto c = to_change(entries[j].statement, j);
       if (!c) break;
       batch.push_back(std::move(*c));
@@ -248,14 +263,15 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
       ApplyReport rep = backend.apply(batch, ApplyOptions{true, o.batch_bytes});
       if (o.verbose) std::fprintf(stderr, "setkey: %zu changes sent, %zu applied\n", batch.size(), rep.applied);
       if (rep.errors.empty()) {
-        done += rep.applied;
+        done += user_statements(entries, i, j);
       } else {
         size_t first = rep.errors.front().tag;
         for (const auto& err : rep.errors) first = std::min(first, err.tag);
         const Entry& e = entries[first];
         report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
                                        kernel_message(rep.errors.front().code, rep.errors.front().message, rep.errors.front().extack)));
-        done += undo_after(backend, batch, rep, first, o.batch_bytes);
+        size_t written = e.fwd_copy ? first - 1 : first;
+        done += undo_after(backend, entries, batch, rep, written, o.batch_bytes);
         return fail_summary(e);
       }
       i = j;
@@ -323,7 +339,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
                                      r.error().code == ESRCH ? std::string("no such SA") : r.error().message));
       return fail_summary(e);
     }
-    ++done;
+    done += !e.fwd_copy;
     ++i;
   }
   return true;

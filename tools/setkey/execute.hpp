@@ -12,6 +12,7 @@ namespace xfrmpp::tools::setkey {
 struct Entry {
   uint32_t source = 0;  ///< index into the run's sources
   model::Statement statement;
+  bool fwd_copy = false;  ///< the RFC-mode `fwd` copy of the entry before it: not a statement of its own
 };
 
 struct ExecuteOptions {

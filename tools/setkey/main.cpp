@@ -52,16 +52,16 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
     uint32_t sid = static_cast<uint32_t>(sources.size() - 1);
     const auto& source = sources.back();
     xfrmpp::diag::DiagnosticSink sink;
-    auto take = [&](xfrmpp::model::Statement&& st) {
-      ++statements;
+    auto take = [&](xfrmpp::model::Statement&& st, bool fwd_copy) {
+      statements += !fwd_copy;  // what the user wrote
       dups.check(source, st, sink);
-      if (retain) entries.push_back(Entry{sid, std::move(st)});
+      if (retain) entries.push_back(Entry{sid, std::move(st), fwd_copy});
     };
     sk::parse_each(source, sink, po, [&](xfrmpp::model::Statement&& st) {
       std::optional<xfrmpp::model::Statement> copy;
       if (rfc_mode) copy = sk::rfc_fwd_copy(st);
-      take(std::move(st));
-      if (copy) take(std::move(*copy));
+      take(std::move(st), false);
+      if (copy) take(std::move(*copy), true);
     });
     xfrmpp::tools::print_diagnostics(source, sink, stderr);
     ok &= !sink.has_errors();
