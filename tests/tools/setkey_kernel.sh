@@ -78,6 +78,18 @@ grep -q '3 of 5 statements applied; stopped at .*rfccount.conf:4' "$work/rc.err"
 grep -q '1 of 2 statements applied' "$work/rcf.err" && ! grep -q $'^\tin ' "$work/rcf.dump" &&
   ok "an 'in' whose fwd copy is rejected is taken back and not counted" || { bad "failed fwd copy"; cat "$work/rcf.err" "$work/rcf.dump"; }
 
+# unique:N above 16383 loads as PF_KEY loaded it: with a generated reqid, and a warning naming it.
+cat > "$work/bigreqid.conf" <<'CONF'
+spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:16383;
+spdadd 10.0.0.1 10.0.0.3 any -P out ipsec esp/transport//unique:20000;
+CONF
+in_ns "$setkey -k -f $work/bigreqid.conf 2> $work/br.err; echo rc=\$? > $work/br.rc; $setkey -DP > $work/br.dump"
+grep -qx rc=0 "$work/br.rc" && ok "unique:20000 loads" || { bad "unique:20000: $(cat "$work/br.rc")"; cat "$work/br.err"; }
+grep -q 'bigreqid.conf:2:58: warning: unique:20000 is above 16383, the largest reqid a policy may choose: as with PF_KEY, the request gets a generated reqid 16384 instead' "$work/br.err" &&
+  [[ $(grep -c warning "$work/br.err") -eq 1 ]] && ok "with one warning naming the reqid it got (none for unique:16383)" || { bad "unique:20000 warning"; cat "$work/br.err"; }
+grep -q 'unique#16384' "$work/br.dump" && grep -q 'unique:16383' "$work/br.dump" && ! grep -q 20000 "$work/br.dump" &&
+  ok "the kernel holds generated reqid 16384 and the user's 16383" || { bad "reqids in the SPD"; cat "$work/br.dump"; }
+
 # --atomic: a rejection late in the file puts back deletes, updates and adds of earlier statements.
 cat > "$work/seed.conf" <<'CONF'
 spdadd 10.5.0.1 10.5.0.2 any -P out none;

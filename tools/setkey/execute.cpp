@@ -81,7 +81,7 @@ bool resolve_default_levels(std::vector<Entry>& entries) {
   return true;
 }
 
-bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
+bool assign_reqids(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries) {
   bool needed = false;
   for (auto& e : entries)
     if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
@@ -96,9 +96,13 @@ bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
   for (const auto& p : *spd)
     for (const auto& t : p.templates) next = std::max(next, t.reqid + 1);
   for (auto& e : entries)
-    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op)) {
       for (auto& t : a->policy.templates)
         if (t.level == model::Level::unique && t.reqid == 0) t.reqid = next++;
+      for (const auto& r : a->replaced_reqids)
+        std::fputs(diag::format(sources[e.source], replaced_reqid_warning(r, a->policy.templates[r.request].reqid)).c_str(),
+                   stderr);
+    }
   return true;
 }
 
@@ -189,6 +193,15 @@ void print_sad_info(const SadInfo& i, const ExecuteOptions& o) {
 
 }  // namespace
 
+diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t reqid) {
+  std::string got = reqid ? fmt::format("generated reqid {} instead (dumps show unique#{}; an SA for it needs -u {})", reqid, reqid, reqid)
+                          : std::string("generated reqid instead (the next free one above 16383, chosen when the file is loaded)");
+  return {diag::Severity::warning, r.range,
+          fmt::format("unique:{} is above {}, the largest reqid a policy may choose: as with PF_KEY, the request gets a {}",
+                      r.written, model::kManualReqidMax, got),
+          {}};
+}
+
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
   auto r = backend.dump_policies();
   if (!r) {
@@ -237,7 +250,7 @@ bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Pr
 
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
              const ExecuteOptions& o) {
-  if (!resolve_default_levels(entries) || !assign_reqids(backend, entries)) return false;
+  if (!resolve_default_levels(entries) || !assign_reqids(backend, sources, entries)) return false;
   size_t done = 0, total = user_statements(entries, 0, entries.size());
   auto fail_summary = [&](const Entry& at) {
     auto lc = sources[at.source].line_col(at.statement.range.begin);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "xfrmpp/backend.hpp"
+#include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/diag/source.hpp"
 #include "xfrmpp/model/statement.hpp"
 
@@ -30,6 +31,10 @@ struct ExecuteOptions {
 /// Returns true when every statement succeeded.
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
              const ExecuteOptions& options);
+
+/// The warning for a request written unique:N above 16383: it names the generated reqid it got, or
+/// (reqid 0, under -n) says one will be generated at load time.
+diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t reqid);
 
 /// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
 bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);

@@ -54,6 +54,12 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
     xfrmpp::diag::DiagnosticSink sink;
     auto take = [&](xfrmpp::model::Statement&& st, bool fwd_copy) {
       statements += !fwd_copy;  // what the user wrote
+      // A load names the generated reqid once it is chosen; -n can only say one will be.
+      if (const auto* a = std::get_if<xfrmpp::model::AddPolicy>(&st.op); a && f.noop)
+        for (const auto& r : a->replaced_reqids) {
+          auto w = xfrmpp::tools::setkey::replaced_reqid_warning(r, 0);
+          sink.warning(w.range, std::move(w.message));
+        }
       dups.check(source, st, sink);
       if (retain) entries.push_back(Entry{sid, std::move(st), fwd_copy});
     };

@@ -191,13 +191,20 @@ bool Parser::policy_request(const model::Policy& p, model::Template& t) {
   if (!level.empty()) {
     std::string_view lv = level.text;
     if (lv.starts_with("unique:")) {
+      // PF_KEY carried any 32-bit N and both KAME and Linux replaced one above the manual range by a
+      // generated reqid instead of refusing it; the tool names the reqid chosen.
       uint64_t reqid;
-      if (!parse_number(lv.substr(7), model::kManualReqidMax, reqid) || reqid == 0) {
-        error(level.range, fmt::format("invalid '{}': unique:N takes a reqid from 1 to {} (larger ones are generated)", lv,
-                                       model::kManualReqidMax));
+      if (!parse_number(lv.substr(7), 0xffffffff, reqid) || reqid == 0) {
+        error(level.range, fmt::format("invalid '{}': unique:N takes a reqid from 1 to 4294967295 (above {}, a generated "
+                                       "one is used instead)",
+                                       lv, model::kManualReqidMax));
         return false;
       }
       t.level = model::Level::unique;
+      if (reqid > model::kManualReqidMax) {
+        replaced_reqids_.push_back({p.templates.size(), static_cast<uint32_t>(reqid), level.range});
+        reqid = 0;
+      }
       t.reqid = static_cast<uint32_t>(reqid);
     } else if (auto l = model::lookup(model::level_names(), lv)) {
       t.level = *l;
@@ -270,6 +277,7 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
 }
 
 std::optional<model::Policy> Parser::policy_string() {
+  replaced_reqids_.clear();  // a socket policy's unique:N above the range is a plain unique, as before
   model::Policy p;
   bool direction_only = false;
   size_t errors = sink_.error_count();

@@ -147,6 +147,29 @@ TEST_CASE("bundles, tunnel endpoints, levels and reqids") {
   CHECK(pol.templates[2].level == model::Level::default_level);
 }
 
+TEST_CASE("unique:N above 16383 becomes a generated reqid, as PF_KEY did, and is remembered for the warning") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:5 ah/transport//unique:20000;\n"
+                 "spdadd 10.0.0.1 10.0.0.2 any -P in ipsec esp/transport//unique:4294967295;\n");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  CHECK(p.sink.all().empty());  // the tool warns once it knows the reqid
+  const auto& a = std::get<model::AddPolicy>(p.script.statements.at(0).op);
+  CHECK(a.policy.templates[0].reqid == 5);
+  CHECK(a.policy.templates[1].level == model::Level::unique);
+  CHECK(a.policy.templates[1].reqid == 0);
+  REQUIRE(a.replaced_reqids.size() == 1);
+  CHECK(a.replaced_reqids[0].request == 1);
+  CHECK(a.replaced_reqids[0].written == 20000);
+  CHECK(p.source.text().substr(a.replaced_reqids[0].range.begin, a.replaced_reqids[0].range.end - a.replaced_reqids[0].range.begin) ==
+        "unique:20000");
+  const auto& b = std::get<model::AddPolicy>(p.script.statements.at(1).op);
+  REQUIRE(b.replaced_reqids.size() == 1);
+  CHECK(b.replaced_reqids[0].written == 4294967295u);
+  // 16383 is still the user's own.
+  auto q = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:16383;");
+  CHECK(policy_at(q, 0).templates[0].reqid == 16383);
+  CHECK(std::get<model::AddPolicy>(q.script.statements.at(0).op).replaced_reqids.empty());
+}
+
 TEST_CASE("4-in-6 tunnel keeps the endpoint family") {
   auto p = parse("spdadd 10.0.1.0/24 10.0.2.0/24 any -P out ipsec esp/tunnel/2001:db8::1-2001:db8::2/require;");
   REQUIRE_FALSE(p.sink.has_errors());
@@ -205,7 +228,8 @@ TEST_CASE("semantic checks Linux needs before anything is sent") {
   CHECK(first_error(parse("spdadd 10.0.0.1/33 10.0.0.2 any -P out none;")).find("prefix length") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out bypass;")).find("per-socket") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec;")).find("at least one request") != std::string::npos);
-  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:20000;")).find("1 to 16383") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:4294967296;")).find("1 to 4294967295") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:0;")).find("1 to 4294967295") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1[80] 10.0.0.2 icmp -P out none;")).find("has no ports") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out none")).find("missing ';'") != std::string::npos);
   CHECK(first_error(parse("spdadd host.invalid 10.0.0.2 any -P out none;")).find("not a numeric") != std::string::npos);
