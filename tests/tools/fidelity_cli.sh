@@ -21,4 +21,15 @@ printf 'spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:42949672
 "$setkey" -n -f "$work/u2.conf" 2>"$work/u2.err" && bad "unique:4294967296 accepted" ||
   { grep -q 'unique:N takes a reqid from 1 to 4294967295' "$work/u2.err" && ok "a reqid PF_KEY could not carry is still an error" || { bad "unique:2^32 message"; cat "$work/u2.err"; }; }
 
+# 2. An HMAC key shorter than the hash (FreeBSD's example): accepted with an RFC 4868 warning; a key
+# of the hash's length draws none; one past the block size is still refused.
+"$setkey" -n -f "$data/setkey_hmac_short_key.conf" 2>"$work/h.err"; rc=$?
+[[ $rc -eq 0 ]] && ok "setkey -n accepts hmac-sha2-256 with a 160-bit key" || { bad "160-bit hmac key: rc $rc"; cat "$work/h.err"; }
+grep -q "setkey_hmac_short_key.conf:2:83: warning: hmac-sha256 keys should be 256 bits, the hash's output length (RFC 4868); a 160-bit key works" "$work/h.err" &&
+  [[ $(grep -c warning: "$work/h.err") -eq 1 ]] && ok "with one warning, at the algorithm, none for the 256-bit key" || { bad "hmac warning"; cat "$work/h.err"; }
+! grep -q 0011223344556677889900112233445566778899 "$work/h.err" && ok "the warning does not show the key" || bad "key in the warning output"
+printf 'add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 0x%s;\n' "$(printf 'ab%.0s' $(seq 65))" >"$work/h2.conf"
+"$setkey" -n -f "$work/h2.conf" 2>"$work/h2.err" && bad "a 520-bit hmac-sha256 key accepted" ||
+  { grep -q 'hmac-sha256 takes a key of 8 to 512 bits in whole bytes' "$work/h2.err" && ok "a key past the block size is refused" || { bad "520-bit message"; cat "$work/h2.err"; }; }
+
 finish

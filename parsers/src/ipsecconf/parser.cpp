@@ -138,8 +138,9 @@ std::vector<const model::AlgorithmInfo*> solaris_algorithms(PropertyKey key) {
   return v;
 }
 
-uint16_t solaris_min_bits(const model::AlgorithmInfo& a) { return static_cast<uint16_t>(a.min_key_bits - a.salt_bits); }
-uint16_t solaris_max_bits(const model::AlgorithmInfo& a) { return static_cast<uint16_t>(a.max_key_bits - a.salt_bits); }
+// The same key lengths setkey and ipseckey accept (an HMAC: whole bytes up to its block size).
+uint16_t solaris_min_bits(const model::AlgorithmInfo& a) { return static_cast<uint16_t>(model::accepted_min_key_bits(a) - a.salt_bits); }
+uint16_t solaris_max_bits(const model::AlgorithmInfo& a) { return static_cast<uint16_t>(model::accepted_max_key_bits(a) - a.salt_bits); }
 
 bool range_admits(const model::AlgorithmInfo& a, const KeyRange& r) {
   if (!r.given) return true;

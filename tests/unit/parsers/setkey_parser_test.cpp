@@ -170,6 +170,30 @@ TEST_CASE("unique:N above 16383 becomes a generated reqid, as PF_KEY did, and is
   CHECK(std::get<model::AddPolicy>(q.script.statements.at(0).op).replaced_reqids.empty());
 }
 
+TEST_CASE("hmac-sha256 with a 160-bit key loads with a warning at the algorithm; past the block size it is an error") {
+  auto p = parse("add 10.0.0.1 10.0.0.2 esp 0x1000 -E aes-cbc 0x00112233445566778899aabbccddeeff -A hmac-sha2-256 "
+                 "0x0011223344556677889900112233445566778899;\n");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  REQUIRE(p.sink.all().size() == 1);
+  const auto& w = p.sink.all().front();
+  CHECK(w.severity == diag::Severity::warning);
+  CHECK(p.source.text().substr(w.range.begin, w.range.end - w.range.begin) == "hmac-sha2-256");
+  CHECK(w.message.find("RFC 4868") != std::string::npos);
+  const auto& sa = *std::get<model::AddSa>(p.script.statements.at(0).op).sa;
+  REQUIRE(sa.auth);
+  CHECK(sa.auth->key.size() == 20);
+  CHECK(sa.auth->icv_bits == 128);
+
+  auto ok = parse("add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff;");
+  CHECK(ok.sink.all().empty());
+
+  std::string long_key(130, 'a');
+  auto bad = parse("add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 0x" + long_key + ";");
+  CHECK(first_error(bad).find("hmac-sha256 takes a key of 8 to 512 bits in whole bytes") != std::string::npos);
+  CHECK(first_error(bad).find("this key has 520 bits") != std::string::npos);
+  CHECK(first_error(parse("add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 \"\";")).find("this key has 0 bits") != std::string::npos);
+}
+
 TEST_CASE("4-in-6 tunnel keeps the endpoint family") {
   auto p = parse("spdadd 10.0.1.0/24 10.0.2.0/24 any -P out ipsec esp/tunnel/2001:db8::1-2001:db8::2/require;");
   REQUIRE_FALSE(p.sink.has_errors());
