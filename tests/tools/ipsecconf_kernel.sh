@@ -130,6 +130,13 @@ grep -q 'ic_conflict_existing_allow.conf:1:1: error: conflicts with a pass polic
 grep -qx rc=0 "$work/cf2.rc" && ! grep -q error "$work/cf2.err" && grep -q 'dir in action block' "$work/cf2.spd" &&
   ok "the same selector with the same action is a duplicate, not a conflict" || { bad "same-action duplicate: $(cat "$work/cf2.rc")"; cat "$work/cf2.err"; }
 
+# 3d. A tunnel missing on this machine is only a warning under -c (ipsecconf -c of a gateway's file in
+# CI, tests/tools/fidelity_cli.sh); -a keeps the error and sends nothing.
+in_ns "$ipsecconf -a $data/ic_tun.conf 2>$work/tun.err; echo rc=\$? >$work/tun.rc; ip xfrm policy | grep -c src >$work/tun.spd"
+rm -rf "$work/state"
+grep -qx rc=1 "$work/tun.rc" && grep -q 'ic_tun.conf:1:9: error: Cannot find tunnel interface tun0' "$work/tun.err" && [[ $(cat "$work/tun.spd") -eq 0 ]] &&
+  ok "-a of a rule whose tunnel does not exist is still an error, nothing sent" || { bad "-a unknown tunnel: $(cat "$work/tun.rc")"; cat "$work/tun.err"; }
+
 # 4. Replace: the new file's rules, nothing of the old, a policy both share survives the switch.
 cat >"$work/new.conf" <<'EOF'
 {laddr 10.0.0.1 raddr 10.0.0.2 ulp tcp} ipsec {encr_algs aes encr_auth_algs sha256}

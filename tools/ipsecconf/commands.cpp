@@ -64,6 +64,8 @@ json plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& s
   json j{{"schema", render::kJsonSchema}, {"rules", json::array()}};
   for (const auto& pr : plan) {
     json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
+    // Checked without its tunnel (missing on this machine): no policies can be shown for it.
+    if (pr.rule->tunnel && !pr.rule->tunnel->resolved) jr["tunnel_not_found"] = pr.rule->tunnel->name;
     for (const auto& e : pr.entries) {
       json je{{"text", e.text}, {"policies", json::array()}};
       for (const auto& p : e.policies) {
@@ -165,11 +167,14 @@ void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const s
   std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, range, msg, {}}).c_str(), stderr);
 }
 
-Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors) {
+// check_only: the file may be meant for another machine, so a tunnel missing here is only a warning.
+Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors,
+                                      bool check_only = false) {
   auto src = load_source(file);
   if (!src) return make_error(src.error().code, file + " : Policy config file cannot be opened: " + src.error().message);
   diag::DiagnosticSink sink;
   auto po = env.parse_options();
+  po.unknown_tunnel_is_warning = check_only;
   rules = ic::parse(*src, sink, po);
   print_diagnostics(*src, sink, stderr);
   errors = sink.error_count();
@@ -273,7 +278,7 @@ ic::ParseOptions Env::parse_options() const {
 int add(const Env& env, const std::string& file, bool replace, bool check_only) {
   std::vector<ic::Rule> rules;
   size_t errors = 0;
-  auto src = parse_file(env, file, rules, errors);
+  auto src = parse_file(env, file, rules, errors, check_only);
   if (!src) {
     std::fprintf(stderr, "ipsecconf: %s\n", src.error().message.c_str());
     return 1;
