@@ -31,6 +31,15 @@ grep -q "setkey_hmac_short_key.conf:2:83: warning: hmac-sha256 keys should be 25
 printf 'add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 0x%s;\n' "$(printf 'ab%.0s' $(seq 65))" >"$work/h2.conf"
 "$setkey" -n -f "$work/h2.conf" 2>"$work/h2.err" && bad "a 520-bit hmac-sha256 key accepted" ||
   { grep -q 'hmac-sha256 takes a key of 8 to 512 bits in whole bytes' "$work/h2.err" && ok "a key past the block size is refused" || { bad "520-bit message"; cat "$work/h2.err"; }; }
+# ipseckey shares the rule (model::key_length_ok and its warning). Read from a mode-600 copy: it warns
+# about key files others can read.
+ipseckey=$(dirname "$setkey")/ipseckey
+if [[ -x $ipseckey ]]; then
+  cp "$data/ipseckey_hmac_short_key.keys" "$work/k.keys" && chmod 600 "$work/k.keys"
+  "$ipseckey" -c "$work/k.keys" 2>"$work/k.err"; rc=$?
+  [[ $rc -eq 0 ]] && grep -q "k.keys:1:109: warning: hmac-sha256 keys should be 256 bits" "$work/k.err" &&
+    ok "ipseckey -c accepts a 160-bit sha256 authkey with the same warning" || { bad "ipseckey 160-bit key: rc $rc"; cat "$work/k.err"; }
+fi
 
 # 3. ipsecconf -c of a gateway's file on a machine without its tunnel: a warning, not an error; with
 # --tunnels naming it the policies are planned as before; -a keeps the error (ipsecconf_kernel.sh).
