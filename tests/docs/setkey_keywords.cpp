@@ -95,6 +95,10 @@ std::string roff(std::string_view s) {
 
 std::string key_bits(const model::AlgorithmInfo& a) {
   if (a.max_key_bits == 0) return "none";
+  // An HMAC: the RFC's length, then what is accepted (whole bytes up to the block size).
+  if (model::hmac_block_bits(a))
+    return std::to_string(a.min_key_bits) + " (" + std::to_string(model::accepted_min_key_bits(a)) + " to " +
+           std::to_string(model::accepted_max_key_bits(a)) + ")";
   if (a.min_key_bits == a.max_key_bits) return std::to_string(a.min_key_bits);
   if (a.key_step_bits == 0) return std::to_string(a.min_key_bits) + ", " + std::to_string(a.max_key_bits);
   unsigned count = (a.max_key_bits - a.min_key_bits) / a.key_step_bits + 1;

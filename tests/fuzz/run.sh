@@ -3,6 +3,8 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     SECONDS per target (default 60); targets default to all
 #   JOBS=N                                      targets run side by side (default 2)
 #   XFRMPP_FUZZ_SKIP=json,keyleak,roundtrip     switch properties off, by hand only, to look past a known finding
+#   FUZZ_SEED=N                                 libFuzzer seed (default 1, so CI retraces the same first inputs;
+#                                               0 = random, for long runs by hand)
 # Exit status 1 when any target reports a finding (its input is saved under build-fuzz/fuzz-findings/);
 # the table at the end gives the executions of each target (libFuzzer's stat::number_of_executed_units).
 set -euo pipefail
@@ -43,7 +45,7 @@ run_one() {
   [[ -f $src/dict/$t.dict ]] && dict=(-dict="$src/dict/$t.dict")
   # New inputs go to the first directory (kept between runs); the committed seeds are only read.
   local rc=0
-  TMPDIR=$tmp "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -print_final_stats=1 -timeout=25 -rss_limit_mb=2048 \
+  TMPDIR=$tmp "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -print_final_stats=1 -timeout=25 -rss_limit_mb=2048 \
     -max_len=4096 -artifact_prefix="$findings/$t-" "${dict[@]}" "$corpus" "$src/corpus/$t" >"$logs/$t.log" 2>&1 || rc=$?
   rm -rf "$tmp"
   return $rc

@@ -107,6 +107,36 @@ ip xfrm policy | grep -c src >$work/rlast.after
 [[ $(cat "$work/rlast.before") -eq 8 && $(cat "$work/rlast.after") -eq 0 ]] && grep -qx rc=0 "$work/rlast.rc" &&
   ok "-r of the last rule leaves an empty SPD (IKE bypass removed too)" || bad "-r last: before $(cat "$work/rlast.before") after $(cat "$work/rlast.after")"
 
+# 3c. A policy another tool set with the same selector but another action is a conflict: exit 1, nothing
+# sent, nothing recorded (the SPD would keep allowing while -l says drop). One that does the same is a
+# duplicate, as on Solaris.
+data=$(dirname "$0")/data
+in_ns "
+ip xfrm policy add src 10.7.0.1 dst 10.7.0.4 dir out action allow
+$ipsecconf -q -a $data/ic_conflict_existing_allow.conf 2>$work/cf.err; echo rc=\$? >$work/cf.rc
+ip xfrm policy >$work/cf.spd; $ipsecconf >$work/cf.view
+ip xfrm policy flush; rm -rf $work/state
+ip xfrm policy add src 10.7.0.1 dst 10.7.0.4 dir out action block
+$ipsecconf -q -a $data/ic_conflict_existing_allow.conf 2>$work/cf2.err; echo rc=\$? >$work/cf2.rc
+ip xfrm policy >$work/cf2.spd
+"
+rm -rf "$work/state"
+grep -qx rc=1 "$work/cf.rc" && ok "-a of a drop rule over another tool's allow policy exits 1" || { bad "conflict: $(cat "$work/cf.rc")"; cat "$work/cf.err"; }
+grep -q 'ic_conflict_existing_allow.conf:1:1: error: conflicts with a pass policy already in the SPD that was not set by ipsecconf (dir out priority 0 10.7.0.1/32 -> 10.7.0.4/32 proto 0 none)' "$work/cf.err" &&
+  grep -q "this rule's drop" "$work/cf.err" && grep -q 'nothing was changed' "$work/cf.err" &&
+  ok "the error names the existing policy and says ipsecconf did not set it" || { bad "conflict text"; cat "$work/cf.err"; }
+[[ $(grep -c '^src' "$work/cf.spd") -eq 1 && ! -s $work/cf.view ]] && ok "after a conflict the SPD holds only the old policy and nothing is recorded" ||
+  { bad "conflict half-applied"; cat "$work/cf.spd" "$work/cf.view"; }
+grep -qx rc=0 "$work/cf2.rc" && ! grep -q error "$work/cf2.err" && grep -q 'dir in action block' "$work/cf2.spd" &&
+  ok "the same selector with the same action is a duplicate, not a conflict" || { bad "same-action duplicate: $(cat "$work/cf2.rc")"; cat "$work/cf2.err"; }
+
+# 3d. A tunnel missing on this machine is only a warning under -c (ipsecconf -c of a gateway's file in
+# CI, tests/tools/fidelity_cli.sh); -a keeps the error and sends nothing.
+in_ns "$ipsecconf -a $data/ic_tun.conf 2>$work/tun.err; echo rc=\$? >$work/tun.rc; ip xfrm policy | grep -c src >$work/tun.spd"
+rm -rf "$work/state"
+grep -qx rc=1 "$work/tun.rc" && grep -q 'ic_tun.conf:1:9: error: Cannot find tunnel interface tun0' "$work/tun.err" && [[ $(cat "$work/tun.spd") -eq 0 ]] &&
+  ok "-a of a rule whose tunnel does not exist is still an error, nothing sent" || { bad "-a unknown tunnel: $(cat "$work/tun.rc")"; cat "$work/tun.err"; }
+
 # 4. Replace: the new file's rules, nothing of the old, a policy both share survives the switch.
 cat >"$work/new.conf" <<'EOF'
 {laddr 10.0.0.1 raddr 10.0.0.2 ulp tcp} ipsec {encr_algs aes encr_auth_algs sha256}

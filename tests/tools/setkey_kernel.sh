@@ -59,6 +59,37 @@ grep -q 'reject.conf:3:1: error: spddelete failed: No such file or directory' "$
 grep -q '2 of 4 statements applied; stopped at .*reject.conf:3' "$work/reject.err" && ok "reports how many were applied" || { bad "applied count"; cat "$work/reject.err"; }
 [[ $(grep -c '^	spid=' "$work/reject.dump") -eq 2 ]] && ok "statements after the rejection were not applied" || bad "SPD after rejection: $(grep -c spid "$work/reject.dump")"
 
+# In RFC mode the count is of statements as written: the automatic fwd copies of 'in' policies are not
+# statements. This host kernel has no ESP, so the SA add on line 4 is rejected after three statements
+# that installed five policies; a failed fwd copy takes its 'in' back with it.
+cat > "$work/rfccount.conf" <<'CONF'
+spdadd 10.0.0.1 10.0.0.2 any -P in none;
+spdadd 10.0.0.1 10.0.0.3 any -P in none;
+spdadd 10.0.0.1 10.0.0.4 any -P out none;
+add 10.0.0.1 10.0.0.2 esp 0x1000 -E null;
+spdadd 10.0.0.1 10.0.0.5 any -P in none;
+CONF
+in_ns "$setkey -r -f $work/rfccount.conf 2> $work/rc.err; echo rc=\$? > $work/rc.rc; $setkey -DP > $work/rc.dump
+$setkey -FP; ip xfrm policy add src 10.6.0.1 dst 10.6.0.2 dir fwd action allow
+printf 'spdadd 10.6.0.9 10.6.0.9 any -P out none;\nspdadd 10.6.0.1 10.6.0.2 any -P in none;\n' | $setkey -r -c 2> $work/rcf.err; $setkey -DP > $work/rcf.dump"
+grep -q 'rc=1' "$work/rc.rc" && grep -q 'rfccount.conf:4:1: error: add failed' "$work/rc.err" && ok "the SA add is rejected on this kernel" || { bad "rfc count: no rejection"; cat "$work/rc.err"; }
+grep -q '3 of 5 statements applied; stopped at .*rfccount.conf:4' "$work/rc.err" && ok "RFC mode counts the statements written, not the fwd copies" || { bad "rfc count"; cat "$work/rc.err"; }
+[[ $(grep -c '^	spid=' "$work/rc.dump") -eq 5 ]] && ok "and the SPD holds exactly those statements' policies (2 in, 2 fwd, 1 out)" || bad "rfc count: $(grep -c spid "$work/rc.dump") policies"
+grep -q '1 of 2 statements applied' "$work/rcf.err" && ! grep -q $'^\tin ' "$work/rcf.dump" &&
+  ok "an 'in' whose fwd copy is rejected is taken back and not counted" || { bad "failed fwd copy"; cat "$work/rcf.err" "$work/rcf.dump"; }
+
+# unique:N above 16383 loads as PF_KEY loaded it: with a generated reqid, and a warning naming it.
+cat > "$work/bigreqid.conf" <<'CONF'
+spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:16383;
+spdadd 10.0.0.1 10.0.0.3 any -P out ipsec esp/transport//unique:20000;
+CONF
+in_ns "$setkey -k -f $work/bigreqid.conf 2> $work/br.err; echo rc=\$? > $work/br.rc; $setkey -DP > $work/br.dump"
+grep -qx rc=0 "$work/br.rc" && ok "unique:20000 loads" || { bad "unique:20000: $(cat "$work/br.rc")"; cat "$work/br.err"; }
+grep -q 'bigreqid.conf:2:58: warning: unique:20000 is above 16383, the largest reqid a policy may choose: as with PF_KEY, the request gets a generated reqid 16384 instead' "$work/br.err" &&
+  [[ $(grep -c warning "$work/br.err") -eq 1 ]] && ok "with one warning naming the reqid it got (none for unique:16383)" || { bad "unique:20000 warning"; cat "$work/br.err"; }
+grep -q 'unique#16384' "$work/br.dump" && grep -q 'unique:16383' "$work/br.dump" && ! grep -q 20000 "$work/br.dump" &&
+  ok "the kernel holds generated reqid 16384 and the user's 16383" || { bad "reqids in the SPD"; cat "$work/br.dump"; }
+
 # --atomic: a rejection late in the file puts back deletes, updates and adds of earlier statements.
 cat > "$work/seed.conf" <<'CONF'
 spdadd 10.5.0.1 10.5.0.2 any -P out none;

@@ -64,6 +64,8 @@ Result<std::vector<PlannedRule>> plan(const diag::SourceBuffer& src, const std::
 
 json rule_json(const PlannedRule& pr, const diag::SourceBuffer& src) {
   json jr{{"line", src.line_col(pr.rule->range.begin).line}, {"entries", json::array()}};
+  // Checked without its tunnel (missing on this machine): no policies can be shown for it.
+  if (pr.rule->tunnel && !pr.rule->tunnel->resolved) jr["tunnel_not_found"] = pr.rule->tunnel->name;
   for (const auto& e : pr.entries) {
     json je{{"text", e.text}, {"policies", json::array()}};
     for (const auto& p : e.policies) {
@@ -190,12 +192,15 @@ void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const s
   std::fputs(diag::format(src, diag::Diagnostic{diag::Severity::error, range, msg, {}}).c_str(), stderr);
 }
 
-Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors) {
+// check_only: the file may be meant for another machine, so a tunnel missing here is only a warning.
+Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors,
+                                      bool check_only = false) {
   auto src = load_source(file, env.max_input);
   if (!src && src.error().code == EFBIG) return src.error();  // already "FILE: error: ..."
   if (!src) return make_error(src.error().code, "ipsecconf: " + file + " : Policy config file cannot be opened: " + src.error().message);
   diag::DiagnosticSink sink;
   auto po = env.parse_options();
+  po.unknown_tunnel_is_warning = check_only;
   rules = ic::parse(*src, sink, po);
   DiagnosticPrinter printer(env.max_errors);
   printer.print(*src, sink);
@@ -238,10 +243,11 @@ Scope scope_for(const Env& env, const State& st, const std::optional<std::string
   return s;
 }
 
-std::string describe(const model::Policy& p) {
+// One line naming a kernel policy: what -l prints for foreign policies and what a conflict names.
+std::string policy_text(const model::Policy& p) {
   auto pre = [](const model::Prefix& x) { return fmt::format("{}/{}", x.addr.to_string(), x.len); };
-  std::string s = fmt::format("# kernel policy not installed by ipsecconf: dir {} priority {} {} -> {} proto {}",
-                              model::name_of(model::direction_names(), p.dir), p.priority, pre(p.sel.src), pre(p.sel.dst), p.sel.proto);
+  std::string s = fmt::format("dir {} priority {} {} -> {} proto {}", model::name_of(model::direction_names(), p.dir), p.priority,
+                              pre(p.sel.src), pre(p.sel.dst), p.sel.proto);
   if (p.sel.sport_mask) s += fmt::format(" sport {}", p.sel.sport);
   if (p.sel.dport_mask) s += fmt::format(" dport {}", p.sel.dport);
   s += fmt::format(" {}", model::name_of(model::policy_kind_names(), p.kind));
@@ -249,6 +255,33 @@ std::string describe(const model::Policy& p) {
     s += fmt::format(" {}/{}", model::name_of(model::protocol_names(), t.proto), model::name_of(model::mode_names(), t.mode));
   if (p.if_id) s += fmt::format(" if_id {}", *p.if_id);
   return s;
+}
+
+std::string describe(const model::Policy& p) { return "# kernel policy not installed by ipsecconf: " + policy_text(p); }
+
+// Whether two policies with one key do the same to traffic: same action, and for ipsec the same
+// transforms, levels and algorithm masks. Reqids and the order number do not change what is allowed.
+bool same_action(const model::Policy& a, const model::Policy& b) {
+  if (a.kind != b.kind) return false;
+  if (a.kind != model::PolicyKind::ipsec) return true;
+  if (a.templates.size() != b.templates.size()) return false;
+  for (size_t i = 0; i < a.templates.size(); ++i) {
+    const auto &x = a.templates[i], &y = b.templates[i];
+    if (x.proto != y.proto || x.mode != y.mode || x.level != y.level || x.aalgos != y.aalgos || x.ealgos != y.ealgos ||
+        x.calgos != y.calgos)
+      return false;
+    if (x.mode == model::Mode::tunnel && (x.src != y.src || x.dst != y.dst)) return false;
+  }
+  return true;
+}
+
+// The Solaris word for what a policy does, as the conflict message says it.
+std::string_view action_word(const model::Policy& p) {
+  switch (p.kind) {
+    case model::PolicyKind::discard: return "drop";
+    case model::PolicyKind::none: return "pass";
+    default: return "ipsec";
+  }
 }
 
 void latching_note(const Env& env) {
@@ -273,7 +306,7 @@ ic::ParseOptions Env::parse_options() const {
 int add(const Env& env, const std::string& file, bool replace, bool check_only, Rollback& rollback) {
   std::vector<ic::Rule> rules;
   size_t errors = 0;
-  auto src = parse_file(env, file, rules, errors);
+  auto src = parse_file(env, file, rules, errors, check_only);
   if (!src) {
     std::fprintf(stderr, "%s\n", src.error().message.c_str());
     return 1;
@@ -319,25 +352,55 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
     return 1;
   }
 
+  // What the kernel holds per key (the kernel's EEXIST key, which also counts the security context),
+  // and which of those keys this tool's record installed.
+  std::map<model::PolicyKey, const model::Policy*> in_kernel;
+  for (const auto& p : *before)
+    if (!p.is_socket_policy() && !p.ctx) in_kernel.emplace(p.key(), &p);
+  std::set<model::PolicyKey> owned;
+  for (const auto& r : st.rules)
+    for (const auto& e : r.entries) owned.insert(e.policies.begin(), e.policies.end());
+
   // One change per policy; a policy planned twice (Solaris: "duplicate/overlap policies") goes once.
+  // A key already in the SPD is a duplicate (Solaris ignores it) when ipsecconf installed it or when it
+  // does the same to traffic; a policy another tool set that does something else would stay in force
+  // while -l shows this rule, so that is an error and nothing is sent.
   struct Ref {
     size_t rule, entry, policy;
   };
   std::vector<Ref> refs;
   std::vector<Change> changes;
   std::set<model::PolicyKey> planned_keys;
+  size_t conflicts = 0;
   for (size_t i = 0; i < planned->size(); ++i)
     for (size_t j = 0; j < (*planned)[i].entries.size(); ++j) {
       auto& e = (*planned)[i].entries[j];
       for (size_t k = 0; k < e.policies.size(); ++k) {
-        if (!planned_keys.insert(e.policies[k].key()).second) {
+        const model::Policy& want = e.policies[k];
+        if (!planned_keys.insert(want.key()).second) {
           e.skipped[k] = true;
           continue;
         }
-        changes.push_back(Change{e.policies[k], replace ? Change::Verb::update : Change::Verb::add, refs.size()});
+        if (auto f = in_kernel.find(want.key()); !replace && f != in_kernel.end()) {
+          if (!owned.count(want.key()) && !same_action(*f->second, want)) {
+            print_error(*src, (*planned)[i].rule->range,
+                        fmt::format("conflicts with a {} policy already in the SPD that was not set by ipsecconf ({}): "
+                                    "XFRM keeps one policy per selector and direction, so it would stay in force instead "
+                                    "of this rule's {}; remove it first, or replace the SPD with ipsecconf -a file -f",
+                                    action_word(*f->second), policy_text(*f->second), action_word(want)));
+            ++conflicts;
+          }
+          e.skipped[k] = true;
+          continue;
+        }
+        changes.push_back(Change{want, replace ? Change::Verb::update : Change::Verb::add, refs.size()});
         refs.push_back({i, j, k});
       }
     }
+  if (conflicts) {
+    std::fprintf(stderr, "ipsecconf: %zu policy conflict(s) with the SPD.\nipsecconf: nothing was changed\n", conflicts);
+    return 1;
+  }
   std::set<model::PolicyKey> existing;
   for (const auto& p : *before) existing.insert(p.key());
   size_t bypass_from = changes.size();
@@ -364,14 +427,11 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
     return "added policies taken back; nothing was changed";
   };
   std::vector<ChangeError> fatal;
-  for (const auto& e : rep.errors) {
-    if (!replace && e.code == EEXIST && e.tag < bypass_from) {
-      const auto& r = refs[e.tag];
-      (*planned)[r.rule].entries[r.entry].skipped[r.policy] = true;  // allowed, as ipsecconf.c does
-    } else if (e.code != EEXIST) {
-      fatal.push_back(e);
-    }
-  }
+  // Keys already in the SPD were sorted out above, so an EEXIST now is a policy another tool added
+  // while this run loaded: whether it agrees is unknown, so it is an error like any other. A bypass
+  // policy that appeared meanwhile is fine.
+  for (const auto& e : rep.errors)
+    if (e.code != EEXIST || e.tag < bypass_from) fatal.push_back(e);
   if (!fatal.empty()) {
     const auto& e = fatal.front();
     if (e.tag < bypass_from) {

@@ -88,7 +88,7 @@ bool resolve_default_levels(std::vector<Entry>& entries) {
   return true;
 }
 
-bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
+bool assign_reqids(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries) {
   bool needed = false;
   for (auto& e : entries)
     if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
@@ -103,9 +103,13 @@ bool assign_reqids(Backend& backend, std::vector<Entry>& entries) {
   for (const auto& p : *spd)
     for (const auto& t : p.templates) next = std::max(next, t.reqid + 1);
   for (auto& e : entries)
-    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op))
+    if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op)) {
       for (auto& t : a->policy.templates)
         if (t.level == model::Level::unique && t.reqid == 0) t.reqid = next++;
+      for (const auto& r : a->replaced_reqids)
+        std::fputs(diag::format(sources[e.source], replaced_reqid_warning(r, a->policy.templates[r.request].reqid)).c_str(),
+                   stderr);
+    }
   return true;
 }
 
@@ -136,31 +140,45 @@ void log_applied(UndoLog* log, const std::vector<Change>& batch, const ApplyRepo
   }
 }
 
+// What the user wrote: an RFC-mode `fwd` copy is part of its `in` statement. A statement counts as
+// applied when every change it stands for is in the kernel.
+size_t user_statements(const std::vector<Entry>& entries, size_t from, size_t to, const std::vector<bool>* applied = nullptr) {
+  size_t n = 0;
+  for (size_t k = from; k < to; ++k) {
+    if (entries[k].fwd_copy) continue;
+    bool whole = !applied || ((*applied)[k] && (k + 1 >= entries.size() || !entries[k + 1].fwd_copy || (*applied)[k + 1]));
+    n += whole;
+  }
+  return n;
+}
+
 // The kernel keeps going through a batch after a rejected message, so statements after the failing one
 // may already be in. Adds are exclusive (the kernel refuses an existing entry), so whatever they created
 // is ours to remove: taking them back makes "stop at the first rejection" true. Other verbs cannot be
-// undone without a snapshot; they stay applied and are counted. Returns the statements left applied.
-size_t undo_after(Backend& backend, const std::vector<Change>& batch, const ApplyReport& rep, size_t first_failed,
-                  size_t batch_bytes) {
+// undone without a snapshot; they stay applied and are counted. `first_failed` is the first failing
+// statement as written (the `in` of a failed `fwd` copy), so no statement is left half in. Returns the
+// statements left applied.
+size_t undo_after(Backend& backend, const std::vector<Entry>& entries, const std::vector<Change>& batch, const ApplyReport& rep,
+                  size_t first_failed, size_t batch_bytes) {
   std::vector<Change> undo;
-  size_t kept = 0;
+  std::vector<bool> left(entries.size(), false);
   for (size_t tag : rep.applied_tags) {
     if (tag < first_failed) {
-      ++kept;
+      left[tag] = true;
       continue;
     }
     auto inv = inverse_of_add(batch[tag - batch.front().tag]);
     if (!inv) {
-      ++kept;
+      left[tag] = true;
       continue;
     }
     undo.push_back(std::move(*inv));
   }
   if (!undo.empty()) {
     ApplyReport r = backend.apply(undo, ApplyOptions{false, batch_bytes});
-    kept += r.errors.size();
+    for (const auto& e : r.errors) left[e.tag] = true;
   }
-  return kept;
+  return user_statements(entries, batch.front().tag, batch.front().tag + batch.size(), &left);
 }
 
 void print_defaults(const model::DefaultPolicy& d, const ExecuteOptions& o) {
@@ -201,6 +219,15 @@ void print_sad_info(const SadInfo& i, const ExecuteOptions& o) {
 }
 
 }  // namespace
+
+diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t reqid) {
+  std::string got = reqid ? fmt::format("generated reqid {} instead (dumps show unique#{}; an SA for it needs -u {})", reqid, reqid, reqid)
+                          : std::string("generated reqid instead (the next free one above 16383, chosen when the file is loaded)");
+  return {diag::Severity::warning, r.range,
+          fmt::format("unique:{} is above {}, the largest reqid a policy may choose: as with PF_KEY, the request gets a {}",
+                      r.written, model::kManualReqidMax, got),
+          {}};
+}
 
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
   auto r = backend.dump_policies();
@@ -262,11 +289,11 @@ std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) 
 
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
              const ExecuteOptions& o, UndoLog* log) {
-  if (!resolve_default_levels(entries) || !assign_reqids(backend, entries)) return false;
-  size_t done = 0;
+  if (!resolve_default_levels(entries) || !assign_reqids(backend, sources, entries)) return false;
+  size_t done = 0, total = user_statements(entries, 0, entries.size());
   auto fail_summary = [&](const Entry& at) {
     auto lc = sources[at.source].line_col(at.statement.range.begin);
-    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%llu\n", done, entries.size(),
+    std::fprintf(stderr, "setkey: %zu of %zu statements applied; stopped at %s:%llu\n", done, total,
                  sources[at.source].name().c_str(), static_cast<unsigned long long>(lc.line));
     return false;
   };
@@ -278,7 +305,8 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
     // Changes copy their target, so hand them over in bounded chunks: memory stays flat however
     // large the script is, and the backend still packs each chunk into full sendmsg batches.
     constexpr size_t kChunk = 4096;
-    for (; j < entries.size() && batch.size() < kChunk; ++j) {
+    // A `fwd` copy stays in its statement's chunk, so a statement is applied or taken back whole.
+    for (; j < entries.size() && (batch.size() < kChunk || entries[j].fwd_copy); ++j) {
       auto c = to_change(entries[j].statement, j);
       if (!c) break;
       batch.push_back(std::move(*c));
@@ -287,7 +315,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
       ApplyReport rep = backend.apply(batch, ApplyOptions{true, o.batch_bytes});
       if (o.verbose) std::fprintf(stderr, "setkey: %zu changes sent, %zu applied\n", batch.size(), rep.applied);
       if (rep.errors.empty()) {
-        done += rep.applied;
+        done += user_statements(entries, i, j);
         log_applied(log, batch, rep, SIZE_MAX);
       } else {
         size_t first = rep.errors.front().tag;
@@ -295,8 +323,9 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
         const Entry& e = entries[first];
         report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
                                        kernel_message(rep.errors.front().code, rep.errors.front().message, rep.errors.front().extack)));
-        log_applied(log, batch, rep, first);
-        done += undo_after(backend, batch, rep, first, o.batch_bytes);
+        size_t written = e.fwd_copy ? first - 1 : first;
+        log_applied(log, batch, rep, written);
+        done += undo_after(backend, entries, batch, rep, written, o.batch_bytes);
         return fail_summary(e);
       }
       i = j;
@@ -364,7 +393,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
                                      r.error().code == ESRCH ? std::string("no such SA") : r.error().message));
       return fail_summary(e);
     }
-    ++done;
+    done += !e.fwd_copy;
     if (log && !read_only(e.statement)) ++log->irreversible;
     ++i;
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "xfrmpp/backend.hpp"
+#include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/diag/source.hpp"
 #include "xfrmpp/model/statement.hpp"
 
@@ -12,6 +13,7 @@ namespace xfrmpp::tools::setkey {
 struct Entry {
   uint32_t source = 0;  ///< index into the run's sources
   model::Statement statement;
+  bool fwd_copy = false;  ///< the RFC-mode `fwd` copy of the entry before it: not a statement of its own
 };
 
 struct ExecuteOptions {
@@ -39,6 +41,10 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
 
 /// Removes what `log` says the run added, newest first; returns one line saying what was taken back.
 std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes);
+
+/// The warning for a request written unique:N above 16383: it names the generated reqid it got, or
+/// (reqid 0, under -n) says one will be generated at load time.
+diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t reqid);
 
 /// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
 bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);

@@ -60,16 +60,22 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
     uint32_t sid = static_cast<uint32_t>(sources.size() - 1);
     const auto& source = sources.back();
     xfrmpp::diag::DiagnosticSink sink;
-    auto take = [&](xfrmpp::model::Statement&& st) {
-      ++statements;
+    auto take = [&](xfrmpp::model::Statement&& st, bool fwd_copy) {
+      statements += !fwd_copy;  // what the user wrote
+      // A load names the generated reqid once it is chosen; -n can only say one will be.
+      if (const auto* a = std::get_if<xfrmpp::model::AddPolicy>(&st.op); a && f.noop)
+        for (const auto& r : a->replaced_reqids) {
+          auto w = xfrmpp::tools::setkey::replaced_reqid_warning(r, 0);
+          sink.warning(w.range, std::move(w.message));
+        }
       dups.check(sources, sid, st, sink);
-      if (retain) entries.push_back(Entry{sid, std::move(st)});
+      if (retain) entries.push_back(Entry{sid, std::move(st), fwd_copy});
     };
     sk::parse_each(source, sink, po, [&](xfrmpp::model::Statement&& st) {
       std::optional<xfrmpp::model::Statement> copy;
       if (rfc_mode) copy = sk::rfc_fwd_copy(st);
-      take(std::move(st));
-      if (copy) take(std::move(*copy));
+      take(std::move(st), false);
+      if (copy) take(std::move(*copy), true);
     });
     printer.print(source, sink);
     ok &= !sink.has_errors();

@@ -187,7 +187,7 @@ namespace {
 
 constexpr std::string_view kCut = "...";
 constexpr size_t kLeadColumns = 40;  // context kept left of the caret when a long line is cut
-constexpr size_t kMaxMessage = 256;
+constexpr size_t kMaxMessage = 1024;  // real messages stay under it; a quoted megabyte token does not
 constexpr size_t kMessageTail = 48;
 
 std::string_view severity_name(Severity s) {

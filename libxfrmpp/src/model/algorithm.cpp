@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 namespace xfrmpp::model {
 namespace {
@@ -99,7 +100,38 @@ const AlgorithmInfo* find_kernel_algorithm(std::string_view kernel_name, AlgKind
   return kind == AlgKind::auth ? first : nullptr;
 }
 
+uint16_t hmac_block_bits(const AlgorithmInfo& alg) {
+  // The table's key size for an HMAC is the RFC's (the hash's output length); the block size is what
+  // bounds the key the kernel's hmac() and FreeBSD's ah/esp take.
+  struct Block {
+    std::string_view kernel_name;
+    uint16_t bits;
+  };
+  constexpr std::array kBlocks = {Block{"hmac(md5)", 512}, Block{"hmac(sha1)", 512}, Block{"hmac(sha256)", 512},
+                                  Block{"hmac(sha384)", 1024}, Block{"hmac(sha512)", 1024}};
+  if (alg.kind != AlgKind::auth) return 0;
+  for (const auto& b : kBlocks)
+    if (b.kernel_name == alg.kernel_name) return b.bits;
+  return 0;
+}
+
+uint32_t accepted_min_key_bits(const AlgorithmInfo& alg) { return hmac_block_bits(alg) ? 8 : alg.min_key_bits; }
+uint32_t accepted_max_key_bits(const AlgorithmInfo& alg) {
+  uint16_t block = hmac_block_bits(alg);
+  return block ? block : alg.max_key_bits;
+}
+
+std::string key_length_warning(const AlgorithmInfo& alg, uint32_t key_bits) {
+  if (!hmac_block_bits(alg) || key_bits == alg.min_key_bits || !key_length_ok(alg, key_bits)) return {};
+  // RFC 4868 2.1.1 for SHA-2; RFC 2403 and 2404 fix the MD5 and SHA-1 keys the same way.
+  std::string_view rfc = alg.kernel_name == "hmac(md5)" ? "RFC 2403" : alg.kernel_name == "hmac(sha1)" ? "RFC 2404" : "RFC 4868";
+  return std::string(alg.setkey_name) + " keys should be " + std::to_string(alg.min_key_bits) + " bits, the hash's output length (" +
+         std::string(rfc) + "); a " + std::to_string(key_bits) +
+         "-bit key works with the Linux kernel and FreeBSD, but a peer that follows the RFC may refuse it";
+}
+
 bool key_length_ok(const AlgorithmInfo& alg, uint32_t key_bits) {
+  if (uint16_t block = hmac_block_bits(alg)) return key_bits >= 8 && key_bits <= block && key_bits % 8 == 0;
   if (key_bits < alg.min_key_bits || key_bits > alg.max_key_bits) return false;
   if (alg.key_step_bits == 0) return key_bits == alg.min_key_bits || key_bits == alg.max_key_bits;
   return (key_bits - alg.min_key_bits) % alg.key_step_bits == 0;

@@ -91,7 +91,10 @@ struct Tunnel {
   bool negotiate_tunnel = false;  ///< negotiate tunnel (tunnel-mode SAs) vs transport
   TunnelInfo info;
   diag::SourceRange range;
-  bool operator==(const Tunnel& o) const { return name == o.name && negotiate_tunnel == o.negotiate_tunnel && info == o.info; }
+  bool resolved = true;  ///< false: not found where the file was checked (ipsecconf -c); info is empty, no policies
+  bool operator==(const Tunnel& o) const {
+    return name == o.name && negotiate_tunnel == o.negotiate_tunnel && info == o.info && resolved == o.resolved;
+  }
 };
 
 /// One parsed rule, normalized to local/remote (the old saddr/daddr form is swapped for inbound rules,
@@ -117,6 +120,9 @@ using TunnelResolver = std::function<std::optional<TunnelInfo>(std::string_view 
 struct ParseOptions {
   HostResolver resolve_host;      ///< unset: numeric addresses only
   TunnelResolver resolve_tunnel;  ///< unset: every tunnel rule is an error
+  /// Checking a file for another machine (ipsecconf -c): a tunnel this one lacks is a warning, and the
+  /// rest of its rule is still checked.
+  bool unknown_tunnel_is_warning = false;
 };
 
 /// Parses a whole file. Every problem goes to `sink` with the Solaris message and line number, at the

@@ -190,7 +190,8 @@ uint32_t xfrm_priority(uint32_t solaris) { return kPriorityCeiling - std::min(so
 
 std::vector<model::Policy> policies(const Rule& r, uint32_t base) {
   std::vector<model::Policy> out;
-  if (r.alternatives.empty()) return out;
+  // A tunnel missing where the file was checked (-c): nothing to say about its endpoints or if_id.
+  if (r.alternatives.empty() || (r.tunnel && !r.tunnel->resolved)) return out;
   Protection prot = protection(r);
   uint32_t prio = xfrm_priority(solaris_priority(r, base));
   bool outer = r.tunnel && !r.tunnel->negotiate_tunnel;  // negotiate transport: the IP-in-IP packets themselves

@@ -590,8 +590,15 @@ bool CommandParser::sa_command(Command& c) {
     }
     if (encrkey_tok && !enc_tok) error(*encrkey_tok, "encrkey needs an encr_alg");
     if (auth && authkey_tok && ok_) {
-      if (!model::key_length_ok(*auth, authbits))
-        error(*authkey_tok, fmt::format("{} takes a {}-bit key, not {}", auth_tok->text, auth->min_key_bits, authbits));
+      if (!model::key_length_ok(*auth, authbits)) {
+        if (model::hmac_block_bits(*auth))
+          error(*authkey_tok, fmt::format("{} takes a key of 8 to {} bits in whole bytes ({} is the RFC's length), not {}",
+                                          auth_tok->text, model::accepted_max_key_bits(*auth), auth->min_key_bits, authbits));
+        else
+          error(*authkey_tok, fmt::format("{} takes a {}-bit key, not {}", auth_tok->text, auth->min_key_bits, authbits));
+      } else if (auto w = model::key_length_warning(*auth, authbits); !w.empty()) {
+        warning(*auth_tok, std::move(w));
+      }
       base.auth = model::AlgorithmSetting{std::string(auth->kernel_name), authkey, auth->icv_bits};
       given.auth = true;
     }

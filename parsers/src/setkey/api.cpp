@@ -36,7 +36,7 @@ model::Policy fwd_from(const model::Policy& in) {
 
 std::optional<model::Statement> rfc_fwd_copy(const model::Statement& st) {
   if (const auto* a = std::get_if<model::AddPolicy>(&st.op); a && a->policy.dir == model::Direction::in)
-    return model::Statement{model::AddPolicy{fwd_from(a->policy), a->update}, st.range};
+    return model::Statement{model::AddPolicy{fwd_from(a->policy), a->update, {}}, st.range};
   if (const auto* d = std::get_if<model::DeletePolicy>(&st.op); d && d->id.dir == model::Direction::in && d->id.index == 0) {
     model::PolicyId id = d->id;
     id.dir = model::Direction::fwd;

@@ -393,6 +393,7 @@ bool Parser::mark_value(Token tok, model::Mark& mark) {
 
 bool Parser::spd_statement(std::string_view cmd, diag::Offset start, model::Statement& out) {
   (void)start;
+  replaced_reqids_.clear();
   Family hint = Family::unspec;
   if (!address_options(hint)) return false;
   model::Policy p;
@@ -461,7 +462,7 @@ bool Parser::spd_statement(std::string_view cmd, diag::Offset start, model::Stat
       error(src_tok.range, fmt::format("{} needs a policy action after the direction (discard, none or ipsec)", cmd));
       return false;
     }
-    out.op = model::AddPolicy{std::move(p), cmd == "spdupdate"};
+    out.op = model::AddPolicy{std::move(p), cmd == "spdupdate", std::move(replaced_reqids_)};
   }
   return true;
 }

@@ -63,6 +63,7 @@ class Parser {
   bool numeric_ = false;  // -n on the current statement
   bool ended_ = false;    // the current statement's ';' was consumed: no recovery scan needed
   std::vector<model::Address> scratch_;  // reused by selector_address so each statement does not allocate
+  std::vector<model::ReplacedReqid> replaced_reqids_;  // unique:N above the manual range in the current policy
 };
 
 }  // namespace xfrmpp::parsers::setkey

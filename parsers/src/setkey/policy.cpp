@@ -42,11 +42,12 @@ bool Parser::priority_spec(uint32_t& priority) {
     return false;
   }
   int64_t base = kPrioDefault, value;
-  std::string_view rest = text;
+  std::string_view rest = text, base_name = "def";
   bool based = false;
   for (auto [name, v] : {std::pair{"low", kPrioLow}, {"def", kPrioDefault}, {"high", kPrioHigh}}) {
     if (rest.starts_with(name)) {
       base = v;
+      base_name = name;
       rest.remove_prefix(std::string_view(name).size());
       based = true;
       break;
@@ -72,7 +73,15 @@ bool Parser::priority_spec(uint32_t& priority) {
   // "prio N" raises precedence by N (kernel value def - N); "prio -N" lowers it; "base + N" raises it.
   value = base - sign * static_cast<int64_t>(offset);
   if (value < 0 || value > 0xffffffffll) {
-    error(range, fmt::format("priority '{}' is out of range (kernel priorities are 0 to 4294967295)", text));
+    // The offset is what was wrong, so say how far it may go from the base that was written.
+    bool raises = value < 0;
+    std::string form = based ? fmt::format("'prio {} {} N'", base_name, raises ? '+' : '-') : (raises ? "'prio N'" : "'prio -N'");
+    std::string means = based ? "" : fmt::format(" (def {} N)", raises ? '+' : '-');
+    int64_t most = raises ? base : 0xffffffffll - base;
+    error(range, fmt::format("priority offset {} is out of range: {}{} is kernel priority {} {} N, which must {}, so N can be "
+                             "at most {}",
+                             offset, form, means, base, raises ? '-' : '+', raises ? "not go below 0" : "not exceed 4294967295",
+                             most));
     return false;
   }
   priority = static_cast<uint32_t>(value);
@@ -182,13 +191,20 @@ bool Parser::policy_request(const model::Policy& p, model::Template& t) {
   if (!level.empty()) {
     std::string_view lv = level.text;
     if (lv.starts_with("unique:")) {
+      // PF_KEY carried any 32-bit N and both KAME and Linux replaced one above the manual range by a
+      // generated reqid instead of refusing it; the tool names the reqid chosen.
       uint64_t reqid;
-      if (!parse_number(lv.substr(7), model::kManualReqidMax, reqid) || reqid == 0) {
-        error(level.range, fmt::format("invalid '{}': unique:N takes a reqid from 1 to {} (larger ones are generated)", lv,
-                                       model::kManualReqidMax));
+      if (!parse_number(lv.substr(7), 0xffffffff, reqid) || reqid == 0) {
+        error(level.range, fmt::format("invalid '{}': unique:N takes a reqid from 1 to 4294967295 (above {}, a generated "
+                                       "one is used instead)",
+                                       lv, model::kManualReqidMax));
         return false;
       }
       t.level = model::Level::unique;
+      if (reqid > model::kManualReqidMax) {
+        replaced_reqids_.push_back({p.templates.size(), static_cast<uint32_t>(reqid), level.range});
+        reqid = 0;
+      }
       t.reqid = static_cast<uint32_t>(reqid);
     } else if (auto l = model::lookup(model::level_names(), lv)) {
       t.level = *l;
@@ -261,6 +277,7 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
 }
 
 std::optional<model::Policy> Parser::policy_string() {
+  replaced_reqids_.clear();  // a socket policy's unique:N above the range is a plain unique, as before
   model::Policy p;
   bool direction_only = false;
   size_t errors = sink_.error_count();

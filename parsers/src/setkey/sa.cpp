@@ -233,14 +233,20 @@ bool Parser::sa_algorithms(model::SecurityAssociation& sa, Token& first) {
         if (!key_value(setting.key, ktok)) return false;
         uint32_t bits = static_cast<uint32_t>(setting.key.size() * 8);
         if (!model::key_length_ok(*info, bits)) {
-          std::string sizes = info->key_step_bits ? fmt::format("{} to {} bits in steps of {}", info->min_key_bits,
-                                                                info->max_key_bits, info->key_step_bits)
+          std::string sizes = model::hmac_block_bits(*info)
+                                  ? fmt::format("8 to {} bits in whole bytes ({} is the RFC's length; as on FreeBSD, nothing longer "
+                                                "than the hash's block, which HMAC would only hash down to {} bits)",
+                                                model::accepted_max_key_bits(*info), info->min_key_bits, info->min_key_bits)
+                              : info->key_step_bits ? fmt::format("{} to {} bits in steps of {}", info->min_key_bits,
+                                                                  info->max_key_bits, info->key_step_bits)
                               : info->min_key_bits == info->max_key_bits ? fmt::format("{} bits", info->min_key_bits)
                                   : fmt::format("{} or {} bits", info->min_key_bits, info->max_key_bits);
           std::string salt = info->salt_bits ? fmt::format(", including the {}-bit salt", info->salt_bits) : "";
           error(ktok.range, fmt::format("{} takes a key of {}{}; this key has {} bits", info->setkey_name, sizes, salt, bits));
           return false;
         }
+        // At the algorithm's name, not the key: nothing of the key is quoted in a warning either.
+        if (auto w = model::key_length_warning(*info, bits); !w.empty()) sink_.warning(name.range, std::move(w));
       }
       auto& slot = info->kind == AlgKind::auth ? sa.auth : info->kind == AlgKind::crypt ? sa.crypt
                        : info->kind == AlgKind::aead ? sa.aead : sa.comp;

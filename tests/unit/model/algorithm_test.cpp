@@ -52,3 +52,37 @@ TEST_CASE("every unsupported algorithm says why, every supported one has a kerne
     CHECK_MESSAGE(names.insert(key).second, "duplicate ", a.setkey_name);
   }
 }
+
+TEST_CASE("an HMAC key may be any whole number of bytes up to the block size; the RFC length draws no warning") {
+  std::array kinds{AlgKind::auth};
+  const auto* sha256 = find_setkey_algorithm("hmac-sha256", kinds);
+  REQUIRE(sha256);
+  CHECK(hmac_block_bits(*sha256) == 512);
+  CHECK(key_length_ok(*sha256, 160));  // the FreeBSD manual's example
+  CHECK(key_length_ok(*sha256, 8));
+  CHECK(key_length_ok(*sha256, 256));
+  CHECK(key_length_ok(*sha256, 512));
+  CHECK_FALSE(key_length_ok(*sha256, 0));
+  CHECK_FALSE(key_length_ok(*sha256, 520));
+  CHECK_FALSE(key_length_ok(*sha256, 164));
+  CHECK(key_length_warning(*sha256, 256).empty());
+  CHECK(key_length_warning(*sha256, 520).empty());  // refused, not warned about
+  CHECK(key_length_warning(*sha256, 160) ==
+        "hmac-sha256 keys should be 256 bits, the hash's output length (RFC 4868); a 160-bit key works with the Linux "
+        "kernel and FreeBSD, but a peer that follows the RFC may refuse it");
+  const auto* sha512 = find_setkey_algorithm("hmac-sha512", kinds);
+  CHECK(key_length_ok(*sha512, 1024));
+  CHECK_FALSE(key_length_ok(*sha512, 1032));
+  CHECK(accepted_min_key_bits(*sha512) == 8);
+  CHECK(accepted_max_key_bits(*sha512) == 1024);
+  const auto* md5 = find_setkey_algorithm("hmac-md5", kinds);
+  CHECK(key_length_warning(*md5, 128).empty());
+  CHECK(key_length_warning(*md5, 256).find("RFC 2403") != std::string::npos);
+  CHECK(key_length_warning(*find_setkey_algorithm("hmac-sha1", kinds), 128).find("RFC 2404") != std::string::npos);
+  // Not an HMAC: the fixed length stays.
+  const auto* xcbc = find_setkey_algorithm("aes-xcbc-mac", kinds);
+  CHECK(hmac_block_bits(*xcbc) == 0);
+  CHECK(key_length_ok(*xcbc, 128));
+  CHECK_FALSE(key_length_ok(*xcbc, 160));
+  CHECK(key_length_warning(*xcbc, 128).empty());
+}

@@ -100,6 +100,36 @@ TEST_CASE("priority forms follow libipsec") {
   CHECK(prio("prio def + 5") == 0x80000000u - 5);
   CHECK(prio("prio high-3") == 0x40000000u + 3);
   CHECK(prio("prio high + 1073741824") == 0u);
+  // The edges of each form are accepted.
+  CHECK(prio("prio 2147483648") == 0u);
+  CHECK(prio("prio -2147483647") == 0xffffffffu);
+  CHECK(prio("prio low - 1073741823") == 0xffffffffu);
+  CHECK(prio("prio def-2147483647") == 0xffffffffu);
+}
+
+TEST_CASE("an out-of-range priority offset says how far its base allows") {
+  auto err = [](const std::string& spec) {
+    auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out " + spec + " none;");
+    REQUIRE(p.sink.error_count() == 1);
+    return p.sink.all().front().message;
+  };
+  CHECK(err("prio 4294967295") ==
+        "priority offset 4294967295 is out of range: 'prio N' (def + N) is kernel priority 2147483648 - N, which must not go "
+        "below 0, so N can be at most 2147483648");
+  CHECK(err("prio 2147483649").ends_with("so N can be at most 2147483648"));
+  CHECK(err("prio -2147483648") ==
+        "priority offset 2147483648 is out of range: 'prio -N' (def - N) is kernel priority 2147483648 + N, which must not "
+        "exceed 4294967295, so N can be at most 2147483647");
+  CHECK(err("prio high + 1073741825") ==
+        "priority offset 1073741825 is out of range: 'prio high + N' is kernel priority 1073741824 - N, which must not go "
+        "below 0, so N can be at most 1073741824");
+  CHECK(err("prio high - 3221225472").ends_with("'prio high - N' is kernel priority 1073741824 + N, which must not exceed "
+                                                "4294967295, so N can be at most 3221225471"));
+  CHECK(err("prio low+3221225473").ends_with("'prio low + N' is kernel priority 3221225472 - N, which must not go below 0, "
+                                             "so N can be at most 3221225472"));
+  CHECK(err("prio low - 1073741824").ends_with("so N can be at most 1073741823"));
+  CHECK(err("prio def + 2147483649").ends_with("'prio def + N' is kernel priority 2147483648 - N, which must not go below 0, "
+                                               "so N can be at most 2147483648"));
 }
 
 TEST_CASE("bundles, tunnel endpoints, levels and reqids") {
@@ -119,6 +149,53 @@ TEST_CASE("bundles, tunnel endpoints, levels and reqids") {
   CHECK(pol.templates[1].reqid == 7);
   CHECK(pol.templates[2].proto == model::Protocol::ah);
   CHECK(pol.templates[2].level == model::Level::default_level);
+}
+
+TEST_CASE("unique:N above 16383 becomes a generated reqid, as PF_KEY did, and is remembered for the warning") {
+  auto p = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:5 ah/transport//unique:20000;\n"
+                 "spdadd 10.0.0.1 10.0.0.2 any -P in ipsec esp/transport//unique:4294967295;\n");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  CHECK(p.sink.all().empty());  // the tool warns once it knows the reqid
+  const auto& a = std::get<model::AddPolicy>(p.script.statements.at(0).op);
+  CHECK(a.policy.templates[0].reqid == 5);
+  CHECK(a.policy.templates[1].level == model::Level::unique);
+  CHECK(a.policy.templates[1].reqid == 0);
+  REQUIRE(a.replaced_reqids.size() == 1);
+  CHECK(a.replaced_reqids[0].request == 1);
+  CHECK(a.replaced_reqids[0].written == 20000);
+  CHECK(p.source.text().substr(a.replaced_reqids[0].range.begin, a.replaced_reqids[0].range.end - a.replaced_reqids[0].range.begin) ==
+        "unique:20000");
+  const auto& b = std::get<model::AddPolicy>(p.script.statements.at(1).op);
+  REQUIRE(b.replaced_reqids.size() == 1);
+  CHECK(b.replaced_reqids[0].written == 4294967295u);
+  // 16383 is still the user's own.
+  auto q = parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:16383;");
+  CHECK(policy_at(q, 0).templates[0].reqid == 16383);
+  CHECK(std::get<model::AddPolicy>(q.script.statements.at(0).op).replaced_reqids.empty());
+}
+
+TEST_CASE("hmac-sha256 with a 160-bit key loads with a warning at the algorithm; past the block size it is an error") {
+  auto p = parse("add 10.0.0.1 10.0.0.2 esp 0x1000 -E aes-cbc 0x00112233445566778899aabbccddeeff -A hmac-sha2-256 "
+                 "0x0011223344556677889900112233445566778899;\n");
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  REQUIRE(p.sink.all().size() == 1);
+  const auto& w = p.sink.all().front();
+  CHECK(w.severity == diag::Severity::warning);
+  CHECK(p.source.text().substr(w.range.begin, w.range.end - w.range.begin) == "hmac-sha2-256");
+  CHECK(w.message.find("RFC 4868") != std::string::npos);
+  const auto& sa = *std::get<model::AddSa>(p.script.statements.at(0).op).sa;
+  REQUIRE(sa.auth);
+  CHECK(sa.auth->key.size() == 20);
+  CHECK(sa.auth->icv_bits == 128);
+
+  auto ok = parse("add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff;");
+  CHECK(ok.sink.all().empty());
+
+  std::string long_key(130, 'a');
+  auto bad = parse("add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 0x" + long_key + ";");
+  CHECK(first_error(bad).find("hmac-sha256 takes a key of 8 to 512 bits in whole bytes") != std::string::npos);
+  CHECK(first_error(bad).find("this key has 520 bits") != std::string::npos);
+  CHECK(first_error(parse("add 10.0.0.1 10.0.0.2 ah 0x1000 -A hmac-sha256 \"\";")).find("this key has 0 bits") != std::string::npos);
 }
 
 TEST_CASE("4-in-6 tunnel keeps the endpoint family") {
@@ -179,7 +256,8 @@ TEST_CASE("semantic checks Linux needs before anything is sent") {
   CHECK(first_error(parse("spdadd 10.0.0.1/33 10.0.0.2 any -P out none;")).find("prefix length") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out bypass;")).find("per-socket") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec;")).find("at least one request") != std::string::npos);
-  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:20000;")).find("1 to 16383") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:4294967296;")).find("1 to 4294967295") != std::string::npos);
+  CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out ipsec esp/transport//unique:0;")).find("1 to 4294967295") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1[80] 10.0.0.2 icmp -P out none;")).find("has no ports") != std::string::npos);
   CHECK(first_error(parse("spdadd 10.0.0.1 10.0.0.2 any -P out none")).find("missing ';'") != std::string::npos);
   CHECK(first_error(parse("spdadd host.invalid 10.0.0.2 any -P out none;")).find("not a numeric") != std::string::npos);

@@ -70,7 +70,7 @@ TEST_CASE("spdadd output re-parses to the same policy") {
 
 TEST_CASE("--save skips RFC-mode fwd copies and replays oldest first") {
   auto in = parse_one("spdadd 10.0.0.1 10.0.0.2 any -P in ipsec esp/transport//require;");
-  auto fwd = *sk::rfc_fwd_copy(model::Statement{model::AddPolicy{in, false}, {}});
+  auto fwd = *sk::rfc_fwd_copy(model::Statement{model::AddPolicy{in, false, {}}, {}});
   auto fwd_policy = std::get<model::AddPolicy>(fwd.op).policy;
   auto out = parse_one("spdadd 10.0.0.2 10.0.0.1 any -P out ipsec esp/transport//require;");
   std::vector<model::Policy> dump{fwd_policy, in, out};  // newest first

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace xfrmpp::model {
@@ -34,7 +35,17 @@ const AlgorithmInfo* find_setkey_algorithm(std::string_view name, std::span<cons
 const AlgorithmInfo* find_solaris_algorithm(std::string_view name, std::span<const AlgKind> kinds);
 /// Look up by the kernel name and, for auth/aead, the ICV length in bits (0 = any).
 const AlgorithmInfo* find_kernel_algorithm(std::string_view kernel_name, AlgKind kind, uint32_t icv_bits = 0);
+/// The hash's block size in bits for an HMAC, 0 for every other algorithm. HMAC uses a key up to this
+/// long as it is (RFC 2104).
+uint16_t hmac_block_bits(const AlgorithmInfo& alg);
+/// The shortest and longest key accepted, salt included: the table's sizes, except that an HMAC takes
+/// any whole number of bytes up to its block size, as FreeBSD does and the kernel accepts.
+uint32_t accepted_min_key_bits(const AlgorithmInfo& alg);
+uint32_t accepted_max_key_bits(const AlgorithmInfo& alg);
 /// True when key_bits is a length the algorithm accepts (salt included).
 bool key_length_ok(const AlgorithmInfo& alg, uint32_t key_bits);
+/// For an accepted length that is not the one the algorithm's RFC prescribes (an HMAC key that is not
+/// the hash's output length): what to warn about. Empty when there is nothing to say.
+std::string key_length_warning(const AlgorithmInfo& alg, uint32_t key_bits);
 
 }  // namespace xfrmpp::model

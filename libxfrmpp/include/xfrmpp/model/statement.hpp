@@ -12,7 +12,18 @@
 
 namespace xfrmpp::model {
 
-struct AddPolicy { Policy policy; bool update = false; };
+/// A request written unique:N with N above kManualReqidMax. PF_KEY kernels (KAME key.c, Linux af_key)
+/// replaced such an N by a generated reqid; so does setkey, and this says which request it was.
+struct ReplacedReqid {
+  size_t request = 0;   ///< index into policy.templates
+  uint32_t written = 0;  ///< the N as written
+  diag::SourceRange range;
+};
+struct AddPolicy {
+  Policy policy;
+  bool update = false;
+  std::vector<ReplacedReqid> replaced_reqids;  ///< those requests have reqid 0 (generated at plan time)
+};
 struct DeletePolicy { PolicyId id; };
 struct FlushPolicies {};
 struct DumpPolicies {};
