@@ -65,6 +65,14 @@ in_ns "$ipsecconf -q -a '$latin1' --state-dir $work/l1 2>$work/l1.err; echo \$? 
   ok "ipsecconf -a of a Latin-1 named file: loaded, recorded ($(cat l1.spd) policies), -l lists it" ||
   bad "ipsecconf -a of a Latin-1 named file: rc $(status l1): $(cat l1.err)"
 
+# --- a Latin-1 comment after a rule: -a records it, and the record and -l --json stay valid JSON ------
+cp "$data/ic_json_comment.conf" comment.conf
+in_ns "$ipsecconf -q -a $work/comment.conf --state-dir $work/cm 2>$work/cm.err; echo \$? >$work/cm.rc
+       $ipsecconf -l --json --state-dir $work/cm >$work/cm.json 2>>$work/cm.err"
+[[ $(status cm) == 0 ]] && valid_json cm.json && valid_json cm/netns-*.json && grep -q '"rules"' cm.json &&
+  ok "ipsecconf -a/-l --json with a Latin-1 comment: valid record and listing" ||
+  bad "ipsecconf with a Latin-1 comment: rc $(status cm): $(cat cm.err)"
+
 # The SPD, normalised, for "as it was" comparisons.
 spd='ip xfrm policy list | grep -v "^\s*\(lastused\|created\)" | sort'
 echo 'spdadd 10.9.9.1 10.9.9.2 any -P out none;' >seed.conf
