@@ -2,12 +2,11 @@
 // words the parser sees (split), before and independently of parsing, so a missing or misspelled keyword
 // ("encr_alg aes 0011...", "encrkye 0011...") or an unknown command cannot get a key echoed.
 #include "parsers/ipseckey.hpp"
+#include "../common/hex_runs.hpp"
 #include "split.hpp"
 
 namespace xfrmpp::parsers::ipseckey {
 namespace {
-
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // add and update carry keys; so may an unknown or misspelled command, or any command naming a key.
 bool carries_keys(const RawCommand& c) {
@@ -23,19 +22,8 @@ bool carries_keys(const RawCommand& c) {
 std::vector<diag::SourceRange> key_material(std::string_view text) {
   constexpr size_t kMinDigits = 16;
   std::vector<diag::SourceRange> out;
-  // Hex runs of text[b, e) with their 0x.
   auto hex_runs = [&](size_t b, size_t e) {
-    for (size_t i = b; i < e;) {
-      if (!is_hex(text[i])) {
-        ++i;
-        continue;
-      }
-      size_t r = i;
-      while (r < e && is_hex(text[r])) ++r;
-      bool prefixed = i >= b + 2 && text[i - 2] == '0' && (text[i - 1] == 'x' || text[i - 1] == 'X');
-      if (r - i >= kMinDigits) out.push_back({prefixed ? i - 2 : i, r});
-      i = r;
-    }
+    parsers::hex_runs(text, b, e, kMinDigits, [&](size_t rb, size_t re, bool) { out.push_back({rb, re}); });
   };
   for (const auto& c : split(text)) {
     if (!carries_keys(c)) continue;
@@ -58,18 +46,7 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
         continue;
       }
       // Runs of hex digits inside the word, with their 0x: "0011.../128", "0x0011...".
-      std::string_view w = t.text;
-      for (size_t i = 0; i < w.size();) {
-        if (!is_hex(w[i])) {
-          ++i;
-          continue;
-        }
-        size_t e = i;
-        while (e < w.size() && is_hex(w[e])) ++e;
-        bool prefixed = i >= 2 && w[i - 2] == '0' && (w[i - 1] == 'x' || w[i - 1] == 'X');
-        if (e - i >= kMinDigits) out.push_back({t.range.begin + (prefixed ? i - 2 : i), t.range.begin + e});
-        i = e;
-      }
+      hex_runs(t.range.begin, t.range.end);
     }
   }
   return out;

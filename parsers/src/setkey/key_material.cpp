@@ -6,26 +6,24 @@
 #include <array>
 #include <cstdint>
 
+#include "../common/hex_runs.hpp"
 #include "parser.hpp"
 
 namespace xfrmpp::parsers::setkey {
 namespace {
 
 // One table lookup per character: the pre-scan runs over every input, however large.
-constexpr uint8_t kWord = 1, kHex = 2, kBlank = 4;
+constexpr uint8_t kWord = 1, kBlank = 2;
 constexpr auto kClass = [] {
   std::array<uint8_t, 256> t{};
   for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
   for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
-  for (int c = '0'; c <= '9'; ++c) t[c] = kWord | kHex;
-  for (int c = 'a'; c <= 'f'; ++c) t[c] |= kHex;
-  for (int c = 'A'; c <= 'F'; ++c) t[c] |= kHex;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWord;
   for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
   for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
   return t;
 }();
 
-bool is_hex(char c) { return kClass[static_cast<uint8_t>(c)] & kHex; }
 bool is_word_char(char c) { return kClass[static_cast<uint8_t>(c)] & kWord; }
 bool is_blank(char c) { return kClass[static_cast<uint8_t>(c)] & kBlank; }
 
@@ -53,19 +51,9 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
   // key is still a key.
   std::vector<diag::SourceRange> always;
   auto hex_runs = [&](size_t b, size_t e) {
-    for (size_t k = b; k < e;) {
-      if (!is_hex(text[k])) {
-        ++k;
-        continue;
-      }
-      size_t r = k;
-      while (r < e && is_hex(text[r])) ++r;
-      bool prefixed = k >= b + 2 && text[k - 2] == '0' && (text[k - 1] == 'x' || text[k - 1] == 'X');
-      // Nothing but a key is written as 0x and 16+ hex digits: those are masked in any statement, even
-      // where a stray quote or ';' makes this scan and the parser disagree on where statements end.
-      if (r - k >= kMinDigits) (prefixed ? always : out).push_back({prefixed ? k - 2 : k, r});
-      k = r;
-    }
+    // Nothing but a key is written as 0x and 16+ hex digits: those are masked in any statement, even
+    // where a stray quote or ';' makes this scan and the parser disagree on where statements end.
+    parsers::hex_runs(text, b, e, kMinDigits, [&](size_t rb, size_t re, bool prefixed) { (prefixed ? always : out).push_back({rb, re}); });
   };
   size_t i = 0, n = text.size();
   while (i < n) {
