@@ -1,12 +1,32 @@
 #pragma once
 // Character scanner shared by the text front ends: words, punctuation, quoted strings and comments,
 // all as views into the one SourceBuffer so locations cost nothing until an error is printed.
+#include <array>
 #include <cstdint>
 #include <string_view>
 
 #include "xfrmpp/diag/source.hpp"
 
 namespace xfrmpp::parsers {
+
+namespace scanner_detail {
+// One table lookup per character: the scanner is the hot loop when validating million-line inputs.
+inline constexpr uint8_t kWord = 1, kBlank = 2;
+inline constexpr auto kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWord;
+  for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
+  for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
+  return t;
+}();
+}  // namespace scanner_detail
+
+/// setkey's word characters (its STRING set) and blanks: shared by the scanner and the key pre-scan, so
+/// both split the text the same way.
+inline bool is_word_char(char c) { return scanner_detail::kClass[static_cast<uint8_t>(c)] & scanner_detail::kWord; }
+inline bool is_blank(char c) { return scanner_detail::kClass[static_cast<uint8_t>(c)] & scanner_detail::kBlank; }
 
 struct Token {
   std::string_view text;

@@ -4,24 +4,6 @@
 #include <charconv>
 
 namespace xfrmpp::parsers {
-namespace {
-
-// One table lookup per character: the scanner is the hot loop when validating million-line inputs.
-constexpr uint8_t kWord = 1, kBlank = 2;
-constexpr auto kClass = [] {
-  std::array<uint8_t, 256> t{};
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
-  for (int c = '0'; c <= '9'; ++c) t[c] = kWord;
-  for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
-  for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
-  return t;
-}();
-
-bool is_word_char(char c) { return kClass[static_cast<uint8_t>(c)] & kWord; }
-bool is_blank(char c) { return kClass[static_cast<uint8_t>(c)] & kBlank; }
-
-}  // namespace
 
 void Scanner::skip_space() {
   while (pos_ < text_.size()) {

@@ -8,24 +8,10 @@
 
 #include "../common/hex_runs.hpp"
 #include "parser.hpp"
+#include "parsers/scanner.hpp"
 
 namespace xfrmpp::parsers::setkey {
 namespace {
-
-// One table lookup per character: the pre-scan runs over every input, however large.
-constexpr uint8_t kWord = 1, kBlank = 2;
-constexpr auto kClass = [] {
-  std::array<uint8_t, 256> t{};
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord;
-  for (int c = '0'; c <= '9'; ++c) t[c] = kWord;
-  for (char c : std::string_view(":%._,+-")) t[static_cast<uint8_t>(c)] = kWord;
-  for (char c : std::string_view(" \t\n\r\f\v")) t[static_cast<uint8_t>(c)] = kBlank;
-  return t;
-}();
-
-bool is_word_char(char c) { return kClass[static_cast<uint8_t>(c)] & kWord; }
-bool is_blank(char c) { return kClass[static_cast<uint8_t>(c)] & kBlank; }
 
 // A statement carries keys unless it is a known command that takes none: add and update do, and so does
 // an unknown or misspelled command ("ad ... -E ..."), or any statement holding an add/update/-E/-A/-C word.
