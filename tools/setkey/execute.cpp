@@ -1,5 +1,6 @@
 #include "execute.hpp"
 
+#include <optional>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -40,14 +41,32 @@ std::string_view verb_of(const model::Statement& st) {
       st.op);
 }
 
-// A kernel rejection quotes its statement like a parse error, keys masked the same way: a run reports at
-// most one, so the source is scanned for its keys again here instead of keeping every file's ranges.
+// Quotes statements after parsing (kernel rejections, reqid warnings) like parse errors, keys masked
+// the same way. Parsing kept no key ranges, so a source is scanned for its keys again, once, at its
+// first report.
+class MaskedPrinter {
+ public:
+  explicit MaskedPrinter(const std::vector<diag::SourceBuffer>& sources) : sources_(sources), sinks_(sources.size()) {}
+  void print(size_t source, const diag::Diagnostic& d) {
+    auto& sink = sinks_[source];
+    if (!sink) {
+      sink.emplace();
+      sink->add_secrets(sources_[source].text(), parsers::setkey::key_material(sources_[source].text()));
+    }
+    sink->clear();
+    if (d.severity == diag::Severity::error) sink->error(d.range, d.message, d.notes);
+    else sink->warning(d.range, d.message, d.notes);
+    std::fputs(diag::format(sources_[source], sink->all().back(), sink->secrets()).c_str(), stderr);
+  }
+
+ private:
+  const std::vector<diag::SourceBuffer>& sources_;
+  std::vector<std::optional<diag::DiagnosticSink>> sinks_;
+};
+
+// A run reports at most one kernel rejection.
 void report(const std::vector<diag::SourceBuffer>& sources, const Entry& e, const std::string& message) {
-  const auto& src = sources[e.source];
-  diag::DiagnosticSink sink;
-  sink.add_secrets(src.text(), parsers::setkey::key_material(src.text()));
-  sink.error(e.statement.range, message);
-  std::fputs(diag::format(src, sink.all().front(), sink.secrets()).c_str(), stderr);
+  MaskedPrinter(sources).print(e.source, diag::Diagnostic{diag::Severity::error, e.statement.range, message, {}});
 }
 
 std::string kernel_message(int code, const std::string& message, const std::string& extack) {
@@ -102,13 +121,13 @@ bool assign_reqids(Backend& backend, const std::vector<diag::SourceBuffer>& sour
   }
   for (const auto& p : *spd)
     for (const auto& t : p.templates) next = std::max(next, t.reqid + 1);
+  MaskedPrinter printer(sources);
   for (auto& e : entries)
     if (auto* a = std::get_if<model::AddPolicy>(&e.statement.op)) {
       for (auto& t : a->policy.templates)
         if (t.level == model::Level::unique && t.reqid == 0) t.reqid = next++;
       for (const auto& r : a->replaced_reqids)
-        std::fputs(diag::format(sources[e.source], replaced_reqid_warning(r, a->policy.templates[r.request].reqid)).c_str(),
-                   stderr);
+        printer.print(e.source, replaced_reqid_warning(r, a->policy.templates[r.request].reqid));
     }
   return true;
 }

@@ -20,22 +20,21 @@ void DiagnosticSink::warning(SourceRange range, std::string message, std::vector
 
 void DiagnosticSink::secret(SourceRange range) {
   if (range.end <= range.begin) return;
-  // Parsers register most keys the pre-scan found already: walking the sorted prefix once keeps those out.
-  while (cursor_ < bulk_end_ && secrets_[cursor_].begin < range.begin) ++cursor_;
-  if (cursor_ < bulk_end_ && secrets_[cursor_].begin == range.begin && secrets_[cursor_].end == range.end) return;
-  if (!secrets_.empty() && range.begin < secrets_.back().begin) sorted_ = false;
+  // Parsers register most keys the pre-scan found already: walking the sorted, merged prefix once keeps
+  // out every range that lies inside one of those.
+  while (cursor_ + 1 < bulk_end_ && secrets_[cursor_ + 1].begin <= range.begin) ++cursor_;
+  if (cursor_ < bulk_end_ && secrets_[cursor_].begin <= range.begin && range.end <= secrets_[cursor_].end) return;
+  // Anything that overlaps or precedes the last range needs the sort-and-merge that format() relies on.
+  if (!secrets_.empty() && range.begin < secrets_.back().end) sorted_ = false;
   secrets_.push_back(range);
   if (indexed_) index_secret(range);
 }
 
 void DiagnosticSink::add_secrets(std::string_view text, const std::vector<SourceRange>& ranges) {
   text_ = text;
-  bool in_order = secrets_.empty() || ranges.empty() || secrets_.back().begin <= ranges.front().begin;
   secrets_.insert(secrets_.end(), ranges.begin(), ranges.end());
-  sorted_ = in_order && std::is_sorted(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) {
-    return std::pair(a.begin, a.end) < std::pair(b.begin, b.end);
-  });
-  secrets();  // sorts if needed: the whole vector is the sorted prefix scrub() searches
+  sorted_ = false;  // pre-scan ranges may nest (a quoted key and the hex run inside it)
+  secrets();        // sorts and merges: the whole vector is the disjoint prefix scrub() searches
   bulk_end_ = secrets_.size();
   if (indexed_)
     for (const auto& r : ranges) index_secret(r);

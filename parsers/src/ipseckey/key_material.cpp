@@ -34,7 +34,8 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     while (at < text.size() && at <= c.range.end) {
       size_t nl = text.find('\n', at);
       size_t end = nl == std::string_view::npos ? text.size() : nl;
-      if (size_t hash = text.find('#', at); hash < end) hex_runs(hash + 1, end);
+      // Searched within the line only: an unbounded find would scan to the file's next '#' for every line.
+      if (size_t hash = text.substr(at, end - at).find('#'); hash != std::string_view::npos) hex_runs(at + hash + 1, end);
       at = end + 1;
     }
     for (size_t k = 0; k < c.toks.size(); ++k) {

@@ -194,3 +194,20 @@ TEST_CASE("offsets past 4 GiB: line, column, line text and key masking stay exac
                "add 10.0.0.1 10.0.0.2 esp 0x1000 -E aes-cbc **********************************;\n"
                "                                    ^~~~~~~\n");
 }
+
+TEST_CASE("nested secret ranges (a quoted key and a hex run inside it) are merged: the whole key is masked") {
+  std::string text = "add -E x \"0123456789abcdef0123\nSECRETSECRETSEC\" -A bogus;\n";
+  SourceBuffer s("n.conf", text);
+  DiagnosticSink sink;
+  Offset q = text.find('"'), close = text.rfind('"');
+  sink.add_secrets(text, {{q, close + 1}, {q + 1, q + 21}});
+  Offset bad = text.find("bogus");
+  sink.error({bad, bad + 5}, "unknown algorithm");
+  auto out = format(s, sink.all()[0], sink.secrets());
+  CHECK(out.find("SECRET") == std::string::npos);
+  CHECK(out.find("*************** -A bogus;") != std::string::npos);
+  REQUIRE(sink.secrets().size() == 1);
+  // A parser's own range inside a merged one adds nothing.
+  sink.secret({q + 1, q + 5});
+  CHECK(sink.secrets().size() == 1);
+}
