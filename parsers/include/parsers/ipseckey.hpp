@@ -72,10 +72,10 @@ struct ParseOptions {
   bool interactive = false;   ///< add and update are allowed only interactively or from a file
 };
 
-/// The key material of ipseckey input, whether or not it parses: in each command that may carry keys
-/// (add, update, an unknown command, or any command with an authkey/encrkey word), every run of 16 or
-/// more hex digits (with its 0x), every quoted word and the word after authkey/encrkey. Sorted; parse
-/// hands it to the sink's add_secrets.
+/// The key material of ipseckey input, whether or not it parses: every run of 16 or more hex digits (with
+/// its 0x) in any command or comment, and, in each command that may carry keys (add, update, an unknown
+/// command, or any command with an authkey/encrkey word), every quoted word and the word after
+/// authkey/encrkey. May overlap; parse hands it to the sink's add_secrets, which sorts and merges.
 std::vector<diag::SourceRange> key_material(std::string_view text);
 
 /// Parses every command of `source`. A command with an error is reported (Solaris message, our location,

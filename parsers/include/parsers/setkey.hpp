@@ -28,10 +28,10 @@ using StatementHandler = std::function<void(model::Statement&&)>;
 void parse_each(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options,
                 const StatementHandler& handler);
 
-/// The key material of a whole script, whether or not it parses: in each statement that may carry keys
-/// (command add, update or unknown, or any add/update/-E/-A/-C word in it), every run of 16 or more hex
-/// digits (with its 0x), every quoted string, and hex runs in comments; in any statement, every 0x with 16
-/// or more hex digits. Sorted by begin, may overlap: parse_each hands it to the sink's add_secrets, which merges.
+/// The key material of a whole script, whether or not it parses: every run of 16 or more hex digits (with
+/// its 0x) anywhere, comments and quoted strings included, and every quoted string of a statement that may
+/// carry keys (command add, update or unknown, or any add/update/-E/-A/-C word in it). Sorted by begin,
+/// may overlap: parse_each hands it to the sink's add_secrets, which merges.
 std::vector<diag::SourceRange> key_material(std::string_view text);
 
 /// parse_each collected into a Script.

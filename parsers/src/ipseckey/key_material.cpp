@@ -26,7 +26,9 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     parsers::hex_runs(text, b, e, kMinDigits, [&](size_t rb, size_t re, bool) { out.push_back({rb, re}); });
   };
   for (const auto& c : split(text)) {
-    if (!carries_keys(c)) continue;
+    // Runs of 16+ hex digits are masked in every command (no other ipseckey token is that long a hex
+    // run); the words after authkey/encrkey and quoted words only in commands that may carry keys.
+    bool keys = carries_keys(c);
     // A comment on the command's lines may hold the rest of a half commented-out key: mask its hex runs.
     size_t at = 0;
     if (c.range.begin > 0)
@@ -42,7 +44,7 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
       const Tok& t = c.toks[k];
       bool after_key_word = k > 0 && (c.toks[k - 1].text == "authkey" || c.toks[k - 1].text == "encrkey");
       bool quoted = t.range.end > t.range.begin && text[t.range.begin] == '"';
-      if (after_key_word || quoted) {
+      if (keys && (after_key_word || quoted)) {
         out.push_back(t.range);
         continue;
       }

@@ -33,13 +33,13 @@ std::vector<diag::SourceRange> key_material(std::string_view text) {
     command = {};
     key_word = have_command = false;
   };
-  // Hex runs of [b, e), each with its 0x: inside a word, or in a comment, where a half-commented-out
-  // key is still a key.
+  // Hex runs of [b, e), each with its 0x: in a word, a quoted string or a comment (a half commented-out
+  // key is still a key). Nothing in setkey's language but a key has 16 hex digits in a row (addresses,
+  // SPIs, marks and reqids are shorter), so these are masked in every statement, also where a stray quote
+  // or ';' makes this scan and the parser disagree on where statements end.
   std::vector<diag::SourceRange> always;
   auto hex_runs = [&](size_t b, size_t e) {
-    // Nothing but a key is written as 0x and 16+ hex digits: those are masked in any statement, even
-    // where a stray quote or ';' makes this scan and the parser disagree on where statements end.
-    parsers::hex_runs(text, b, e, kMinDigits, [&](size_t rb, size_t re, bool prefixed) { (prefixed ? always : out).push_back({rb, re}); });
+    parsers::hex_runs(text, b, e, kMinDigits, [&](size_t rb, size_t re, bool) { always.push_back({rb, re}); });
   };
   size_t i = 0, n = text.size();
   while (i < n) {

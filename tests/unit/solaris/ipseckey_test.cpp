@@ -194,12 +194,13 @@ TEST_CASE("key pre-scan: missing or misspelled keywords, unknown commands, conti
       "add esp spi 1 dst 10.0.0.1 encr_alg aes 00112233445566778899aabbccddeeff\n"
       "add esp spi 2 dst 10.0.0.1 encr_alg aes encrkye 0x11112233445566778899aabbccddeeff/128\n"
       "ad esp spi 3 dst 10.0.0.1 \\\n encr_alg aes encrkey 1234 \"quoted key\"\n"
-      "delete esp spi 0x00000000000000000004 dst 10.0.0.1\n";  // no keys here: nothing to hide
+      "delete esp spi 0x00000000000000000004 dst 10.0.0.1\n"  // no keys, but 16+ hex digits look like one
+      "get esp spi 5 dst 10.0.0.1 \"not a key\"\n";          // quoted words are keys only where keys go
   auto ranges = ik::key_material(text);
   std::vector<std::string_view> got;
   for (auto r : ranges) got.push_back(std::string_view(text).substr(r.begin, r.end - r.begin));
   CHECK(got == std::vector<std::string_view>{"00112233445566778899aabbccddeeff", "0x11112233445566778899aabbccddeeff", "1234",
-                                             "\"quoted key\""});
+                                             "\"quoted key\"", "0x00000000000000000004"});
 }
 
 TEST_CASE("a key after a missing keyword is in neither the message nor the echoed line") {
