@@ -1,7 +1,9 @@
 #include "cli.hpp"
 
-#include <charconv>
+#include <cstdint>
 #include <cstdio>
+
+#include "xfrmpp/util/number.hpp"
 
 namespace xfrmpp::tools {
 
@@ -29,17 +31,13 @@ std::optional<uint64_t> parse_size(std::string text) {
   } catch (const CLI::Error&) {  // "1.5G", an overflow: the validator throws instead of answering
     return std::nullopt;
   }
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
+  auto v = util::parse_unsigned(text);  // the validator checked the form; this reads its byte count
+  return v ? std::optional<uint64_t>(*v) : std::nullopt;
 }
 
 std::optional<size_t> parse_count(std::string_view text) {
-  size_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
+  auto v = util::parse_unsigned(text, SIZE_MAX);
+  return v ? std::optional<size_t>(*v) : std::nullopt;
 }
 
 }  // namespace xfrmpp::tools

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 
 #include "parsers/ipseckey.hpp"
 #include "split.hpp"
 #include "xfrmpp/model/algorithm.hpp"
+#include "xfrmpp/util/number.hpp"
 
 namespace xfrmpp::parsers::ipseckey {
 
@@ -22,20 +22,10 @@ std::string lower(std::string_view s) {
 }
 
 // parsenum(): strtoull(num, 0) over the whole word.
+// ipseckey reads numbers as strtoul(s, 0) does: 0x hexadecimal, a leading 0 octal.
 std::optional<uint64_t> number(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  } else if (s.size() > 1 && s[0] == '0') {
-    base = 8;
-    s.remove_prefix(1);
-  }
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
+  auto v = util::parse_unsigned(s, UINT64_MAX, util::NumberBase::c_prefix);
+  return v ? std::optional<uint64_t>(*v) : std::nullopt;
 }
 
 int hex_digit(char c) {
