@@ -77,33 +77,7 @@ void DiagnosticSink::index_secret(SourceRange r) {
   if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && t.size() - 2 >= kMinText) texts_.insert(t.substr(2));
 }
 
-std::string DiagnosticSink::scrub(std::string s, SourceRange where) {
-  if (!indexed_ && !text_.empty()) {
-    // Built at the first diagnostic, so a run that reports nothing never pays for it.
-    indexed_ = true;
-    for (const auto& r : secrets_) index_secret(r);
-  }
-  // The secret part of the diagnostic's own range never shows in its message, even as a fragment
-  // (a quoted key half read as a mark: "invalid mark '\"secret'").
-  auto bulk_begin = secrets_.begin(), bulk_end = secrets_.begin() + static_cast<std::ptrdiff_t>(bulk_end_);
-  auto it = std::lower_bound(bulk_begin, bulk_end, where.end, [](const SourceRange& r, Offset o) { return r.begin < o; });
-  while (it != bulk_begin) {
-    const SourceRange& r = *--it;
-    if (r.end <= where.begin) break;  // pre-scan ranges do not overlap, so nothing earlier reaches `where`
-    Offset b = std::max(r.begin, where.begin), e = std::min(r.end, where.end);
-    if (e > text_.size() || b >= e) continue;
-    std::string_view piece = text_.substr(b, e - b);
-    while (!piece.empty() && piece.front() == '"') piece.remove_prefix(1);
-    while (!piece.empty() && piece.back() == '"') piece.remove_suffix(1);
-    if (piece.size() < 4) continue;
-    for (size_t p = s.find(piece); p != std::string::npos; p = s.find(piece, p + 5)) s.replace(p, piece.size(), "<key>");
-  }
-  return scrub_message(std::move(s), texts_);
-}
-
 namespace {
-
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // Replaces each [begin, end) of `cuts` (sorted, non-overlapping) by "<key>".
 std::string cut(const std::string& s, const std::vector<std::pair<size_t, size_t>>& cuts) {
@@ -118,6 +92,50 @@ std::string cut(const std::string& s, const std::vector<std::pair<size_t, size_t
   out.append(s, at, std::string::npos);
   return out;
 }
+
+// Sorted, with overlapping or touching intervals joined, as cut() wants them.
+std::vector<std::pair<size_t, size_t>> merged(std::vector<std::pair<size_t, size_t>> v) {
+  std::sort(v.begin(), v.end());
+  std::vector<std::pair<size_t, size_t>> out;
+  for (auto c : v)
+    if (!out.empty() && c.first <= out.back().second) out.back().second = std::max(out.back().second, c.second);
+    else out.push_back(c);
+  return out;
+}
+
+}  // namespace
+
+std::string DiagnosticSink::scrub(std::string s, SourceRange where) {
+  if (!indexed_ && !text_.empty()) {
+    // Built at the first diagnostic, so a run that reports nothing never pays for it.
+    indexed_ = true;
+    for (const auto& r : secrets_) index_secret(r);
+  }
+  // The secret part of the diagnostic's own range never shows in its message, even as a fragment
+  // (a quoted key half read as a mark: "invalid mark '\"secret'"). Every occurrence of every piece is found
+  // in the message as it was, then cut once: replacing piece by piece let a short key that is the prefix
+  // of a longer one eat that prefix and leave the longer key's tail in clear.
+  auto bulk_begin = secrets_.begin(), bulk_end = secrets_.begin() + static_cast<std::ptrdiff_t>(bulk_end_);
+  auto it = std::lower_bound(bulk_begin, bulk_end, where.end, [](const SourceRange& r, Offset o) { return r.begin < o; });
+  std::vector<std::pair<size_t, size_t>> hits;
+  while (it != bulk_begin) {
+    const SourceRange& r = *--it;
+    if (r.end <= where.begin) break;  // pre-scan ranges do not overlap, so nothing earlier reaches `where`
+    Offset b = std::max(r.begin, where.begin), e = std::min(r.end, where.end);
+    if (e > text_.size() || b >= e) continue;
+    std::string_view piece = text_.substr(b, e - b);
+    while (!piece.empty() && piece.front() == '"') piece.remove_prefix(1);
+    while (!piece.empty() && piece.back() == '"') piece.remove_suffix(1);
+    if (piece.size() < 4) continue;
+    for (size_t p = s.find(piece); p != std::string::npos; p = s.find(piece, p + 1)) hits.emplace_back(p, p + piece.size());
+  }
+  s = cut(s, merged(std::move(hits)));
+  return scrub_message(std::move(s), texts_);
+}
+
+namespace {
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // Parts of a message that may be a quoted token: between consecutive equal quotes, inside (...), and each
 // blank-separated word without its punctuation. A part equal to a secret's text is cut.

@@ -59,6 +59,18 @@ TEST_CASE("the sink scrubs messages and notes of every secret, however the messa
   CHECK(sink.all()[1].message == "invalid mark '\"<key>'");
 }
 
+TEST_CASE("a key that is the prefix of a longer key in the same message does not leave the longer one's tail") {
+  // fuzz finding: two hex keys on one statement, the second the first 32 digits of the first; masking piece by
+  // piece cut the shared prefix out of the long key and left "1011121314151617" in the message.
+  std::string text = "prio high 0x000102030405060708090a0b0c0d0e0f1011121314151617 -A x 0x000102030405060708090a0b0c0d0e0f;";
+  size_t k1 = text.find("0x"), k2 = text.find("0x", k1 + 2);
+  DiagnosticSink sink;
+  sink.add_secrets(text, {{k1, k1 + 50}, {k2, k2 + 34}});
+  sink.error({5, text.size() - 1}, "invalid priority 'high0x000102030405060708090a0b0c0d0e0f1011121314151617-Ax0x000102030405060708090a0b0c0d0e0f'");
+  REQUIRE(sink.all().size() == 1);
+  CHECK(sink.all()[0].message == "invalid priority 'high<key>-Ax<key>'");
+}
+
 TEST_CASE("secrets come back sorted and without duplicates") {
   DiagnosticSink sink;
   sink.add_secrets("0123456789abcdef0123456789", {{4, 8}, {10, 12}});
