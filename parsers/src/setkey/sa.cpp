@@ -108,9 +108,16 @@ bool Parser::sa_protocol(model::SecurityAssociation& sa, Token& tok) {
 
 bool Parser::sa_extension(std::string_view flag, Token tok, model::SecurityAssociation& sa) {
   uint64_t v;
-  auto seconds_or_bytes = [&](std::string_view what, uint64_t& field) {
+  auto seconds = [&](std::string_view what, uint64_t& field) {
     if (!number(sc_.word(), UINT64_MAX, v, what)) return false;
     field = v;
+    return true;
+  };
+  // PF_KEY's 0 bytes meant "no limit" (the kernel's af_key mapped it to XFRM_INF); sent to XFRM as 0 it
+  // would expire the SA at its first packet.
+  auto byte_limit = [&](std::string_view what, uint64_t& field) {
+    if (!number(sc_.word(), UINT64_MAX, v, what)) return false;
+    field = v ? v : model::kInfinite;
     return true;
   };
   if (flag == "-m") {
@@ -143,13 +150,13 @@ bool Parser::sa_extension(std::string_view flag, Token tok, model::SecurityAssoc
       return false;
     }
   } else if (flag == "-lh") {
-    return seconds_or_bytes("hard lifetime (seconds)", sa.limits.hard_add_seconds);
+    return seconds("hard lifetime (seconds)", sa.limits.hard_add_seconds);
   } else if (flag == "-ls") {
-    return seconds_or_bytes("soft lifetime (seconds)", sa.limits.soft_add_seconds);
+    return seconds("soft lifetime (seconds)", sa.limits.soft_add_seconds);
   } else if (flag == "-bh") {
-    return seconds_or_bytes("hard lifetime (bytes)", sa.limits.hard_bytes);
+    return byte_limit("hard lifetime (bytes)", sa.limits.hard_bytes);
   } else if (flag == "-bs") {
-    return seconds_or_bytes("soft lifetime (bytes)", sa.limits.soft_bytes);
+    return byte_limit("soft lifetime (bytes)", sa.limits.soft_bytes);
   } else if (flag == "-ctx") {
     sa.ctx.emplace();
     return security_context(*sa.ctx);

@@ -468,3 +468,15 @@ TEST_CASE("policy strings as ipsec_set_policy(3) takes them") {
   CHECK_FALSE(one("sideways bypass", bad2));
   CHECK(bad2.all()[0].message.find("policy direction") != std::string::npos);
 }
+
+TEST_CASE("-bh 0 / -bs 0 mean no byte limit, as PF_KEY read them; a number is kept") {
+  auto p = parse("add 10.0.0.1 10.0.0.2 esp 0x1000 -bh 0 -bs 000 -E aes-cbc 0x000102030405060708090a0b0c0d0e0f;\n"
+                 "add 10.0.0.1 10.0.0.2 esp 0x1001 -bh 9000 -bs 8000 -E aes-cbc 0x000102030405060708090a0b0c0d0e0f;\n");
+  REQUIRE_FALSE(p.sink.has_errors());
+  const auto& unlimited = *std::get<model::AddSa>(p.script.statements.at(0).op).sa;
+  CHECK(unlimited.limits.hard_bytes == model::kInfinite);  // sent to XFRM as 0 it would expire at the first packet
+  CHECK(unlimited.limits.soft_bytes == model::kInfinite);
+  const auto& limited = *std::get<model::AddSa>(p.script.statements.at(1).op).sa;
+  CHECK(limited.limits.hard_bytes == 9000);
+  CHECK(limited.limits.soft_bytes == 8000);
+}
