@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "parsers/setkey.hpp"
+#include "privilege.hpp"
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/state.hpp"
@@ -73,7 +74,7 @@ std::string kernel_message(int code, const std::string& message, const std::stri
   // XFRM answers ESRCH for a missing SA; "No such process" would only confuse.
   std::string s = code == ESRCH ? std::string("no such SA") : message.empty() ? std::string(strerror(code)) : message;
   if (!extack.empty()) s += fmt::format(" (kernel: {})", extack);
-  return s;
+  return with_privilege_hint(code, std::move(s));
 }
 
 std::optional<Change> to_change(const model::Statement& st, size_t tag) {
@@ -99,7 +100,7 @@ bool resolve_default_levels(std::vector<Entry>& entries) {
   if (!needed) return true;
   auto levels = knobs::load_default_levels();
   if (!levels) {
-    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", levels.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", with_privilege_hint(levels.error().code, levels.error().message).c_str());
     return false;
   }
   for (auto& e : entries)
@@ -116,7 +117,7 @@ bool assign_reqids(Backend& backend, const std::vector<diag::SourceBuffer>& sour
   uint32_t next = model::kManualReqidMax + 1;
   auto spd = backend.dump_policies();
   if (!spd) {
-    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", spd.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", with_privilege_hint(spd.error().code, spd.error().message).c_str());
     return false;
   }
   for (const auto& p : *spd)
@@ -251,7 +252,7 @@ diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t 
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
   auto r = backend.dump_policies();
   if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
     return false;
   }
   if (o.json) {
@@ -270,7 +271,7 @@ bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rf
 bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto, bool save) {
   auto r = backend.dump_sas(proto);
   if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
     return false;
   }
   // The kernel's own IP-in-IP states behind IPComp tunnels are not the user's SAs (PF_KEY hid them too).
@@ -409,7 +410,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
     if (!ok) return fail_summary(e);
     if (!r) {
       report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
-                                     r.error().code == ESRCH ? std::string("no such SA") : r.error().message));
+                                     kernel_message(r.error().code, r.error().message, {})));
       return fail_summary(e);
     }
     done += !e.fwd_copy;

@@ -12,6 +12,7 @@
 #include "guard.hpp"
 #include "monitor.hpp"
 #include "input.hpp"
+#include "privilege.hpp"
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
@@ -180,7 +181,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     if (f.atomic) {
       auto snap = xfrmpp::plan::take_snapshot(be);
       if (!snap) {
-        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", snap.error().message.c_str());
+        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", xfrmpp::tools::with_privilege_hint(snap.error().code, snap.error().message).c_str());
         return 1;
       }
       before = std::move(*snap);
@@ -225,7 +226,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   }
   auto r = f.policy ? be.flush_policies() : be.flush_sas(std::nullopt);
   if (!r) {
-    std::fprintf(stderr, "setkey: flush failed: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "setkey: flush failed: %s\n", xfrmpp::tools::with_privilege_hint(r.error().code, r.error().message).c_str());
     return 1;
   }
   return 0;
