@@ -249,6 +249,51 @@ diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t 
           {}};
 }
 
+std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
+  std::vector<model::Policy> spd;  // oldest first
+  std::vector<model::SecurityAssociation> sad;
+  auto same_sa = [](const model::SecurityAssociation& sa, const model::SaId& id) {
+    return sa.dst == id.dst && sa.proto == id.proto && sa.spi == id.spi && (id.src.is_zero() || sa.src == id.src) &&
+           sa.mark == id.mark && sa.if_id.value_or(0) == id.if_id.value_or(0);
+  };
+  auto policy_key = [](const model::PolicyId& id) { return model::PolicyKey{id.sel, id.dir, id.mark, id.if_id.value_or(0), id.type}; };
+  for (const auto& e : entries) {
+    std::visit(
+        [&](const auto& op) {
+          using T = std::decay_t<decltype(op)>;
+          if constexpr (std::is_same_v<T, model::AddPolicy>) {
+            auto key = op.policy.key();
+            auto it = std::find_if(spd.begin(), spd.end(), [&](const model::Policy& p) { return p.key() == key; });
+            if (it != spd.end()) *it = op.policy;
+            else spd.push_back(op.policy);
+          } else if constexpr (std::is_same_v<T, model::DeletePolicy>) {
+            std::erase_if(spd, [&](const model::Policy& p) { return p.key() == policy_key(op.id); });
+          } else if constexpr (std::is_same_v<T, model::FlushPolicies>) {
+            spd.clear();
+          } else if constexpr (std::is_same_v<T, model::AddSa>) {
+            model::SaId id{op.sa->dst, op.sa->src, op.sa->proto, op.sa->spi, op.sa->mark, op.sa->if_id};
+            auto it = std::find_if(sad.begin(), sad.end(), [&](const model::SecurityAssociation& sa) { return same_sa(sa, id); });
+            if (it != sad.end()) *it = *op.sa;
+            else sad.push_back(*op.sa);
+          } else if constexpr (std::is_same_v<T, model::DeleteSa>) {
+            std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return same_sa(sa, op.id); });
+          } else if constexpr (std::is_same_v<T, model::DeleteAllSa>) {
+            std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return sa.src == op.src && sa.dst == op.dst && sa.proto == op.proto; });
+          } else if constexpr (std::is_same_v<T, model::FlushSas>) {
+            std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return !op.proto || sa.proto == *op.proto; });
+          }
+        },
+        e.statement.op);
+  }
+  std::vector<model::Policy> newest_first(spd.rbegin(), spd.rend());  // the order the kernel dumps in
+  // A bare `unique` gets its reqid when loaded; any generated one (above kManualReqidMax) saves as
+  // `unique`, which is what the input said.
+  for (auto& p : newest_first)
+    for (auto& t : p.templates)
+      if (t.level == model::Level::unique && t.reqid == 0) t.reqid = model::kManualReqidMax + 1;
+  return parsers::setkey::format_sa_save(sad) + parsers::setkey::format_policy_save(newest_first, rfc_mode);
+}
+
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
   auto r = backend.dump_policies();
   if (!r) {

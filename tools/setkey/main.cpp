@@ -42,7 +42,7 @@ int usage_error(const std::string& msg) { return xfrmpp::tools::usage_error("set
 bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources, std::vector<Entry>& entries,
                size_t& statements) {
   bool ok = true;
-  bool retain = !f.noop || f.json;
+  bool retain = !f.noop || f.json || f.save;
   bool rfc_mode = !f.kernel;
   xfrmpp::parsers::DuplicatePolicyCheck dups;
   sk::ParseOptions po;
@@ -109,7 +109,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   app.add_flag("-k", f.kernel, "kernel mode: install policies exactly as written");
   app.add_flag("-x", f.monitor, "monitor SA and policy events");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp/1) for dumps and for -n");
-  app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD");
+  app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD; with -n: what they would print after loading the input");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events; with -Dl: after this many rounds");
   app.add_flag("--aevents", f.aevents, "with -x: also show replay and lifetime updates (new-ae)");
@@ -131,7 +131,8 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     f.max_input = *v;
   }
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
-  if (f.save && !f.dump) return usage_error("--save goes with -D or -DP");
+  if (f.save && !f.dump && !f.noop) return usage_error("--save goes with -D, -DP or -n");
+  if (f.save && f.noop && f.json) return usage_error("-n --save and --json exclude each other");
   if (f.stdin_commands) f.files.push_back("-");
   bool load = !f.files.empty();
   int modes = int(load) + int(f.dump) + int(f.flush) + int(f.monitor);
@@ -155,7 +156,9 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
       return 1;
     }
     if (f.noop) {
-      if (f.json) {
+      if (f.save) {
+        std::fputs(xfrmpp::tools::setkey::save_preview(entries, !f.kernel).c_str(), stdout);
+      } else if (f.json) {
         nlohmann::json doc{{"schema", xfrmpp::render::kJsonSchema}, {"statements", nlohmann::json::array()}};
         for (const auto& e : entries) {
           auto lc = sources[e.source].line_col(e.statement.range.begin);
