@@ -10,6 +10,7 @@
 #include <set>
 
 #include "input.hpp"
+#include "json_errors.hpp"
 #include "privilege.hpp"
 #include "state.hpp"
 #include "xfrmpp/model/names.hpp"
@@ -195,9 +196,15 @@ void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const s
 }
 
 // check_only: the file may be meant for another machine, so a tunnel missing here is only a warning.
+// With --json (only with -c) the errors also go to standard output as a JSON "errors" array.
 Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors,
                                       bool check_only = false) {
+  JsonErrors json;
   auto src = load_source(file, env.max_input);
+  if (!src && env.json) {
+    json.add(file, src.error().message);
+    json.print_if_any();
+  }
   if (!src && src.error().code == EFBIG) return src.error();  // already "FILE: error: ..."
   if (!src) return make_error(src.error().code, "ipsecconf: " + file + " : Policy config file cannot be opened: " + src.error().message);
   diag::DiagnosticSink sink;
@@ -205,9 +212,11 @@ Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, s
   po.unknown_tunnel_is_warning = check_only;
   rules = ic::parse(*src, sink, po);
   DiagnosticPrinter printer(env.max_errors);
+  if (env.json) printer.collect(&json);
   printer.print(*src, sink);
   printer.finish("ipsecconf");
   errors = sink.error_count();
+  json.print_if_any();
   return src;
 }
 

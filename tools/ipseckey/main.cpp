@@ -16,6 +16,7 @@
 #include "cli.hpp"
 #include "guard.hpp"
 #include "input.hpp"
+#include "json_errors.hpp"
 #include "parsers/ipseckey.hpp"
 #include "privilege.hpp"
 #include "solaris.hpp"
@@ -372,8 +373,13 @@ Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
 
 // -f / -c / piped standard input: parse and validate everything, then run it in order.
 int run_file(const Options& o, const std::string& path, bool check_only, bool from_file, tools::Rollback& rollback) {
+  tools::JsonErrors json;
   auto src = tools::load_source(path, o.max_input);
   if (!src) {
+    if (o.json) {
+      json.add(path, src.error().message);
+      json.print_if_any();
+    }
     if (src.error().code == EFBIG) std::fprintf(stderr, "%s\n", src.error().message.c_str());  // "FILE: error: ..."
     else std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
     return 1;
@@ -384,9 +390,11 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
   auto po = parse_options(o, from_file, true);
   auto cmds = ik::parse(*src, sink, po, &parsed);
   tools::DiagnosticPrinter printer(o.max_errors);
+  if (o.json) printer.collect(&json);
   printer.print(*src, sink);
   printer.finish("ipseckey");
   if (sink.has_errors()) {
+    json.print_if_any();
     std::fprintf(stderr, "ipseckey: %zu of %zu commands had errors; nothing was sent to the kernel.\n", parsed - cmds.size(), parsed);
     return 1;
   }
@@ -573,7 +581,14 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
   diag::DiagnosticSink sink;
   auto cmds = ik::parse(src, sink, parse_options(o, false, false));
   tools::print_diagnostics(src, sink, stderr);
-  if (sink.has_errors()) return 1;
+  if (sink.has_errors()) {
+    if (o.json) {
+      tools::JsonErrors json;
+      for (const auto& d : sink.all()) json.add(src, d);
+      json.print_if_any();
+    }
+    return 1;
+  }
   if (cmds.empty()) return 0;
   auto be = open_backend();
   if (!be) {

@@ -12,6 +12,7 @@
 #include "guard.hpp"
 #include "monitor.hpp"
 #include "input.hpp"
+#include "json_errors.hpp"
 #include "privilege.hpp"
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
@@ -39,8 +40,9 @@ int usage_error(const std::string& msg) { return xfrmpp::tools::usage_error("set
 
 // Parses and checks every input before anything is sent. With -n and no --json nothing is retained,
 // so syntax-checking a million statements stays small.
+// With --json, the errors shown also go into `json`.
 bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources, std::vector<Entry>& entries,
-               size_t& statements) {
+               size_t& statements, xfrmpp::tools::JsonErrors& json) {
   bool ok = true;
   bool retain = !f.noop || f.json || f.save;
   bool rfc_mode = !f.kernel;
@@ -48,12 +50,14 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
   sk::ParseOptions po;
   po.resolver = xfrmpp::tools::resolve_host;
   xfrmpp::tools::DiagnosticPrinter printer(f.max_errors);
+  if (f.json) printer.collect(&json);
   for (const auto& path : f.files) {
     auto src = xfrmpp::tools::load_source(path, f.max_input);
     if (!src) {
       // A too-big input's message is already a diagnostic line ("FILE: error: ...").
       if (src.error().code == EFBIG) std::fprintf(stderr, "%s\n", src.error().message.c_str());
       else std::fprintf(stderr, "setkey: %s\n", src.error().message.c_str());
+      json.add(path, src.error().message);
       ok = false;
       continue;
     }
@@ -150,8 +154,10 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   std::vector<Entry> entries;
   if (load) {
     size_t statements = 0;
-    bool ok = parse_all(f, sources, entries, statements);
+    xfrmpp::tools::JsonErrors json_errors;
+    bool ok = parse_all(f, sources, entries, statements, json_errors);
     if (!ok) {
+      if (f.json) json_errors.print_if_any();
       std::fprintf(stderr, "setkey: errors found; nothing was sent to the kernel\n");
       return 1;
     }
