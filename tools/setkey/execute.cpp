@@ -285,7 +285,9 @@ std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
         },
         e.statement.op);
   }
-  std::vector<model::Policy> newest_first(spd.rbegin(), spd.rend());  // the order the kernel dumps in
+  // Both printers take what the kernel dumps, newest first.
+  std::vector<model::Policy> newest_first(spd.rbegin(), spd.rend());
+  std::reverse(sad.begin(), sad.end());
   // A bare `unique` gets its reqid when loaded; any generated one (above kManualReqidMax) saves as
   // `unique`, which is what the input said.
   for (auto& p : newest_first)
