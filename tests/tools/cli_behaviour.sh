@@ -17,6 +17,8 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 command -v jq > /dev/null || { echo "SKIPPED: jq is not installed"; exit 77; }
 key=00112233445566778899aabbccddeeff
+# jq -e FILTER FILE, false on an empty FILE (jq 1.6 -e accepts no input at all).
+jqt() { [[ -s $2 ]] && jq -e "$1" "$2" > /dev/null; }
 
 # --- --help and program names ----------------------------------------------------------------------
 for t in setkey ipsecconf ipseckey ipsec-stat ipsec-sysctl; do
@@ -56,8 +58,8 @@ grep -q '/unique;$' save1 && ok "-n --save keeps a bare unique" || bad "-n --sav
 printf 'spdadd 10.0.0.1 10.0.0.2 any -P out none 0x%s;\nspdadd 10.0.0.1 10.0.0.2 any -P sideways none;\n' "$key" > bad.conf
 "$bin/setkey" -n --json -f bad.conf > out 2> err; rc=$?
 [[ $rc -eq 1 ]] && ok "setkey -n --json with errors: exit 1" || bad "setkey -n --json: rc=$rc"
-jq -e '.schema == "xfrmpp/1" and (.errors | length) == 2 and (.errors[1] | .file == "bad.conf" and .line == 2 and .column == 33
-       and (.message | test("sideways")))' out > /dev/null && ok "setkey: errors array with file, line, column, message" ||
+jqt '.schema == "xfrmpp/1" and (.errors | length) == 2 and (.errors[1] | .file == "bad.conf" and .line == 2 and .column == 33
+       and (.message | test("sideways")))' out && ok "setkey: errors array with file, line, column, message" ||
   bad "setkey errors array: $(cat out)"
 grep -q "$key" out && bad "setkey --json shows the key" || ok "setkey --json errors hold no key"
 # The same messages as the text on stderr, masking included.
@@ -66,24 +68,24 @@ diff <(jq -r '.errors[] | "\(.file):\(.line):\(.column): error: \(.message)"' ou
   bad "setkey JSON vs text: $(jq -c .errors out) / $(grep ': error: ' err)"
 "$bin/setkey" -n -f bad.conf > out 2> /dev/null
 [[ ! -s out ]] && ok "without --json nothing goes to stdout" || bad "setkey -n without --json printed: $(head -3 out)"
-"$bin/setkey" -n --json -f in.conf > out && jq -e 'has("errors") | not' out > /dev/null && ok "setkey -n --json without errors: no errors member" ||
+"$bin/setkey" -n --json -f in.conf > out && jqt 'has("errors") | not' out && ok "setkey -n --json without errors: no errors member" ||
   bad "setkey -n --json of a good file"
 "$bin/setkey" -n --json -f "$work/missing.conf" > out 2> /dev/null; rc=$?
-[[ $rc -eq 1 ]] && jq -e '.errors[0] | .line == 0 and (.message | test("No such file"))' out > /dev/null &&
+[[ $rc -eq 1 ]] && jqt '.errors[0] | .line == 0 and (.message | test("No such file"))' out &&
   ok "setkey: an unreadable input is an error without a position" || bad "setkey missing file: rc=$rc $(cat out)"
 
 printf '{raddr 10.0.0.1} ipsec {encr_algs bogus}\n' > bad.ipc
 "$bin/ipsecconf" -c bad.ipc --json > out 2> err; rc=$?
-[[ $rc -eq 1 ]] && jq -e '.errors | length == 1 and (.[0] | .file == "bad.ipc" and .line == 1 and .column > 0)' out > /dev/null &&
+[[ $rc -eq 1 ]] && jqt '.errors | length == 1 and (.[0] | .file == "bad.ipc" and .line == 1 and .column > 0)' out &&
   grep -q 'Bad Encryption Algorithm' err && ok "ipsecconf -c --json: errors array, text on stderr too" || bad "ipsecconf -c --json: rc=$rc $(cat out)"
 
 printf 'add esp spi 0x100 src 10.0.0.1 dst 10.0.0.2 encr_alg aes encrkey %s bogusword 0x%s\n' "$key" "$key" > bad.ik
 chmod 600 bad.ik
 "$bin/ipseckey" --json -c bad.ik > out 2> err; rc=$?
-[[ $rc -eq 1 ]] && jq -e '.errors | length == 1 and (.[0] | .line == 1 and (.message | test("bogusword")))' out > /dev/null &&
+[[ $rc -eq 1 ]] && jqt '.errors | length == 1 and (.[0] | .line == 1 and (.message | test("bogusword")))' out &&
   ! grep -q "$key" out && ok "ipseckey -c --json: errors array, no key" || bad "ipseckey -c --json: rc=$rc $(cat out)"
 "$bin/ipseckey" --json get esp spi 0x100 dst 10.0.0.999 > out 2> /dev/null; rc=$?
-[[ $rc -eq 1 ]] && jq -e '.errors[0].file == "<command line>"' out > /dev/null && ok "ipseckey --json command line: errors array" ||
+[[ $rc -eq 1 ]] && jqt '.errors[0].file == "<command line>"' out && ok "ipseckey --json command line: errors array" ||
   bad "ipseckey --json command line: rc=$rc $(cat out)"
 
 # --- kernel: privilege and the read-only rule record ---------------------------------------------
