@@ -71,15 +71,20 @@ check_width() {
   need man
   need col
   stage
-  local p rel out
+  local p rel out how
   for p in "${pages[@]}"; do
     rel=man${p##*.}/${p##*/}
-    out=$(cd "$tmp" && MANWIDTH=80 MAN_KEEP_FORMATTING= man -l "$rel" 2> /dev/null | col -bx | over_80)
-    [[ -z $out ]] || fail "$rel: MANWIDTH=80 man -l:"$'\n'"$out"
-    out=$(cd "$tmp" && groff -t -man -Tutf8 -rLL=80n "$rel" 2> /dev/null | col -bx | over_80)
-    [[ -z $out ]] || fail "$rel: groff -t -man -Tutf8 -rLL=80n:"$'\n'"$out"
-    out=$(cd "$tmp" && mandoc -T utf8 -O width=80 "$rel" 2> /dev/null | col -bx | over_80)
-    [[ -z $out ]] || fail "$rel: mandoc -T utf8 -O width=80:"$'\n'"$out"
+    for how in man groff mandoc; do
+      # A renderer that fails prints nothing, which has no long line either: count the lines too.
+      out=$(cd "$tmp" && case $how in
+        man) env -u MAN_KEEP_FORMATTING -u MANPAGER -u PAGER MANWIDTH=80 man -l "$rel" ;;
+        groff) groff -t -man -Tutf8 -rLL=80n "$rel" ;;
+        mandoc) mandoc -T utf8 -O width=80 "$rel" ;;
+      esac 2> /dev/null | col -bx)
+      [[ $(wc -l <<< "$out") -ge 10 ]] || { fail "$rel: $how rendered $(wc -l <<< "$out") lines"; continue; }
+      out=$(over_80 <<< "$out")
+      [[ -z $out ]] || fail "$rel: $how at 80 columns (MANWIDTH=80 man -l, groff -rLL=80n, mandoc -O width=80):"$'\n'"$out"
+    done
   done
 }
 
