@@ -9,8 +9,10 @@ packages=(
   libmnl-dev libnl-3-dev libnl-xfrm-3-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev
   # run and test: ip(8) for namespaces, /usr/bin/time for the benchmark, groff for the man-page check,
-  # jq to check that tool output is valid JSON
+  # jq to check that tool output is valid JSON; mandoc, man-db and col (bsdextrautils) for the man-page
+  # lint and width checks (tests/docs/check_man_pages.sh)
   iproute2 time groff-base jq
+  mandoc man-db bsdextrautils
   # real-kernel tests (tests/vm): QEMU and a static busybox for the initramfs
   qemu-system-x86 busybox-static xz-utils cpio
   # fuzzing (tests/fuzz): clang and its runtime with libFuzzer and the sanitizers (only recommended by clang)

@@ -112,34 +112,37 @@ std::string key_bits(const model::AlgorithmInfo& a) {
 
 std::string num_or_dash(unsigned v) { return v ? std::to_string(v) : "\\-"; }
 
-// Kernel names longer than this wrap inside their cell (after a comma), so the widest table still fits
-// an 80-column terminal.
+// Kernel names longer than this wrap after a comma onto rows of their own (empty in the other columns),
+// so the widest table still fits an 80-column terminal. Continuation rows rather than a T{ text block
+// with .br: mandoc ignores requests inside tables, and its own layout ignores \: break points.
 constexpr size_t kKernelNameWidth = 20;
 
-std::string kernel_cell(std::string_view name) {
-  if (name.size() <= kKernelNameWidth) return roff(name);
-  std::string out = "T{\n";
-  for (char c : roff(name)) out += c == ',' ? std::string(",\\:") : std::string(1, c);
-  return out + "\nT}";
+std::vector<std::string> kernel_lines(std::string_view name) {
+  std::vector<std::string> lines;
+  while (name.size() > kKernelNameWidth) {
+    size_t cut = name.rfind(',', kKernelNameWidth - 1);
+    if (cut == std::string_view::npos) break;
+    lines.push_back(roff(name.substr(0, cut + 1)));
+    name.remove_prefix(cut + 1);
+  }
+  lines.push_back(roff(name));
+  return lines;
 }
 
 void table(std::string_view title, std::string_view flag, model::AlgKind kind, bool with_key, bool with_icv) {
-  bool wrap = false;
-  for (const auto& a : model::algorithms())
-    if (a.kind == kind && a.unsupported_why.empty() && a.kernel_name.size() > kKernelNameWidth) wrap = true;
   std::printf(".PP\n%.*s, given with \\fB%s\\fP:\n", int(title.size()), title.data(), roff(flag).c_str());
-  std::string kernel_col = wrap ? "lw(" + std::to_string(kKernelNameWidth) + "n)" : "l";
-  std::string head = "lb lb", body = "l " + kernel_col, names = "Name|Kernel name";
-  if (wrap) head = "lb lb" + kernel_col.substr(1);
-  if (with_key) head += " lb lb", body += " l l", names += "|Key bits|Salt";
-  if (with_icv) head += " lb", body += " l", names += "|ICV";
+  std::string head = "lb lb", body = "l l", names = "Name|Kernel name", empty;
+  if (with_key) head += " lb lb", body += " l l", names += "|Key bits|Salt", empty += "||";
+  if (with_icv) head += " lb", body += " l", names += "|ICV", empty += "|";
   std::printf(".TS\ntab(|);\n%s\n%s.\n%s\n", head.c_str(), body.c_str(), names.c_str());
   for (const auto& a : model::algorithms()) {
     if (a.setkey_name.empty() || !a.unsupported_why.empty() || a.kind != kind) continue;
-    std::printf("%s|%s", roff(a.setkey_name).c_str(), kernel_cell(a.kernel_name).c_str());
+    auto kernel = kernel_lines(a.kernel_name);
+    std::printf("%s|%s", roff(a.setkey_name).c_str(), kernel[0].c_str());
     if (with_key) std::printf("|%s|%s", key_bits(a).c_str(), num_or_dash(a.salt_bits).c_str());
     if (with_icv) std::printf("|%s", num_or_dash(a.icv_bits).c_str());
     std::printf("\n");
+    for (size_t i = 1; i < kernel.size(); ++i) std::printf("\\&|%s%s\n", kernel[i].c_str(), empty.c_str());
   }
   std::printf(".TE\n");
 }

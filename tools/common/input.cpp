@@ -1,5 +1,7 @@
 #include "input.hpp"
 
+#include "json_errors.hpp"
+
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -118,6 +120,7 @@ void DiagnosticPrinter::print(const diag::SourceBuffer& source, const diag::Diag
     return;
   }
   std::fputs(diag::format(source, d, secrets).c_str(), out_);
+  if (json_) json_->add(source, d);
   if (error) ++shown_errors_;
 }
 

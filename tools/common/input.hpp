@@ -11,6 +11,10 @@
 #include "xfrmpp/model/address.hpp"
 
 namespace xfrmpp::tools {
+class JsonErrors;
+}
+
+namespace xfrmpp::tools {
 
 /// Defaults of --max-input (bytes) and --max-errors (0 = no limit), the same in every tool.
 inline constexpr uint64_t kDefaultMaxInput = uint64_t{1} << 30;
@@ -37,10 +41,13 @@ class DiagnosticPrinter {
   void print(const diag::SourceBuffer& source, const diag::Diagnostic& d, const std::vector<diag::SourceRange>& secrets = {});
   /// "PROG: N more errors not shown (--max-errors=M)" when the limit held any back; then starts over.
   void finish(std::string_view prog);
+  /// --json: every error shown is also added to `json` (so the same limit holds for both forms).
+  void collect(JsonErrors* json) { json_ = json; }
 
  private:
   size_t max_errors_;
   std::FILE* out_;
+  JsonErrors* json_ = nullptr;
   size_t shown_errors_ = 0, held_errors_ = 0, held_warnings_ = 0;
 };
 

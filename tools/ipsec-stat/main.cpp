@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "guard.hpp"
+#include "privilege.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
@@ -26,7 +27,7 @@ struct Flags {
 
 
 std::string why(const xfrmpp::Error& e) {
-  return e.code == EPERM ? e.message + " (needs CAP_NET_ADMIN in this network namespace)" : e.message;
+  return xfrmpp::tools::with_privilege_hint(e.code, e.message);
 }
 
 std::string action_word(const std::optional<xfrmpp::model::PolicyAction>& a) {

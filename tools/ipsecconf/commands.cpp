@@ -10,6 +10,8 @@
 #include <set>
 
 #include "input.hpp"
+#include "json_errors.hpp"
+#include "privilege.hpp"
 #include "state.hpp"
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
@@ -135,7 +137,7 @@ model::PolicyId id_of(const model::PolicyKey& k) {
 std::string kernel_text(const ChangeError& e) {
   std::string s = e.message.empty() ? std::string(std::strerror(e.code)) : e.message;
   if (!e.extack.empty()) s += fmt::format(" (kernel: {})", e.extack);
-  return s;
+  return with_privilege_hint(e.code, std::move(s));
 }
 
 Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
@@ -150,14 +152,15 @@ struct Session {
   StateFile file;
 };
 
-// Opens both, in this order, reporting a failure on stderr.
-std::optional<Session> open_session(const Env& env) {
+// Opens both, in this order, reporting a failure on stderr. A read-only session (a listing) writes
+// nothing, so it works with a read-only or missing state directory.
+std::optional<Session> open_session(const Env& env, bool read_only = false) {
   auto be = open_backend();
   if (!be) {
     std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
     return std::nullopt;
   }
-  auto file = StateFile::open(env.state_dir);
+  auto file = read_only ? StateFile::open_read_only(env.state_dir) : StateFile::open(env.state_dir);
   if (!file) {
     std::fprintf(stderr, "ipsecconf: %s\n", file.error().message.c_str());
     return std::nullopt;
@@ -193,9 +196,15 @@ void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const s
 }
 
 // check_only: the file may be meant for another machine, so a tunnel missing here is only a warning.
+// With --json (only with -c) the errors also go to standard output as a JSON "errors" array.
 Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, std::vector<ic::Rule>& rules, size_t& errors,
                                       bool check_only = false) {
+  JsonErrors json;
   auto src = load_source(file, env.max_input);
+  if (!src && env.json) {
+    json.add(file, src.error().message);
+    json.print_if_any();
+  }
   if (!src && src.error().code == EFBIG) return src.error();  // already "FILE: error: ..."
   if (!src) return make_error(src.error().code, "ipsecconf: " + file + " : Policy config file cannot be opened: " + src.error().message);
   diag::DiagnosticSink sink;
@@ -203,9 +212,11 @@ Result<diag::SourceBuffer> parse_file(const Env& env, const std::string& file, s
   po.unknown_tunnel_is_warning = check_only;
   rules = ic::parse(*src, sink, po);
   DiagnosticPrinter printer(env.max_errors);
+  if (env.json) printer.collect(&json);
   printer.print(*src, sink);
   printer.finish("ipsecconf");
   errors = sink.error_count();
+  json.print_if_any();
   return src;
 }
 
@@ -348,7 +359,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
   }
   auto before = (*be)->dump_policies();
   if (!before) {
-    std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", before.error().message.c_str());
+    std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(before.error().code, before.error().message).c_str());
     return 1;
   }
 
@@ -591,7 +602,7 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
   State& st = state_file->state();
   if (all) {
     if (auto r = (*be)->flush_policies(); !r) {
-      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", r.error().message.c_str());
+      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
       return 1;
     }
     st = State{};
@@ -599,7 +610,7 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
     Scope scope = scope_for(env, st, tunnel, false);
     auto dump = (*be)->dump_policies();
     if (!dump) {
-      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", dump.error().message.c_str());
+      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(dump.error().code, dump.error().message).c_str());
       return 1;
     }
     std::vector<model::PolicyKey> keys;
@@ -617,14 +628,14 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
 }
 
 int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
-  auto session = open_session(env);
+  auto session = open_session(env, true);
   if (!session) return 1;
   auto* be = &session->backend;
   auto* state_file = &session->file;
   const State& st = state_file->state();
   auto dump = (*be)->dump_policies();
   if (!dump) {
-    std::fprintf(stderr, "ipsecconf: ruleset dump failed: %s\n", dump.error().message.c_str());
+    std::fprintf(stderr, "ipsecconf: ruleset dump failed: %s\n", with_privilege_hint(dump.error().code, dump.error().message).c_str());
     return 1;
   }
   Scope scope = scope_for(env, st, tunnel, all);
@@ -690,7 +701,7 @@ int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
 }
 
 int view(const Env& env) {
-  auto state_file = StateFile::open(env.state_dir);
+  auto state_file = StateFile::open_read_only(env.state_dir);
   if (!state_file) {
     std::fprintf(stderr, "ipsecconf: %s\n", state_file.error().message.c_str());
     return 1;

@@ -20,7 +20,8 @@ namespace {
 
 enum class Cmd { none, add, del, view, flush, list, sub, replace };
 
-void usage() {
+// On stdout for --help (exit 0), on stderr before a usage error.
+void usage(std::FILE* out = stderr) {
   std::fputs("Usage:\tipsecconf\n"
              "\tipsecconf -a ([-]|<filename>) [-q]\n"
              "\tipsecconf -a ([-]|<filename>) -f [-q]\n"
@@ -35,7 +36,7 @@ void usage() {
              "Linux options: --hosts FILE (names from a hosts(5) file), --tunnels FILE (tunnel table),\n"
              "\t--state-dir DIR (rule record; default /run/xfrmpp/ipsecconf), --json, --help, --version,\n"
              "\t--max-errors N (errors shown; default 50, 0 = all), --max-input BYTES (largest input; K, M, G; default 1G)\n",
-             stderr);
+             out);
 }
 
 int fatal(const char* msg, bool show_usage = true) {
@@ -78,6 +79,9 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
                                     {"max-input", required_argument, nullptr, kMaxInput},
                                     {nullptr, 0, nullptr, 0}};
   if (argc == 1) cmd = Cmd::view;
+  // getopt names the program by argv[0] in its messages ("./build/bin/ipsecconf: invalid option");
+  // every other message says "ipsecconf: ".
+  argv[0] = const_cast<char*>("ipsecconf");
   int c;
   while ((c = getopt_long(argc, argv, "nlfLFa:qd:r:i:c:", longopts, nullptr)) != -1) {
     switch (c) {
@@ -149,7 +153,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
         else return fatal("--max-input takes a size of at least 1 byte (e.g. 4096, 64K, 2G)", false);
         break;
       case kHelp:
-        usage();
+        usage(stdout);
         return 0;
       case kVersion:
         std::printf("ipsecconf (xfrmpp) %s\n", XFRMPP_VERSION);

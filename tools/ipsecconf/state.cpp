@@ -188,20 +188,27 @@ std::filesystem::path default_state_dir() {
   return "/run/xfrmpp/ipsecconf";
 }
 
-Result<StateFile> StateFile::open(const std::filesystem::path& dir) {
+Result<StateFile> StateFile::open(const std::filesystem::path& dir) { return open_in(dir, false); }
+
+Result<StateFile> StateFile::open_read_only(const std::filesystem::path& dir) { return open_in(dir, true); }
+
+Result<StateFile> StateFile::open_in(const std::filesystem::path& dir, bool read_only) {
   auto ns = knobs::current_netns();
   if (!ns) return ns.error();
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (!read_only) std::filesystem::create_directories(dir, ec);
   if (ec) return make_error(ec.value(), "cannot create " + dir.string() + ": " + ec.message());
   StateFile f;
+  f.read_only_ = read_only;
   f.inode_ = ns->inode;
   f.cookie_ = ns->cookie;
   f.path_ = dir / ("netns-" + std::to_string(ns->inode) + ".json");
   std::string lock = (dir / ("netns-" + std::to_string(ns->inode) + ".lock")).string();
-  f.lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (f.lock_fd_ < 0) return sys_error(errno, "cannot open " + lock);
-  while (::flock(f.lock_fd_, LOCK_EX) < 0)
+  f.lock_fd_ = read_only ? ::open(lock.c_str(), O_RDONLY | O_CLOEXEC) : ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // A reader does without the lock when there is none to open (no writer ran, or it may not read it).
+  bool unlocked = read_only && f.lock_fd_ < 0 && (errno == ENOENT || errno == EACCES || errno == ENOTDIR);
+  if (f.lock_fd_ < 0 && !unlocked) return sys_error(errno, "cannot open " + lock);
+  while (f.lock_fd_ >= 0 && ::flock(f.lock_fd_, read_only ? LOCK_SH : LOCK_EX) < 0)
     if (errno != EINTR) return sys_error(errno, "cannot lock " + lock);
   std::ifstream in(f.path_, std::ios::binary);
   if (in) {
@@ -215,7 +222,7 @@ Result<StateFile> StateFile::open(const std::filesystem::path& dir) {
 }
 
 StateFile::StateFile(StateFile&& o) noexcept
-    : path_(std::move(o.path_)), lock_fd_(o.lock_fd_), inode_(o.inode_), cookie_(o.cookie_), state_(std::move(o.state_)) {
+    : path_(std::move(o.path_)), lock_fd_(o.lock_fd_), read_only_(o.read_only_), inode_(o.inode_), cookie_(o.cookie_), state_(std::move(o.state_)) {
   o.lock_fd_ = -1;
 }
 
@@ -223,6 +230,9 @@ StateFile::~StateFile() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // closing drops the flock
 }
 
-Result<void> StateFile::save() { return util::replace_file_atomically(path_, render(state_, inode_, cookie_)); }
+Result<void> StateFile::save() {
+  if (read_only_) return make_error(EROFS, path_.string() + ": opened for reading only");
+  return util::replace_file_atomically(path_, render(state_, inode_, cookie_));
+}
 
 }  // namespace xfrmpp::tools::ipsecconf

@@ -40,6 +40,11 @@ class StateFile {
  public:
   /// Locks and reads the current namespace's file under `dir` (created 0755 if missing).
   static Result<StateFile> open(const std::filesystem::path& dir);
+  /// Reads the record for a listing: creates nothing, so it works when `dir` is read-only or absent
+  /// (no record = no rules). The lock is shared, and only taken when the lock file exists and can be
+  /// opened; without it the read is still whole, because save() replaces the file by rename.
+  /// save() on such a file fails.
+  static Result<StateFile> open_read_only(const std::filesystem::path& dir);
   StateFile(StateFile&&) noexcept;
   StateFile& operator=(StateFile&&) = delete;
   ~StateFile();
@@ -51,8 +56,10 @@ class StateFile {
 
  private:
   StateFile() = default;
+  static Result<StateFile> open_in(const std::filesystem::path& dir, bool read_only);
   std::filesystem::path path_;
   int lock_fd_ = -1;
+  bool read_only_ = false;
   uint64_t inode_ = 0, cookie_ = 0;
   State state_;
 };

@@ -16,7 +16,9 @@
 #include "cli.hpp"
 #include "guard.hpp"
 #include "input.hpp"
+#include "json_errors.hpp"
 #include "parsers/ipseckey.hpp"
+#include "privilege.hpp"
 #include "solaris.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json.hpp"
@@ -38,7 +40,8 @@ struct Options {
   std::optional<tools::solaris::TunnelTable> tunnels;
 };
 
-void usage() {
+// On stdout for --help (exit 0), on stderr before a usage error.
+void usage(std::FILE* out = stderr) {
   std::fputs("Usage:\tipseckey [ -nvp ] | cmd [sa_type] [extfield value]*\n"
              "\tipseckey [ -nvp ] -f infile\n"
              "\tipseckey [ -nvp ] -s outfile\n"
@@ -46,7 +49,7 @@ void usage() {
              "Linux options: --hosts FILE, --tunnels FILE, --json (with -c, get, dump), --count N (monitor),\n"
              "\t--max-errors N (errors shown; default 50, 0 = all), --max-input BYTES (largest input; K, M, G; default 1G),\n"
              "\t--help, --version\n",
-             stderr);
+             out);
 }
 
 ik::ParseOptions parse_options(const Options& o, bool from_file, bool interactive) {
@@ -67,7 +70,7 @@ int satype_number(std::optional<model::Protocol> p) { return !p ? 0 : *p == mode
 std::string kernel_text(int code, const std::string& message, const std::string& extack) {
   std::string s = message.empty() ? std::string(std::strerror(code)) : message;
   if (!extack.empty()) s += " (kernel: " + extack + ")";
-  return s;
+  return tools::with_privilege_hint(code, std::move(s));
 }
 
 class Runner {
@@ -147,7 +150,7 @@ std::string Runner::take_back() {
 bool Runner::dump(std::optional<model::Protocol> proto) {
   auto r = be_->dump_sas(proto);
   if (!r) {
-    std::fprintf(stderr, "ipseckey: Dump failed: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "ipseckey: Dump failed: %s\n", kernel_text(r.error().code, r.error().message, {}).c_str());
     return false;
   }
   if (o_.json) {
@@ -194,7 +197,7 @@ Result<void> write_key_file(const std::string& file, const std::string& text) {
 bool Runner::save(std::optional<model::Protocol> proto, const std::string& file) {
   auto r = be_->dump_sas(proto);
   if (!r) {
-    std::fprintf(stderr, "ipseckey: Dump failed: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "ipseckey: Dump failed: %s\n", kernel_text(r.error().code, r.error().message, {}).c_str());
     return false;
   }
   std::string text = ik::save_header();
@@ -212,7 +215,7 @@ bool Runner::monitor() {
   constexpr std::array groups{EventGroup::sa, EventGroup::expire, EventGroup::acquire};
   auto stream = be_->subscribe(groups);
   if (!stream) {
-    std::fprintf(stderr, "ipseckey: cannot subscribe to XFRM events: %s\n", stream.error().message.c_str());
+    std::fprintf(stderr, "ipseckey: cannot subscribe to XFRM events: %s\n", kernel_text(stream.error().code, stream.error().message, {}).c_str());
     return false;
   }
   std::puts("Passively monitoring the XFRM netlink socket (SA, expire and acquire events).");
@@ -264,7 +267,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
     case ik::Cmd::passive_monitor: return monitor();
     case ik::Cmd::flush:
       if (auto r = be_->flush_sas(c.satype); !r) {
-        std::fprintf(stderr, "ipseckey: Cannot flush SA type %d: %s\n", satype_number(c.satype), r.error().message.c_str());
+        std::fprintf(stderr, "ipseckey: Cannot flush SA type %d: %s\n", satype_number(c.satype), kernel_text(r.error().code, r.error().message, {}).c_str());
         return false;
       }
       return true;
@@ -285,7 +288,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
         }
         auto cur = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
         if (!cur) {
-          report(src, c, association_text(r.sa, "does not exist"));
+          report(src, c, cur.error().code == EPERM ? kernel_text(EPERM, cur.error().message, {}) : association_text(r.sa, "does not exist"));
           return false;
         }
         // ipseckey's update changes what it names and leaves the rest; XFRM's UPDSA wants the whole SA.
@@ -322,7 +325,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
       for (const auto& r : c.sas) {
         auto g = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
         if (!g) {
-          report(src, c, association_text(r.sa, "does not exist"));
+          report(src, c, g.error().code == EPERM ? kernel_text(EPERM, g.error().message, {}) : association_text(r.sa, "does not exist"));
           ok = false;
           continue;
         }
@@ -370,8 +373,13 @@ Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
 
 // -f / -c / piped standard input: parse and validate everything, then run it in order.
 int run_file(const Options& o, const std::string& path, bool check_only, bool from_file, tools::Rollback& rollback) {
+  tools::JsonErrors json;
   auto src = tools::load_source(path, o.max_input);
   if (!src) {
+    if (o.json) {
+      json.add(path, src.error().message);
+      json.print_if_any();
+    }
     if (src.error().code == EFBIG) std::fprintf(stderr, "%s\n", src.error().message.c_str());  // "FILE: error: ..."
     else std::fprintf(stderr, "ipseckey: Unable to open configuration file: %s\n", src.error().message.c_str());
     return 1;
@@ -382,9 +390,11 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
   auto po = parse_options(o, from_file, true);
   auto cmds = ik::parse(*src, sink, po, &parsed);
   tools::DiagnosticPrinter printer(o.max_errors);
+  if (o.json) printer.collect(&json);
   printer.print(*src, sink);
   printer.finish("ipseckey");
   if (sink.has_errors()) {
+    json.print_if_any();
     std::fprintf(stderr, "ipseckey: %zu of %zu commands had errors; nothing was sent to the kernel.\n", parsed - cmds.size(), parsed);
     return 1;
   }
@@ -469,6 +479,8 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
                                     {"max-input", required_argument, nullptr, kMaxInput},
                                     {nullptr, 0, nullptr, 0}};
   int ch;
+  // getopt names the program by argv[0] in its messages; every other message says "ipseckey: ".
+  argv[0] = const_cast<char*>("ipseckey");
   // '+': stop at the first non-option, so "ipseckey delete esp spi ..." keeps its words.
   while ((ch = getopt_long(argc, argv, "+pnvf:s:c:", longopts, nullptr)) != -1) {
     switch (ch) {
@@ -519,7 +531,7 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
         }
         std::fputs("ipseckey: --max-input takes a size of at least 1 byte (e.g. 4096, 64K, 2G)\n", stderr);
         return 1;
-      case kHelp: usage(); return 0;
+      case kHelp: usage(stdout); return 0;
       case kVersion: std::printf("ipseckey (xfrmpp) %s\n", XFRMPP_VERSION); return 0;
       default: usage(); return 1;
     }
@@ -569,7 +581,14 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
   diag::DiagnosticSink sink;
   auto cmds = ik::parse(src, sink, parse_options(o, false, false));
   tools::print_diagnostics(src, sink, stderr);
-  if (sink.has_errors()) return 1;
+  if (sink.has_errors()) {
+    if (o.json) {
+      tools::JsonErrors json;
+      for (const auto& d : sink.all()) json.add(src, d);
+      json.print_if_any();
+    }
+    return 1;
+  }
   if (cmds.empty()) return 0;
   auto be = open_backend();
   if (!be) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "parsers/setkey.hpp"
+#include "privilege.hpp"
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/state.hpp"
@@ -73,7 +74,7 @@ std::string kernel_message(int code, const std::string& message, const std::stri
   // XFRM answers ESRCH for a missing SA; "No such process" would only confuse.
   std::string s = code == ESRCH ? std::string("no such SA") : message.empty() ? std::string(strerror(code)) : message;
   if (!extack.empty()) s += fmt::format(" (kernel: {})", extack);
-  return s;
+  return with_privilege_hint(code, std::move(s));
 }
 
 std::optional<Change> to_change(const model::Statement& st, size_t tag) {
@@ -99,7 +100,7 @@ bool resolve_default_levels(std::vector<Entry>& entries) {
   if (!needed) return true;
   auto levels = knobs::load_default_levels();
   if (!levels) {
-    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", levels.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", with_privilege_hint(levels.error().code, levels.error().message).c_str());
     return false;
   }
   for (auto& e : entries)
@@ -116,7 +117,7 @@ bool assign_reqids(Backend& backend, const std::vector<diag::SourceBuffer>& sour
   uint32_t next = model::kManualReqidMax + 1;
   auto spd = backend.dump_policies();
   if (!spd) {
-    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", spd.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", with_privilege_hint(spd.error().code, spd.error().message).c_str());
     return false;
   }
   for (const auto& p : *spd)
@@ -248,10 +249,57 @@ diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t 
           {}};
 }
 
+std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
+  std::vector<model::Policy> spd;  // oldest first
+  std::vector<model::SecurityAssociation> sad;
+  auto same_sa = [](const model::SecurityAssociation& sa, const model::SaId& id) {
+    return sa.dst == id.dst && sa.proto == id.proto && sa.spi == id.spi && (id.src.is_zero() || sa.src == id.src) &&
+           sa.mark == id.mark && sa.if_id.value_or(0) == id.if_id.value_or(0);
+  };
+  auto policy_key = [](const model::PolicyId& id) { return model::PolicyKey{id.sel, id.dir, id.mark, id.if_id.value_or(0), id.type}; };
+  for (const auto& e : entries) {
+    std::visit(
+        [&](const auto& op) {
+          using T = std::decay_t<decltype(op)>;
+          if constexpr (std::is_same_v<T, model::AddPolicy>) {
+            auto key = op.policy.key();
+            auto it = std::find_if(spd.begin(), spd.end(), [&](const model::Policy& p) { return p.key() == key; });
+            if (it != spd.end()) *it = op.policy;
+            else spd.push_back(op.policy);
+          } else if constexpr (std::is_same_v<T, model::DeletePolicy>) {
+            std::erase_if(spd, [&](const model::Policy& p) { return p.key() == policy_key(op.id); });
+          } else if constexpr (std::is_same_v<T, model::FlushPolicies>) {
+            spd.clear();
+          } else if constexpr (std::is_same_v<T, model::AddSa>) {
+            model::SaId id{op.sa->dst, op.sa->src, op.sa->proto, op.sa->spi, op.sa->mark, op.sa->if_id};
+            auto it = std::find_if(sad.begin(), sad.end(), [&](const model::SecurityAssociation& sa) { return same_sa(sa, id); });
+            if (it != sad.end()) *it = *op.sa;
+            else sad.push_back(*op.sa);
+          } else if constexpr (std::is_same_v<T, model::DeleteSa>) {
+            std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return same_sa(sa, op.id); });
+          } else if constexpr (std::is_same_v<T, model::DeleteAllSa>) {
+            std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return sa.src == op.src && sa.dst == op.dst && sa.proto == op.proto; });
+          } else if constexpr (std::is_same_v<T, model::FlushSas>) {
+            std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return !op.proto || sa.proto == *op.proto; });
+          }
+        },
+        e.statement.op);
+  }
+  // Both printers take what the kernel dumps, newest first.
+  std::vector<model::Policy> newest_first(spd.rbegin(), spd.rend());
+  std::reverse(sad.begin(), sad.end());
+  // A bare `unique` gets its reqid when loaded; any generated one (above kManualReqidMax) saves as
+  // `unique`, which is what the input said.
+  for (auto& p : newest_first)
+    for (auto& t : p.templates)
+      if (t.level == model::Level::unique && t.reqid == 0) t.reqid = model::kManualReqidMax + 1;
+  return parsers::setkey::format_sa_save(sad) + parsers::setkey::format_policy_save(newest_first, rfc_mode);
+}
+
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
   auto r = backend.dump_policies();
   if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
     return false;
   }
   if (o.json) {
@@ -270,7 +318,7 @@ bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rf
 bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto, bool save) {
   auto r = backend.dump_sas(proto);
   if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
     return false;
   }
   // The kernel's own IP-in-IP states behind IPComp tunnels are not the user's SAs (PF_KEY hid them too).
@@ -409,7 +457,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
     if (!ok) return fail_summary(e);
     if (!r) {
       report(sources, e, fmt::format("{} failed: {}", verb_of(e.statement),
-                                     r.error().code == ESRCH ? std::string("no such SA") : r.error().message));
+                                     kernel_message(r.error().code, r.error().message, {})));
       return fail_summary(e);
     }
     done += !e.fwd_copy;

@@ -46,6 +46,13 @@ std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes);
 /// (reqid 0, under -n) says one will be generated at load time.
 diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t reqid);
 
+/// `setkey -n --save`: what -D --save and -DP --save would print after loading `entries` into empty
+/// databases, worked out without a kernel: adds and updates replace by key, deletes, deleteall and
+/// flushes remove, dumps and gets change nothing. SAs first, then the policies (in RFC mode the automatic
+/// fwd copies are left out, as -DP --save leaves them out). A bare `unique` stays `unique` (its reqid is
+/// generated at load time); a `default` level prints as require, a fresh namespace's default.
+std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode);
+
 /// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
 bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);
 bool dump_sas(Backend& backend, const ExecuteOptions& options, std::optional<model::Protocol> proto, bool save = false);

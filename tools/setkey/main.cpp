@@ -12,6 +12,8 @@
 #include "guard.hpp"
 #include "monitor.hpp"
 #include "input.hpp"
+#include "json_errors.hpp"
+#include "privilege.hpp"
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
@@ -38,21 +40,24 @@ int usage_error(const std::string& msg) { return xfrmpp::tools::usage_error("set
 
 // Parses and checks every input before anything is sent. With -n and no --json nothing is retained,
 // so syntax-checking a million statements stays small.
+// With --json, the errors shown also go into `json`.
 bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources, std::vector<Entry>& entries,
-               size_t& statements) {
+               size_t& statements, xfrmpp::tools::JsonErrors& json) {
   bool ok = true;
-  bool retain = !f.noop || f.json;
+  bool retain = !f.noop || f.json || f.save;
   bool rfc_mode = !f.kernel;
   xfrmpp::parsers::DuplicatePolicyCheck dups;
   sk::ParseOptions po;
   po.resolver = xfrmpp::tools::resolve_host;
   xfrmpp::tools::DiagnosticPrinter printer(f.max_errors);
+  if (f.json) printer.collect(&json);
   for (const auto& path : f.files) {
     auto src = xfrmpp::tools::load_source(path, f.max_input);
     if (!src) {
       // A too-big input's message is already a diagnostic line ("FILE: error: ...").
       if (src.error().code == EFBIG) std::fprintf(stderr, "%s\n", src.error().message.c_str());
       else std::fprintf(stderr, "setkey: %s\n", src.error().message.c_str());
+      json.add(path, src.error().message);
       ok = false;
       continue;
     }
@@ -108,7 +113,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   app.add_flag("-k", f.kernel, "kernel mode: install policies exactly as written");
   app.add_flag("-x", f.monitor, "monitor SA and policy events");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp/1) for dumps and for -n");
-  app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD");
+  app.add_flag("--save", f.save, "with -D or -DP: print add/spdadd statements that recreate the SAD or SPD; with -n: what they would print after loading the input");
   app.add_flag("--nokeys", f.nokeys, "with -D and -x: hide key material");
   app.add_option("--count", f.max_events, "with -x: exit after this many events; with -Dl: after this many rounds");
   app.add_flag("--aevents", f.aevents, "with -x: also show replay and lifetime updates (new-ae)");
@@ -130,7 +135,8 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     f.max_input = *v;
   }
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
-  if (f.save && !f.dump) return usage_error("--save goes with -D or -DP");
+  if (f.save && !f.dump && !f.noop) return usage_error("--save goes with -D, -DP or -n");
+  if (f.save && f.noop && f.json) return usage_error("-n --save and --json exclude each other");
   if (f.stdin_commands) f.files.push_back("-");
   bool load = !f.files.empty();
   int modes = int(load) + int(f.dump) + int(f.flush) + int(f.monitor);
@@ -148,13 +154,17 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   std::vector<Entry> entries;
   if (load) {
     size_t statements = 0;
-    bool ok = parse_all(f, sources, entries, statements);
+    xfrmpp::tools::JsonErrors json_errors;
+    bool ok = parse_all(f, sources, entries, statements, json_errors);
     if (!ok) {
+      if (f.json) json_errors.print_if_any();
       std::fprintf(stderr, "setkey: errors found; nothing was sent to the kernel\n");
       return 1;
     }
     if (f.noop) {
-      if (f.json) {
+      if (f.save) {
+        std::fputs(xfrmpp::tools::setkey::save_preview(entries, !f.kernel).c_str(), stdout);
+      } else if (f.json) {
         nlohmann::json doc{{"schema", xfrmpp::render::kJsonSchema}, {"statements", nlohmann::json::array()}};
         for (const auto& e : entries) {
           auto lc = sources[e.source].line_col(e.statement.range.begin);
@@ -180,7 +190,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     if (f.atomic) {
       auto snap = xfrmpp::plan::take_snapshot(be);
       if (!snap) {
-        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", snap.error().message.c_str());
+        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", xfrmpp::tools::with_privilege_hint(snap.error().code, snap.error().message).c_str());
         return 1;
       }
       before = std::move(*snap);
@@ -225,7 +235,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   }
   auto r = f.policy ? be.flush_policies() : be.flush_sas(std::nullopt);
   if (!r) {
-    std::fprintf(stderr, "setkey: flush failed: %s\n", r.error().message.c_str());
+    std::fprintf(stderr, "setkey: flush failed: %s\n", xfrmpp::tools::with_privilege_hint(r.error().code, r.error().message).c_str());
     return 1;
   }
   return 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "parsers/setkey_printer.hpp"
+#include "privilege.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
 
@@ -79,7 +80,7 @@ int monitor(Backend& backend, const ExecuteOptions& o, size_t max_events) {
   if (o.aevents) groups.push_back(EventGroup::aevents);
   auto stream = backend.subscribe(groups);
   if (!stream) {
-    std::fprintf(stderr, "setkey: cannot subscribe to XFRM events: %s\n", stream.error().message.c_str());
+    std::fprintf(stderr, "setkey: cannot subscribe to XFRM events: %s\n", with_privilege_hint(stream.error().code, stream.error().message).c_str());
     return 1;
   }
   size_t seen = 0;
