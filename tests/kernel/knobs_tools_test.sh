@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
 # End to end: examples/socket_policy.c (built as C), ipsec-sysctl and ipsec-stat, each case in a private
-# network namespace. Exit 77 (skip) without namespaces, except under CI=true where that fails.
+# network namespace. Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.
 #   knobs_tools_test.sh SOCKET_POLICY_EXAMPLE IPSEC_SYSCTL IPSEC_STAT
 set -uo pipefail
+. "$(dirname "$0")/../support/netns.sh"
+require_netns "$@"
 example=$1 sysctl=$2 stat=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-if ! unshare -n true 2> /dev/null; then
-  if [[ ${CI:-} == true ]]; then echo "FAILED: cannot create a network namespace under CI=true"; exit 1; fi
-  echo "SKIPPED: cannot create a network namespace (need root)"; exit 77
-fi
 
 fails=0
 ok() { echo "ok - $1"; }
