@@ -18,13 +18,13 @@ require_netns() {
     # defaults (setkey and ipsec-sysctl share the knobs' state there) never touch the host's /run.
     if [[ -z ${XFRMPP_TEST_PRIVATE_RUN:-} ]] && unshare -m true 2>/dev/null; then
       export XFRMPP_TEST_PRIVATE_RUN=1
-      exec unshare -m --propagation private -- bash -c 'mount -t tmpfs -o mode=0755 xfrmpp-run /run && exec "$@"' \
+      exec unshare -m --propagation private -- bash -c 'mount -n -t tmpfs -o mode=0755 xfrmpp-run /run && exec "$@"' \
         bash "$0" "$@"
     fi
     return 0
   elif [[ -z ${XFRMPP_TEST_PRIVATE_RUN:-} ]] && unshare -Urnm true 2>/dev/null; then
     export XFRMPP_TEST_PRIVATE_RUN=1
-    exec unshare -Urnm --propagation private -- bash -c 'mount -t tmpfs -o mode=0755 xfrmpp-run /run && exec "$@"' bash "$0" "$@"
+    exec unshare -Urnm --propagation private -- bash -c 'mount -n -t tmpfs -o mode=0755 xfrmpp-run /run && exec "$@"' bash "$0" "$@"
   else
     why="cannot create a network namespace (not root, and no unprivileged user namespaces)"
   fi
