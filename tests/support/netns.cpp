@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 namespace xfrmpp::test {
@@ -64,6 +65,13 @@ void hide_host_run() {
   // Private first: with the host's shared propagation the tmpfs would appear on the host's /run.
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return;
   mount("xfrmpp-run", "/run", "tmpfs", 0, "mode=0755");
+}
+
+bool in_initial_user_namespace() {
+  std::ifstream f("/proc/self/uid_map");
+  std::string inside, outside, count;
+  f >> inside >> outside >> count;
+  return inside == "0" && outside == "0" && count == "4294967295";
 }
 
 bool kernel_required() { return env_is_1("XFRMPP_REQUIRE_KERNEL"); }

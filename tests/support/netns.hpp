@@ -17,6 +17,11 @@ std::string enter_fresh_netns();
 /// The tests pass their own state directories anyway; this is the backstop.
 void hide_host_run();
 
+/// False after enter_fresh_netns() took the user-namespace path (or in a rootless container): the kernel then
+/// hides the net.core.xfrm_* sysctls of the network namespace (net/xfrm/xfrm_sysctl.c exports them only to
+/// namespaces of the initial user namespace), so checks of them are skipped, saying so.
+bool in_initial_user_namespace();
+
 /// True when XFRMPP_REQUIRE_KERNEL=1 (".ci/run" sets it): a kernel test that cannot run must then fail
 /// instead of skipping. Nothing else (in particular not CI=true, which every GitLab job has) changes that.
 bool kernel_required();
