@@ -34,7 +34,9 @@ if [ "${1:-}" = --offline ]; then
 	shift
 fi
 [ $# -eq 1 ] || { echo "usage: $0 [--offline] CACHE_DIR" >&2; exit 2; }
-cache=$1
+# absolute, since kernel.current records paths under it for runs from any directory
+mkdir -p "$1"
+cache=$(cd "$1" && pwd)
 
 # Everything the initramfs takes from the kernel package. Bump LAYOUT when this list changes, so
 # old caches are re-extracted from the kept .deb.
@@ -68,6 +70,7 @@ flock 9
 current="$cache/kernel.current"
 if [ -z "${XFRMPP_VM_REFRESH:-}" ] && [ -z "${XFRMPP_VM_KERNEL_PACKAGE:-}" ] && [ -f "$current" ]; then
 	root=$(cat "$current")
+	case $root in /*) ;; *) root=/nonexistent ;; esac # written by an older version from a relative CACHE_DIR
 	if [ -f "$root/.complete-$LAYOUT" ] && check_root "$root"; then
 		echo "$root"
 		exit 0
