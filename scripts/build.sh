@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Configures and builds the release tree in build/ (binaries in build/bin).
+# Configures and builds the release tree in build/ (binaries in build/bin), warnings as errors (the preset).
+#   scripts/build.sh [CMAKE_CONFIGURE_ARGS...]   e.g. -DXFRMPP_VM_TESTS=ON
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake --preset release >/dev/null
+cmake --preset release "$@" >/dev/null
 cmake --build --preset release -j "$(nproc)"

@@ -10,10 +10,10 @@ for conf in *.conf; do
   count=$((count + 1))
   mode=-k  # kernel mode keeps the model exactly as written; rfc-* cases test RFC mode
   [[ $name == rfc-* ]] && mode=-r
-  out=$("$setkey" $mode -n --json -f "$conf" 2>/tmp/golden-err.$$)
+  out=$("$setkey" $mode -n --json -f "$conf" 2>"${TMPDIR:-/tmp}/golden-err.$$")
   rc=$?
-  err=$(cat /tmp/golden-err.$$)
-  rm -f /tmp/golden-err.$$
+  err=$(cat "${TMPDIR:-/tmp}/golden-err.$$")
+  rm -f "${TMPDIR:-/tmp}/golden-err.$$"
   if [[ -f $name.err ]]; then
     if [[ $update == --update ]]; then printf '%s\n' "$err" >"$name.err"; continue; fi
     if [[ $rc -eq 0 ]]; then echo "FAIL $name: expected an error, got success"; fail=1; continue; fi

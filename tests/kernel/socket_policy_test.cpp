@@ -15,6 +15,7 @@
 #include <string>
 
 #include "kernel_support.hpp"
+#include "netns.hpp"
 #include "socket_support.hpp"
 #include "xfrmpp/knobs/knobs.hpp"
 #include "xfrmpp/socket/socket_policy.hpp"
@@ -96,7 +97,8 @@ struct StateDir {
 TEST_CASE("an SPD policy requiring ESP silently drops a plain socket's packet; 'out bypass' gets it through") {
   sktest::make_wire();
   auto be = ktest::fresh_backend();
-  sktest::write_proc("/proc/sys/net/core/xfrm_larval_drop", "1");
+  // In a user namespace the sysctl is hidden, and a new namespace's larval_drop is 1 anyway.
+  if (xfrmpp::test::in_initial_user_namespace()) sktest::write_proc("/proc/sys/net/core/xfrm_larval_drop", "1");
   Capture cap;
   int plain = sktest::udp_socket(AF_INET);
 
@@ -131,6 +133,10 @@ TEST_CASE("an SPD policy requiring ESP silently drops a plain socket's packet; '
 }
 
 TEST_CASE("with xfrm_larval_drop 0 the blocked packet is held instead (no drop counted); bypass still passes") {
+  if (!xfrmpp::test::in_initial_user_namespace()) {
+    MESSAGE("SKIPPED: no net.core.xfrm_larval_drop in a user namespace's network namespace");
+    return;
+  }
   sktest::make_wire();
   auto be = ktest::fresh_backend();
   add(*be, esp_to_peer(model::Family::inet));

@@ -4,10 +4,26 @@
 
 namespace xfrmpp::test {
 
-/// Moves the calling process into a new, empty network namespace. Returns "" or why it could not.
+/// Moves the calling process into a new, empty network namespace. As root (or with CAP_SYS_ADMIN) that is
+/// unshare(CLONE_NEWNET); otherwise, where the system allows unprivileged user namespaces, a new user
+/// namespace mapping the caller to root comes with it (`unshare -Urn`), so the test holds CAP_NET_ADMIN
+/// over its own network namespace only. Must run before any thread is started.
+/// XFRMPP_TEST_NO_NETNS=1 makes it fail without trying (the skip/require logic's negative control).
+/// Returns "" or why no namespace could be made.
 std::string enter_fresh_netns();
 
-/// True when CI=true: a kernel test that cannot run must then fail instead of skipping.
-bool running_in_ci();
+/// Best effort, after enter_fresh_netns(): a private mount namespace with an empty tmpfs on /run, so whatever
+/// the test or a tool it starts writes under /run (ip netns, the /run/xfrmpp defaults) never reaches the host.
+/// The tests pass their own state directories anyway; this is the backstop.
+void hide_host_run();
+
+/// False after enter_fresh_netns() took the user-namespace path (or in a rootless container): the kernel then
+/// hides the net.core.xfrm_* sysctls of the network namespace (net/xfrm/xfrm_sysctl.c exports them only to
+/// namespaces of the initial user namespace), so checks of them are skipped, saying so.
+bool in_initial_user_namespace();
+
+/// True when XFRMPP_REQUIRE_KERNEL=1 (".ci/run" sets it): a kernel test that cannot run must then fail
+/// instead of skipping. Nothing else (in particular not CI=true, which every GitLab job has) changes that.
+bool kernel_required();
 
 }  // namespace xfrmpp::test

@@ -3,16 +3,16 @@
 # error or valid output; a failure after the SPD was changed (the rule record cannot be written, or an
 # internal error) takes the change back; ipseckey -s never writes keys where others can read them.
 # Each kernel case runs in its own private network namespace.
-# Exit 77 (skip) without namespaces, except under CI=true.
+# Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.
 set -uo pipefail
-bin=$(realpath "$1") data=$(realpath "$2") here=$(dirname "$(realpath "$0")")
+here=$(dirname "$(realpath "$0")")
+. "$here/lib.sh"
+require_netns "$@"
+bin=$(realpath "$1") data=$(realpath "$2")
 setkey=$bin/setkey ipsecconf=$bin/ipsecconf ipseckey=$bin/ipseckey sysctl=$bin/ipsec-sysctl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-
-. "$here/lib.sh"
-require_netns
 
 # rc FILE CMD...: runs CMD with stdout in FILE.out, stderr in FILE.err, and the status in FILE.rc.
 rc() {

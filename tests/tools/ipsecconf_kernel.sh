@@ -2,16 +2,15 @@
 # ipsecconf end to end against the real kernel SPD, each case in private network namespaces:
 # -a / -l round trip (the listing reloads to the same SPD), -d, -r, -f, -F, -a -f replace, duplicates,
 # the IKE bypass, per-namespace rule records, and bad files that change nothing.
-# Exit 77 (skip) without namespaces, except under CI=true.
+# Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.
 set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+require_netns "$@"
 ipsecconf=$1 golden=$2
 work=$(mktemp -d)
 export XFRMPP_IPSECCONF_STATE_DIR=$work/state
 H="--hosts $golden/hosts --tunnels $golden/tunnels"
 trap 'ip netns del icka 2>/dev/null; ip netns del ickb 2>/dev/null; rm -rf "$work"' EXIT
-
-. "$(dirname "$0")/lib.sh"
-require_netns
 # The SPD as sorted one-line records, priorities replaced by their rank: a reload assigns new priority
 # numbers (rules come back in match order), but the relative order must be the same.
 norm_spd() {

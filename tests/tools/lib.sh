@@ -1,13 +1,8 @@
 # Sourced by the end-to-end tool tests: namespace checks and ok/FAIL counting shared by all of them.
 
-# Exit 77 (CTest skip) when no private network namespace can be made, except under CI=true,
-# where a kernel test that cannot run is a failure.
-require_netns() {
-  if ! unshare -n true 2>/dev/null; then
-    if [[ ${CI:-} == true ]]; then echo "FAILED: cannot create a network namespace under CI=true"; exit 1; fi
-    echo "SKIPPED: cannot create a network namespace (need root)"; exit 77
-  fi
-}
+# require_netns "$@": a private network namespace (as root, or root of an unprivileged user namespace),
+# else exit 77 (CTest skip), or 1 when XFRMPP_REQUIRE_KERNEL=1 (tests/support/netns.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/../support/netns.sh"
 
 fails=0 passes=0
 ok() { passes=$((passes + 1)); echo "ok - $1"; }
@@ -15,7 +10,7 @@ bad() { fails=$((fails + 1)); echo "FAIL - $1"; }
 # Runs a shell command line in a fresh, empty network namespace.
 in_ns() { unshare -n -- bash -c "$1"; }
 
-# The closing line CTest and CI read; the exit status says whether anything failed.
+# The closing line CTest reads; the exit status says whether anything failed.
 finish() {
   echo "$passes passed, $fails failed"
   [[ $fails -eq 0 ]]

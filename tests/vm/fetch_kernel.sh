@@ -1,5 +1,5 @@
 #!/bin/bash
-# fetch_kernel.sh CACHE_DIR
+# fetch_kernel.sh [--offline] CACHE_DIR
 #
 # Puts a Debian kernel (vmlinuz plus the module trees the VM tests need) under CACHE_DIR without
 # installing it: `apt-get download` of linux-image-<abi>-amd64, then only the needed members of the
@@ -8,7 +8,11 @@
 #
 # On success prints the kernel root (a directory holding boot/vmlinuz-VER and lib/modules/VER) on
 # stdout and exits 0. If the kernel cannot be obtained it explains why on stderr and exits 77
-# (or 1 when CI=true, where a missing prerequisite is a failure).
+# (or 1 when XFRMPP_REQUIRE_KERNEL=1, where a missing prerequisite is a failure).
+#
+# --offline: only a complete cache (or XFRMPP_VM_KERNEL_ROOT) is used; nothing is looked up or
+# downloaded. The CTest tests run it so (through run_vm.sh --no-fetch): ctest never calls apt-get,
+# scripts/test.sh fetches the kernel before ctest starts.
 #
 # Environment:
 #   XFRMPP_VM_KERNEL_ROOT     use this directory instead (e.g. "/" for the host's installed kernel
@@ -20,12 +24,19 @@ set -euo pipefail
 
 die_prereq() {
 	echo "fetch_kernel: $*" >&2
-	if [ "${CI:-}" = true ]; then echo "fetch_kernel: CI=true, so this is a failure" >&2; exit 1; fi
+	if [ "${XFRMPP_REQUIRE_KERNEL:-}" = 1 ]; then echo "fetch_kernel: XFRMPP_REQUIRE_KERNEL=1, so this is a failure" >&2; exit 1; fi
 	exit 77
 }
 
-[ $# -eq 1 ] || { echo "usage: $0 CACHE_DIR" >&2; exit 2; }
-cache=$1
+offline=
+if [ "${1:-}" = --offline ]; then
+	offline=1
+	shift
+fi
+[ $# -eq 1 ] || { echo "usage: $0 [--offline] CACHE_DIR" >&2; exit 2; }
+# absolute, since kernel.current records paths under it for runs from any directory
+mkdir -p "$1"
+cache=$(cd "$1" && pwd)
 
 # Everything the initramfs takes from the kernel package. Bump LAYOUT when this list changes, so
 # old caches are re-extracted from the kept .deb.
@@ -59,12 +70,15 @@ flock 9
 current="$cache/kernel.current"
 if [ -z "${XFRMPP_VM_REFRESH:-}" ] && [ -z "${XFRMPP_VM_KERNEL_PACKAGE:-}" ] && [ -f "$current" ]; then
 	root=$(cat "$current")
+	case $root in /*) ;; *) root=/nonexistent ;; esac # written by an older version from a relative CACHE_DIR
 	if [ -f "$root/.complete-$LAYOUT" ] && check_root "$root"; then
 		echo "$root"
 		exit 0
 	fi
 fi
 
+[ -z "$offline" ] || die_prereq "no kernel in $cache (tests never download one: run tests/vm/fetch_kernel.sh $cache" \
+	"before ctest, as scripts/test.sh does, or set XFRMPP_VM_KERNEL_ROOT)"
 command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
 	die_prereq "apt-get/dpkg-deb not found: cannot download a Debian kernel (set XFRMPP_VM_KERNEL_ROOT)"
 

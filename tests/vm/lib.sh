@@ -37,8 +37,8 @@ fail() {
 	exit 1
 }
 
-# skip REASON...: the scenario cannot run here (e.g. a tool was not built). Under CI=true the
-# host turns a skip into a failure.
+# skip REASON...: the scenario cannot run here (e.g. a tool was not built). With
+# XFRMPP_REQUIRE_KERNEL=1 the host turns a skip into a failure.
 skip() {
 	echo "SKIP: $*" >&2
 	_result "SKIP $*"

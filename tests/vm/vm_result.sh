@@ -3,9 +3,10 @@
 #
 # Judges one scenario from a run of `run_vm.sh --results RESULTS_DIR --collect` (the vm.boot
 # CTest fixture): prints the scenario's result and its output, and exits 0 (passed), 1 (failed)
-# or 77 (skipped, or the VM run itself was skipped for a missing prerequisite). Under CI=true a
-# skip is a failure. With --expect-fail the scenario must have failed with a result matching
-# ERE (a harness self-test that fails on purpose); then that is a pass and anything else a failure.
+# or 77 (skipped, or the VM run itself was skipped for a missing prerequisite). With
+# XFRMPP_REQUIRE_KERNEL=1 a skip is a failure. With --expect-fail the scenario must have failed
+# with a result matching ERE (a harness self-test that fails on purpose); then that is a pass and
+# anything else a failure.
 set -u
 expect=
 if [ "${1:-}" = --expect-fail ]; then
@@ -17,7 +18,7 @@ dir=$1 name=$2
 
 skip() {
 	echo "SKIP $name: $*"
-	if [ "${CI:-}" = true ]; then echo "CI=true, so a skip is a failure"; exit 1; fi
+	if [ "${XFRMPP_REQUIRE_KERNEL:-}" = 1 ]; then echo "XFRMPP_REQUIRE_KERNEL=1, so a skip is a failure"; exit 1; fi
 	exit 77
 }
 

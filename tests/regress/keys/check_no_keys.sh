@@ -9,7 +9,7 @@
 set -uo pipefail
 mode=$1 setkey=$2 ipseckey=$3 dir=$4 golden=$5
 source "$(dirname "$0")/../../tools/lib.sh"
-[[ $mode == kernel ]] && require_netns
+[[ $mode == kernel ]] && require_netns "$@"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
