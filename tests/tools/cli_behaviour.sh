@@ -90,7 +90,11 @@ chmod 600 bad.ik
 
 # --- kernel: privilege and the read-only rule record ---------------------------------------------
 if ! unshare -n true 2> /dev/null || ! command -v setpriv > /dev/null; then
-  echo "# no network namespace or setpriv: the kernel checks are skipped"
+  if [[ ${XFRMPP_REQUIRE_KERNEL:-} == 1 ]]; then
+    bad "no network namespace or setpriv, and XFRMPP_REQUIRE_KERNEL=1: the kernel checks must run"
+  else
+    echo "# no network namespace or setpriv: the kernel checks are skipped"
+  fi
   finish
   exit
 fi
