@@ -8,7 +8,7 @@
 # First a copy with a missing binary and an unknown key must be rejected, so a verify that accepts
 # everything (no systemd, odd container) cannot make the test pass.
 set -euo pipefail
-work=$1 bindir=$2
+work=$1 bindir=$(cd "$2" && pwd)
 shift 2
 command -v systemd-analyze >/dev/null || { echo "SKIPPED: no systemd-analyze"; exit 77; }
 man_dir=$(cd "$(dirname "$0")/../../man" && pwd)
