@@ -8,6 +8,7 @@
 #      debian/README.source);
 #   4. dpkg -c of each .deb must list the files that package must hold, and none another one holds.
 # Everything is written under build/pkg/. `package.sh --check` repeats steps 3 and 4 on the last build.
+# XFRMPP_PKG_JOBS (default 2) is the build's parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,7 +31,8 @@ build() {
   rm -rf "$out"
   mkdir -p "$src"
   # A commit object of the tracked files as they are now (HEAD when nothing changed); touches nothing.
-  rev=$(git stash create 2>/dev/null || true)
+  # XFRMPP_PKG_REV=COMMIT builds that commit instead (e.g. a trial merge made with git commit-tree).
+  rev=${XFRMPP_PKG_REV:-$(git stash create 2>/dev/null || true)}
   git archive "${rev:-HEAD}" | tar -x -C "$src"
   local -a isolate=(unshare -n)
   # Without root, a user namespace maps us to root so that the network namespace can be made.
