@@ -15,6 +15,9 @@ packages=(
   mandoc man-db bsdextrautils
   # real-kernel tests (tests/vm): QEMU and a static busybox for the initramfs
   qemu-system-x86 busybox-static xz-utils cpio
+  # the Debian package (scripts/package.sh): dpkg-buildpackage, dh, lintian; systemd-analyze, man(1) and
+  # mandoc for the unit and manual checks; python3 and col(1) for test scripts
+  build-essential dpkg-dev debhelper lintian systemd man-db mandoc python3 bsdextrautils
   # fuzzing (tests/fuzz): clang and its runtime with libFuzzer and the sanitizers (only recommended by clang)
   clang libclang-rt-dev
 )
