@@ -13,6 +13,8 @@
 #include "xfrmpp/model/policy.hpp"
 #include "xfrmpp/model/sa.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp {
 
 /// A change a backend applies. `tag` is the caller's (typically the statement index) and comes back in errors.
@@ -96,3 +98,5 @@ class Backend {
 };
 
 }  // namespace xfrmpp
+
+#pragma GCC visibility pop

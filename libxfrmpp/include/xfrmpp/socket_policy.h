@@ -3,14 +3,17 @@
  *   if (xfrmpp_set_socket_policy(fd, "out bypass") != 0)
  *       fprintf(stderr, "%s\n", xfrmpp_last_error());
  *
- * See xfrmpp_set_socket_policy(3). Link with -lxfrmpp_socket and its C++ dependencies (the CMake target
- * xfrmpp_socket brings them). Every function needs CAP_NET_ADMIN for the socket's network namespace,
+ * See xfrmpp_set_socket_policy(3). Build with `pkg-config --cflags --libs xfrmpp` (libxfrmpp.so.0), or
+ * link the CMake target xfrmpp::xfrmpp of find_package(xfrmpp). Every function needs CAP_NET_ADMIN for the socket's network namespace,
  * because Linux requires it for IP_XFRM_POLICY. All functions are thread-safe.
  */
 #ifndef XFRMPP_SOCKET_POLICY_H
 #define XFRMPP_SOCKET_POLICY_H
 
 #include <stddef.h>
+
+/* The library is built with hidden visibility; these are its C API. */
+#pragma GCC visibility push(default)
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,5 +48,7 @@ const char *xfrmpp_last_error(void);
 #ifdef __cplusplus
 }
 #endif
+
+#pragma GCC visibility pop
 
 #endif /* XFRMPP_SOCKET_POLICY_H */

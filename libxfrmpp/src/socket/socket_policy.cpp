@@ -14,11 +14,11 @@
 #include <cstring>
 #include <set>
 
-#include "parsers/setkey.hpp"
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/netlink/attrs.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/netlink/uapi.hpp"
+#include "xfrmpp/policy_string.hpp"
 
 #ifndef SIOCGSKNS
 #define SIOCGSKNS 0x894C  // Linux 4.9
@@ -112,7 +112,7 @@ Result<void> same_netns(int fd) {
 Result<model::Policy> parse_socket_policy(std::string_view text) {
   diag::SourceBuffer source("policy", std::string(text));
   diag::DiagnosticSink sink;
-  std::optional<model::Policy> p = parsers::setkey::parse_policy_string(source, sink);
+  std::optional<model::Policy> p = policy_string::parse(source, sink);
   if (!p || sink.has_errors()) {
     std::string msg;
     for (const auto& d : sink.all())

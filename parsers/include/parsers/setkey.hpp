@@ -47,6 +47,7 @@ bool is_rfc_fwd_copy(const model::Policy& fwd, const model::Policy& in);
 /// Parses a KAME policy string as ipsec_set_policy(3) and per-socket policies take it, e.g.
 /// "out ipsec esp/transport//require", "in bypass", "out entrust"; a trailing ';' is allowed.
 /// Only the direction, action and requests are set (the selector stays empty). Errors go to `sink`.
+/// The same as the library's xfrmpp::policy_string::parse, which holds the grammar.
 std::optional<model::Policy> parse_policy_string(const diag::SourceBuffer& source, diag::DiagnosticSink& sink);
 
 /// Every setkey command keyword, for completions, help and the man-page check.

@@ -1,4 +1,5 @@
 #include "parser.hpp"
+#include "xfrmpp/policy_string.hpp"
 
 namespace xfrmpp::parsers::setkey {
 
@@ -14,8 +15,7 @@ model::Script parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink
 }
 
 std::optional<model::Policy> parse_policy_string(const diag::SourceBuffer& source, diag::DiagnosticSink& sink) {
-  ParseOptions options;
-  return Parser(source, sink, options).policy_string();
+  return policy_string::parse(source, sink);
 }
 
 namespace {

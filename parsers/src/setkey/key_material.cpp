@@ -8,10 +8,13 @@
 
 #include "../common/hex_runs.hpp"
 #include "parser.hpp"
-#include "parsers/scanner.hpp"
+#include "xfrmpp/text/scanner.hpp"
 
 namespace xfrmpp::parsers::setkey {
 namespace {
+
+using text::is_blank;
+using text::is_word_char;
 
 // A statement carries keys unless it is a known command that takes none: add and update do, and so does
 // an unknown or misspelled command ("ad ... -E ..."), or any statement holding an add/update/-E/-A/-C word.

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "xfrmpp/model/names.hpp"
+#include "xfrmpp/policy_string.hpp"
 
 namespace xfrmpp::parsers::setkey {
 
@@ -38,15 +39,6 @@ bool is_command(std::string_view word) {
   return false;
 }
 
-void Parser::unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates) {
-  std::vector<std::string> notes;
-  if (auto s = diag::suggest(tok.text, candidates); !s.empty()) notes.push_back(fmt::format("did you mean '{}'?", s));
-  if (tok.empty())
-    error(here(), fmt::format("expected {}", what), std::move(notes));
-  else
-    error(tok.range, fmt::format("unknown {} '{}'", what, tok.text), std::move(notes));
-}
-
 bool Parser::number(Token tok, uint64_t max, uint64_t& out, std::string_view what) {
   if (tok.empty()) {
     error(here(), fmt::format("expected {}", what));
@@ -57,12 +49,6 @@ bool Parser::number(Token tok, uint64_t max, uint64_t& out, std::string_view wha
     return false;
   }
   return true;
-}
-
-diag::SourceRange Parser::end_of_previous(diag::Offset pos) const {
-  auto text = sc_.text();
-  while (pos > 0 && (text[pos - 1] == ' ' || text[pos - 1] == '\t' || text[pos - 1] == '\n' || text[pos - 1] == '\r')) --pos;
-  return {pos, pos + 1};
 }
 
 bool Parser::expect_semicolon() {
@@ -393,7 +379,6 @@ bool Parser::mark_value(Token tok, model::Mark& mark) {
 
 bool Parser::spd_statement(std::string_view cmd, diag::Offset start, model::Statement& out) {
   (void)start;
-  replaced_reqids_.clear();
   Family hint = Family::unspec;
   if (!address_options(hint)) return false;
   model::Policy p;
@@ -442,8 +427,15 @@ bool Parser::spd_statement(std::string_view cmd, diag::Offset start, model::Stat
       return false;
     }
   }
-  bool direction_only = false;
-  if (!policy_spec(cmd, p, direction_only)) return false;
+  policy_string::Grammar grammar;
+  grammar.socket_actions = grammar.requests_optional = cmd == "spddelete";
+  grammar.is_statement_start = is_command;
+  policy_string::Outcome parsed = policy_string::parse_at(sc_, sink_, grammar, p);
+  if (!parsed.ok) {
+    ended_ = parsed.statement_ended;
+    return false;
+  }
+  bool direction_only = parsed.direction_only;
   if (!expect_semicolon()) return false;
   // The kernel stores a template's family as the selector's when none is given; say so up front so a
   // dump compares equal to what was parsed.
@@ -462,7 +454,7 @@ bool Parser::spd_statement(std::string_view cmd, diag::Offset start, model::Stat
       error(src_tok.range, fmt::format("{} needs a policy action after the direction (discard, none or ipsec)", cmd));
       return false;
     }
-    out.op = model::AddPolicy{std::move(p), cmd == "spdupdate", std::move(replaced_reqids_)};
+    out.op = model::AddPolicy{std::move(p), cmd == "spdupdate", std::move(parsed.replaced_reqids)};
   }
   return true;
 }

@@ -1,16 +1,22 @@
 #pragma once
 // Internal: the setkey recursive-descent parser, split by grammar area across parser.cpp
-// (statements, addresses, SAs) and policy.cpp (the -P policy grammar).
+// (statements, addresses), sa.cpp (SAs); the -P policy grammar is the library's <xfrmpp/policy_string.hpp>.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "parsers/scanner.hpp"
 #include "parsers/setkey.hpp"
+#include "xfrmpp/text/scanner.hpp"
 
 namespace xfrmpp::parsers::setkey {
+
+using text::Scanner;
+using text::Token;
+using text::is_blank;
+using text::is_word_char;
+using text::parse_number;
 
 /// True for a statement keyword (used to spot a missing ';').
 bool is_command(std::string_view word);
@@ -20,8 +26,6 @@ class Parser {
   Parser(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options)
       : source_(source), sc_(source.text()), sink_(sink), options_(options) {}
   void run(const StatementHandler& handler);
-  /// A bare policy string (per-socket form: entrust and bypass allowed), up to the end of the input.
-  std::optional<model::Policy> policy_string();
 
  private:
   // Each returns false after reporting an error; the caller then skips to the next ';'.
@@ -34,10 +38,6 @@ class Parser {
   bool selector_address(model::Family hint, model::Prefix& out, uint16_t& port, bool& has_port);
   bool host_address(model::Family hint, bool allow_many, std::vector<model::Address>& out, Token& tok);
   bool upper_spec(model::Selector& sel, bool has_ports);
-  bool policy_spec(std::string_view cmd, model::Policy& policy, bool& direction_only);
-  bool priority_spec(uint32_t& priority);
-  bool policy_request(const model::Policy& policy, model::Template& t);
-  bool request_endpoints(Token tok, model::Direction dir, model::Template& t);
   bool sa_protocol(model::SecurityAssociation& sa, Token& tok);
   bool sa_extension(std::string_view flag, Token tok, model::SecurityAssociation& sa);
   bool sa_algorithms(model::SecurityAssociation& sa, Token& first);
@@ -51,10 +51,12 @@ class Parser {
   void error(diag::SourceRange r, std::string msg, std::vector<std::string> notes = {}) {
     sink_.error(r, std::move(msg), std::move(notes));
   }
-  void unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates);
+  void unknown_word(Token tok, std::string_view what, const std::vector<std::string_view>& candidates) {
+    text::unknown_word(sink_, tok, here(), what, candidates);
+  }
   diag::SourceRange here() { sc_.skip_space(); return {sc_.pos(), sc_.pos() + 1}; }
   /// Just after the last non-blank character before `pos`: where a missing ';' belongs.
-  diag::SourceRange end_of_previous(diag::Offset pos) const;
+  diag::SourceRange end_of_previous(diag::Offset pos) const { return text::end_of_previous(sc_.text(), pos); }
 
   const diag::SourceBuffer& source_;
   Scanner sc_;
@@ -63,7 +65,6 @@ class Parser {
   bool numeric_ = false;  // -n on the current statement
   bool ended_ = false;    // the current statement's ';' was consumed: no recovery scan needed
   std::vector<model::Address> scratch_;  // reused by selector_address so each statement does not allocate
-  std::vector<model::ReplacedReqid> replaced_reqids_;  // unique:N above the manual range in the current policy
 };
 
 }  // namespace xfrmpp::parsers::setkey

@@ -7,6 +7,8 @@
 
 #include "xfrmpp/diag/source.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::diag {
 
 enum class Severity { error, warning, note };
@@ -75,3 +77,5 @@ inline constexpr size_t kWindowColumns = 120;
 std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace xfrmpp::diag
+
+#pragma GCC visibility pop

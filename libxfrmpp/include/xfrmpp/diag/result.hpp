@@ -5,6 +5,8 @@
 #include <utility>
 #include <variant>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp {
 
 /// An error: an errno-style code (0 when none applies) and a human message.
@@ -52,3 +54,5 @@ class [[nodiscard]] Result<void> {
 inline Error make_error(int code, std::string message) { return Error{code, std::move(message)}; }
 
 }  // namespace xfrmpp
+
+#pragma GCC visibility pop

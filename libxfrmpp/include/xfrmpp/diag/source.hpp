@@ -7,6 +7,8 @@
 
 #include "xfrmpp/util/large_buffer.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::diag {
 
 /// A byte offset into a SourceBuffer: 64 bits, so inputs past 4 GiB never wrap.
@@ -58,3 +60,5 @@ class SourceBuffer {
 };
 
 }  // namespace xfrmpp::diag
+
+#pragma GCC visibility pop

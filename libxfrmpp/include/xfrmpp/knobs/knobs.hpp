@@ -13,6 +13,8 @@
 #include "xfrmpp/model/address.hpp"
 #include "xfrmpp/model/ipsec.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::knobs {
 
 /// Where a knob's value lives on Linux.
@@ -88,3 +90,5 @@ model::Policy bypass_policy(const BypassRule& rule);
 bool is_bypass_for(const model::Policy& p, const BypassRule& rule);
 
 }  // namespace xfrmpp::knobs
+
+#pragma GCC visibility pop

@@ -16,6 +16,8 @@
 #include "xfrmpp/model/ipsec.hpp"
 #include "xfrmpp/model/policy.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::knobs {
 
 struct StateOptions {
@@ -78,3 +80,5 @@ Result<model::Level> effective_default_level(model::Family family, model::Protoc
                                              const StateOptions& options = {});
 
 }  // namespace xfrmpp::knobs
+
+#pragma GCC visibility pop

@@ -9,6 +9,8 @@
 
 #include "xfrmpp/diag/result.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::knobs {
 
 struct Counter {
@@ -33,3 +35,5 @@ std::span<const CounterInfo> counter_explanations();
 std::string_view explain_counter(std::string_view name);
 
 }  // namespace xfrmpp::knobs
+
+#pragma GCC visibility pop

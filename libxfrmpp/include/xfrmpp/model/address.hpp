@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// Address family with the Linux AF_* values, so encoders copy it unchanged.
@@ -36,3 +38,5 @@ struct Prefix {
 std::string_view family_name(Family f);
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

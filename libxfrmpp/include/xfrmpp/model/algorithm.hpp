@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// Which XFRMA_ALG_* attribute carries the algorithm.
@@ -49,3 +51,5 @@ bool key_length_ok(const AlgorithmInfo& alg, uint32_t key_bits);
 std::string key_length_warning(const AlgorithmInfo& alg, uint32_t key_bits);
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

@@ -2,6 +2,8 @@
 // Enumerations shared by policies and SAs. Values are the kernel's, so codecs copy them.
 #include <cstdint>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 enum class Protocol : uint8_t { esp = 50, ah = 51, ipcomp = 108 };
@@ -22,3 +24,5 @@ enum class SaDirection : uint8_t { in = 1, out = 2 };
 inline constexpr uint32_t kManualReqidMax = 0x3fff;
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

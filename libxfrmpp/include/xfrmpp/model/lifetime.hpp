@@ -2,6 +2,8 @@
 #include <compare>
 #include <cstdint>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// XFRM's "no limit" value.
@@ -24,3 +26,5 @@ struct LifetimeCurrent {
 };
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// skb mark match (value/mask); part of the SA and policy identity.
@@ -22,3 +24,5 @@ struct SecurityContext {
 };
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

@@ -7,6 +7,8 @@
 
 #include "xfrmpp/model/ipsec.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 template <typename T>
@@ -40,3 +42,5 @@ std::string_view name_of(std::span<const Keyword<T>> table, T value) {
 }
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

@@ -10,6 +10,8 @@
 #include "xfrmpp/model/mark.hpp"
 #include "xfrmpp/model/selector.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// One transform a policy requires (an "ipsec request" in KAME terms; xfrm_user_tmpl in XFRM).
@@ -75,3 +77,5 @@ struct DefaultPolicy {
 };
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

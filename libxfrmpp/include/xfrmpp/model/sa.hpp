@@ -11,6 +11,8 @@
 #include "xfrmpp/model/mark.hpp"
 #include "xfrmpp/model/selector.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// An algorithm as sent to the kernel: kernel name, key (salt appended), ICV/truncation bits.
@@ -92,3 +94,5 @@ struct SaId {
 };
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

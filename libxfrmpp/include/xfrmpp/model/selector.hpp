@@ -4,6 +4,8 @@
 
 #include "xfrmpp/model/address.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// Upper-layer protocol number meaning "any" in XFRM selectors.
@@ -27,3 +29,5 @@ struct Selector {
 constexpr bool proto_has_type_code(uint8_t proto) { return proto == 1 || proto == 58 || proto == 135; }
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

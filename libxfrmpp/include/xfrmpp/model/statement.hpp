@@ -10,6 +10,8 @@
 #include "xfrmpp/model/policy.hpp"
 #include "xfrmpp/model/sa.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::model {
 
 /// A request written unique:N with N above kManualReqidMax. PF_KEY kernels (KAME key.c, Linux af_key)
@@ -58,3 +60,5 @@ struct Script {
 };
 
 }  // namespace xfrmpp::model
+
+#pragma GCC visibility pop

@@ -12,6 +12,8 @@
 #include "xfrmpp/netlink/message.hpp"
 #include "xfrmpp/netlink/uapi.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// Length rules for every XFRMA_* type this library reads (the kernel's xfrma_policy minimums).
@@ -52,3 +54,5 @@ void put_policy_keys(MessageWriter& w, const std::optional<model::Mark>& mark, c
                      const std::optional<model::SecurityContext>& ctx, model::PolicyType type);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -6,6 +6,8 @@
 #include "xfrmpp/diag/result.hpp"
 #include "xfrmpp/netlink/message.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// Policy add/update -> NEWPOLICY/UPDPOLICY, remove -> DELPOLICY by its key (or index when set);
@@ -19,3 +21,5 @@ model::PolicyId policy_id_of(const model::Policy& p);
 model::SaId sa_id_of(const model::SecurityAssociation& sa);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -6,6 +6,8 @@
 #include "xfrmpp/model/policy.hpp"
 #include "xfrmpp/netlink/message.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// SETDEFAULT or GETDEFAULT (`type`). nullopt -> 0 (leave unchanged), block -> 1, allow -> 2.
@@ -15,3 +17,5 @@ Result<size_t> encode_default_policy(std::span<uint8_t> out, uint16_t type, cons
 Result<model::DefaultPolicy> decode_default_policy(std::span<const uint8_t> msg);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

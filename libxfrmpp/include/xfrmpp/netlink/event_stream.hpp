@@ -7,6 +7,8 @@
 #include "xfrmpp/backend.hpp"
 #include "xfrmpp/netlink/socket.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 class KernelEventStream final : public EventStream {
@@ -28,3 +30,5 @@ class KernelEventStream final : public EventStream {
 };
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

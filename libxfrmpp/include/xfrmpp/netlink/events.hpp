@@ -5,6 +5,8 @@
 #include "xfrmpp/backend.hpp"
 #include "xfrmpp/diag/result.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// Decodes one multicast message. What each kind fills:
@@ -19,3 +21,5 @@ namespace xfrmpp::nl {
 Result<Event> decode_event(std::span<const uint8_t> msg);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -8,6 +8,8 @@
 #include "xfrmpp/diag/result.hpp"
 #include "xfrmpp/netlink/socket.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// How long a request waits for the kernel; XFRM answers synchronously, so this only bounds bugs.
@@ -29,3 +31,5 @@ Result<void> run_dump(Socket& sock, std::span<uint8_t> request, std::span<uint8_
                       const std::function<void()>& on_restart, int attempts = 5);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

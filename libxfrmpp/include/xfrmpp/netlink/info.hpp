@@ -7,6 +7,8 @@
 #include "xfrmpp/diag/result.hpp"
 #include "xfrmpp/netlink/message.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// XFRM_MSG_GETSADINFO (a u32 the kernel echoes). The reply is NEWSADINFO.
@@ -29,3 +31,5 @@ Result<size_t> encode_spd_info(std::span<uint8_t> out, const SpdHashThresholds& 
 Result<SpdInfo> decode_spd_info(std::span<const uint8_t> msg);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -7,6 +7,8 @@
 #include "xfrmpp/backend.hpp"
 #include "xfrmpp/netlink/socket.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// Kernel SPD/SAD access through one request socket (events get their own). Not thread-safe; every
@@ -65,3 +67,5 @@ class KernelBackend final : public Backend {
 };
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -15,6 +15,8 @@
 
 #include "xfrmpp/diag/result.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// Header fields the caller chooses for a request; the encoder picks the message type.
@@ -141,3 +143,5 @@ Error kernel_error(int code, std::string_view extack);
 bool dump_interrupted(std::span<const uint8_t> msg);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

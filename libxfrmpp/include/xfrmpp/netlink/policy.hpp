@@ -10,6 +10,8 @@
 #include "xfrmpp/netlink/message.hpp"
 #include "xfrmpp/netlink/uapi.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// XFRM_MSG_NEWPOLICY or UPDPOLICY (`type`): xfrm_userpolicy_info + TMPL, MARK, IF_ID, SEC_CTX, POLICY_TYPE.
@@ -33,3 +35,5 @@ Result<size_t> encode_policy_dump(std::span<uint8_t> out, uint32_t seq);
 Result<model::Policy> policy_from_parts(const xfrm_userpolicy_info& info, const AttrTable& attrs);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -10,6 +10,8 @@
 #include "xfrmpp/netlink/message.hpp"
 #include "xfrmpp/netlink/uapi.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::nl {
 
 /// XFRM_MSG_NEWSA or UPDSA (`type`). Auth always goes as XFRMA_ALG_AUTH_TRUNC with icv_bits (0 = kernel
@@ -64,3 +66,5 @@ Result<AllocSpiRequest> decode_alloc_spi(std::span<const uint8_t> msg);
 Result<model::SecurityAssociation> sa_from_parts(const xfrm_usersa_info& info, const AttrTable& attrs);
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

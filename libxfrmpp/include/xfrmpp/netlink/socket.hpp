@@ -7,6 +7,8 @@
 
 #include "xfrmpp/diag/result.hpp"
 
+#pragma GCC visibility push(default)
+
 struct mnl_socket;
 
 namespace xfrmpp::nl {
@@ -66,3 +68,5 @@ class Socket {
 };
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#pragma GCC visibility push(default)
+
 // Attributes newer than XFRMA_MTIMER_THRESH. Newer headers declare them as enumerators; a macro of the
 // same name and value then shadows the enumerator harmlessly.
 #ifndef XFRMA_SA_DIR
@@ -44,3 +46,5 @@ inline constexpr size_t kMaxTemplates = 6;
 inline constexpr uint8_t kFlushAnyProto = 0;
 
 }  // namespace xfrmpp::nl
+
+#pragma GCC visibility pop

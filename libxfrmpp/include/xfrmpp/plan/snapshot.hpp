@@ -6,6 +6,8 @@
 
 #include "xfrmpp/backend.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::plan {
 
 struct Snapshot {
@@ -31,3 +33,5 @@ bool same_policy(const model::Policy& a, const model::Policy& b);
 bool same_sa(const model::SecurityAssociation& a, const model::SecurityAssociation& b);
 
 }  // namespace xfrmpp::plan
+
+#pragma GCC visibility pop

@@ -1,12 +1,19 @@
 #pragma once
 // Model -> JSON with a versioned schema (docs: man/setkey.8, section JSON). Field names are API:
 // add fields freely, but renaming or removing one needs a new schema version.
+// nlohmann::json crosses the library boundary. The library is built -fvisibility=hidden, and a function
+// whose signature has a hidden type is hidden itself, so the json types are declared visible here. The
+// library's own sources therefore include <nlohmann/json.hpp> only through these headers.
+#pragma GCC visibility push(default)
 #include <nlohmann/json.hpp>
+#pragma GCC visibility pop
 #include <span>
 
 #include "xfrmpp/model/policy.hpp"
 #include "xfrmpp/model/sa.hpp"
 #include "xfrmpp/model/statement.hpp"
+
+#pragma GCC visibility push(default)
 
 namespace xfrmpp::render {
 
@@ -29,3 +36,5 @@ nlohmann::json sad_document(std::span<const model::SecurityAssociation> sas, con
 nlohmann::json to_json(const model::Statement& st, uint64_t line, const JsonOptions& options = {});
 
 }  // namespace xfrmpp::render
+
+#pragma GCC visibility pop

@@ -27,6 +27,8 @@
 #include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/model/policy.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::socket {
 
 /// The directions a socket has. Values match KAME's IPSEC_DIR_INBOUND/OUTBOUND and the C API.
@@ -106,3 +108,5 @@ class SocketPolicyTable {
 };
 
 }  // namespace xfrmpp::socket
+
+#pragma GCC visibility pop

@@ -6,6 +6,8 @@
 
 #include "xfrmpp/diag/result.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::util {
 
 /// Writes `data` to a new temporary file beside `path` (created exclusively with `mode`, less the umask;
@@ -14,3 +16,5 @@ namespace xfrmpp::util {
 Result<void> replace_file_atomically(const std::filesystem::path& path, std::string_view data, unsigned mode = 0644);
 
 }  // namespace xfrmpp::util
+
+#pragma GCC visibility pop

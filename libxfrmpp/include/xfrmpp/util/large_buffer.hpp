@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <utility>
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::util {
 
 class LargeBuffer {
@@ -28,3 +30,5 @@ class LargeBuffer {
 };
 
 }  // namespace xfrmpp::util
+
+#pragma GCC visibility pop

@@ -6,6 +6,8 @@
 
 #include "xfrmpp/diag/result.hpp"
 
+#pragma GCC visibility push(default)
+
 namespace xfrmpp::util {
 
 enum class NumberBase : uint8_t {
@@ -21,3 +23,5 @@ Result<uint64_t> parse_unsigned(std::string_view text, uint64_t max = UINT64_MAX
 Result<int64_t> parse_signed(std::string_view text, int64_t min = INT64_MIN, int64_t max = INT64_MAX);
 
 }  // namespace xfrmpp::util
+
+#pragma GCC visibility pop

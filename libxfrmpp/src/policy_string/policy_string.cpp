@@ -1,12 +1,14 @@
-// The -P policy grammar of libipsec (ipsec_set_policy(3)): direction, priority, action, requests.
+// The policy grammar of libipsec (ipsec_set_policy(3), setkey's -P): direction, priority, action, requests.
+#include "xfrmpp/policy_string.hpp"
+
 #include <fmt/format.h>
 
-#include "parser.hpp"
 #include "xfrmpp/model/names.hpp"
 
-namespace xfrmpp::parsers::setkey {
+namespace xfrmpp::policy_string {
 
-using model::Family;
+using text::Token;
+using text::parse_number;
 
 namespace {
 
@@ -20,9 +22,31 @@ std::vector<std::string_view> keyword_list(std::span<const model::Keyword<T>> ta
   return v;
 }
 
-}  // namespace
+// One parse: the scanner, where errors go, and what the caller is told.
+class PolicyParser {
+ public:
+  PolicyParser(text::Scanner& sc, diag::DiagnosticSink& sink, const Grammar& grammar, Outcome& out)
+      : sc_(sc), sink_(sink), grammar_(grammar), out_(out) {}
+  bool policy_spec(model::Policy& p);
 
-bool Parser::priority_spec(uint32_t& priority) {
+ private:
+  bool priority_spec(uint32_t& priority);
+  bool policy_request(const model::Policy& p, model::Template& t);
+  bool request_endpoints(Token tok, model::Direction dir, model::Template& t);
+
+  void error(diag::SourceRange r, std::string msg) { sink_.error(r, std::move(msg)); }
+  diag::SourceRange here() { sc_.skip_space(); return {sc_.pos(), sc_.pos() + 1}; }
+  void unknown_word(const Token& tok, std::string_view what, const std::vector<std::string_view>& candidates) {
+    text::unknown_word(sink_, tok, here(), what, candidates);
+  }
+
+  text::Scanner& sc_;
+  diag::DiagnosticSink& sink_;
+  const Grammar& grammar_;
+  Outcome& out_;
+};
+
+bool PolicyParser::priority_spec(uint32_t& priority) {
   // Accepts "N", "-N", "low|def|high", "base + N", "base - N", with or without blanks, as libipsec does.
   diag::Offset begin = (sc_.skip_space(), sc_.pos());
   std::string text;
@@ -88,7 +112,7 @@ bool Parser::priority_spec(uint32_t& priority) {
   return true;
 }
 
-bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction_only) {
+bool PolicyParser::policy_spec(model::Policy& p) {
   Token dir = sc_.word();
   auto d = model::lookup(model::direction_names(), dir.text);
   if (!d) {
@@ -98,7 +122,7 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
   p.dir = *d;
   p.priority = static_cast<uint32_t>(kPrioDefault);
   if (sc_.peek() == ';') {  // "-P out;" names only a direction (spddelete)
-    direction_only = true;
+    out_.direction_only = true;
     p.kind = model::PolicyKind::none;
     return true;
   }
@@ -115,7 +139,7 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
     return false;
   }
   p.kind = *kind;
-  if ((p.kind == model::PolicyKind::entrust || p.kind == model::PolicyKind::bypass) && cmd != "spddelete" && cmd != "socket") {
+  if ((p.kind == model::PolicyKind::entrust || p.kind == model::PolicyKind::bypass) && !grammar_.socket_actions) {
     error(w.range, fmt::format("'{}' applies only to per-socket policies; the Linux SPD takes discard, none or ipsec", w.text));
     return false;
   }
@@ -133,22 +157,23 @@ bool Parser::policy_spec(std::string_view cmd, model::Policy& p, bool& direction
     }
     p.templates.push_back(t);
   }
-  if (p.kind == model::PolicyKind::ipsec && p.templates.empty() && cmd != "spddelete") {
+  if (p.kind == model::PolicyKind::ipsec && p.templates.empty() && !grammar_.requests_optional) {
     error(w.range, "'ipsec' needs at least one request, such as esp/transport//require");
     return false;
   }
   return true;
 }
 
-bool Parser::policy_request(const model::Policy& p, model::Template& t) {
+bool PolicyParser::policy_request(const model::Policy& p, model::Template& t) {
   diag::Offset before = sc_.pos();
   Token proto = sc_.word();
   auto pr = model::lookup(model::protocol_names(), proto.text);
-  if (!pr && is_command(proto.text)) {
+  if (!pr && grammar_.is_statement_start && grammar_.is_statement_start(proto.text)) {
     // The previous statement lacks its ';' and this word starts the next one.
-    error(end_of_previous(before), fmt::format("missing ';' at the end of the statement (before '{}')", proto.text));
+    error(text::end_of_previous(sc_.text(), before),
+          fmt::format("missing ';' at the end of the statement (before '{}')", proto.text));
     sc_.set_pos(before);  // resume at the next statement rather than skipping it
-    ended_ = true;
+    out_.statement_ended = true;
     return false;
   }
   if (!pr) {
@@ -202,7 +227,7 @@ bool Parser::policy_request(const model::Policy& p, model::Template& t) {
       }
       t.level = model::Level::unique;
       if (reqid > model::kManualReqidMax) {
-        replaced_reqids_.push_back({p.templates.size(), static_cast<uint32_t>(reqid), level.range});
+        out_.replaced_reqids.push_back({p.templates.size(), static_cast<uint32_t>(reqid), level.range});
         reqid = 0;
       }
       t.reqid = static_cast<uint32_t>(reqid);
@@ -220,7 +245,7 @@ bool Parser::policy_request(const model::Policy& p, model::Template& t) {
   return true;
 }
 
-bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template& t) {
+bool PolicyParser::request_endpoints(Token tok, model::Direction dir, model::Template& t) {
   std::string_view s = tok.text;
   if (s == "me-any" || s == "any-me") {
     bool ok = s == "me-any" ? dir == model::Direction::out : dir == model::Direction::in;
@@ -276,25 +301,35 @@ bool Parser::request_endpoints(Token tok, model::Direction dir, model::Template&
   return true;
 }
 
-std::optional<model::Policy> Parser::policy_string() {
-  replaced_reqids_.clear();  // a socket policy's unique:N above the range is a plain unique, as before
+}  // namespace
+
+Outcome parse_at(text::Scanner& scanner, diag::DiagnosticSink& sink, const Grammar& grammar, model::Policy& policy) {
+  Outcome out;
+  out.ok = PolicyParser(scanner, sink, grammar, out).policy_spec(policy);
+  return out;
+}
+
+std::optional<model::Policy> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink) {
+  text::Scanner sc(source.text());
   model::Policy p;
-  bool direction_only = false;
-  size_t errors = sink_.error_count();
-  if (!policy_spec("socket", p, direction_only)) {
-    if (sink_.error_count() == errors) error(here(), "invalid policy");
+  size_t errors = sink.error_count();
+  // A socket policy's unique:N above the range is a plain unique (reqid 0): the outcome's list is not needed.
+  Outcome r = parse_at(sc, sink, Grammar{}, p);
+  auto here = [&] { sc.skip_space(); return diag::SourceRange{sc.pos(), sc.pos() + 1}; };
+  if (!r.ok) {
+    if (sink.error_count() == errors) sink.error(here(), "invalid policy");
     return std::nullopt;
   }
-  if (direction_only) {
-    error(here(), "expected an action after the direction (discard, none, ipsec, entrust or bypass)");
+  if (r.direction_only) {
+    sink.error(here(), "expected an action after the direction (discard, none, ipsec, entrust or bypass)");
     return std::nullopt;
   }
-  sc_.accept(';');
-  if (!sc_.at_end()) {
-    error(here(), "unexpected text after the policy");
+  sc.accept(';');
+  if (!sc.at_end()) {
+    sink.error(here(), "unexpected text after the policy");
     return std::nullopt;
   }
   return p;
 }
 
-}  // namespace xfrmpp::parsers::setkey
+}  // namespace xfrmpp::policy_string

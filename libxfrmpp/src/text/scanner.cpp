@@ -1,9 +1,11 @@
-#include "parsers/scanner.hpp"
+#include "xfrmpp/text/scanner.hpp"
+
+#include <fmt/format.h>
 
 #include <array>
 #include <charconv>
 
-namespace xfrmpp::parsers {
+namespace xfrmpp::text {
 
 void Scanner::skip_space() {
   while (pos_ < text_.size()) {
@@ -84,4 +86,19 @@ bool parse_number(std::string_view s, uint64_t max, uint64_t& out) {
   return ec == std::errc() && p == s.data() + s.size() && out <= max;
 }
 
-}  // namespace xfrmpp::parsers
+diag::SourceRange end_of_previous(std::string_view text, diag::Offset pos) {
+  while (pos > 0 && (text[pos - 1] == ' ' || text[pos - 1] == '\t' || text[pos - 1] == '\n' || text[pos - 1] == '\r')) --pos;
+  return {pos, pos + 1};
+}
+
+void unknown_word(diag::DiagnosticSink& sink, const Token& tok, diag::SourceRange here, std::string_view what,
+                  const std::vector<std::string_view>& candidates) {
+  std::vector<std::string> notes;
+  if (auto s = diag::suggest(tok.text, candidates); !s.empty()) notes.push_back(fmt::format("did you mean '{}'?", s));
+  if (tok.empty())
+    sink.error(here, fmt::format("expected {}", what), std::move(notes));
+  else
+    sink.error(tok.range, fmt::format("unknown {} '{}'", what, tok.text), std::move(notes));
+}
+
+}  // namespace xfrmpp::text

@@ -1,13 +1,21 @@
 #pragma once
-// Character scanner shared by the text front ends: words, punctuation, quoted strings and comments,
-// all as views into the one SourceBuffer so locations cost nothing until an error is printed.
+// Character scanner of the KAME text forms (setkey's language, and the policy strings of
+// <xfrmpp/policy_string.hpp> that the library parses itself): words, punctuation, quoted strings and
+// comments, all as views into the one SourceBuffer so locations cost nothing until an error is printed.
+// Public because the setkey parser (outside the library) scans with it and hands the policy part of
+// spdadd to the library's grammar at the same cursor.
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/diag/source.hpp"
 
-namespace xfrmpp::parsers {
+#pragma GCC visibility push(default)
+
+namespace xfrmpp::text {
 
 namespace scanner_detail {
 // One table lookup per character: the scanner is the hot loop when validating million-line inputs.
@@ -67,4 +75,14 @@ class Scanner {
 /// Parses a decimal or 0x-hex unsigned number that must fit in max; false on any junk.
 bool parse_number(std::string_view s, uint64_t max, uint64_t& out);
 
-}  // namespace xfrmpp::parsers
+/// Just after the last blank-free character before `pos` in `text`: where a missing ';' belongs.
+diag::SourceRange end_of_previous(std::string_view text, diag::Offset pos);
+
+/// Reports "unknown WHAT 'word'" (or "expected WHAT" at `here` for an empty token), with a
+/// "did you mean" note when a candidate is close.
+void unknown_word(diag::DiagnosticSink& sink, const Token& tok, diag::SourceRange here, std::string_view what,
+                  const std::vector<std::string_view>& candidates);
+
+}  // namespace xfrmpp::text
+
+#pragma GCC visibility pop
