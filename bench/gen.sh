@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Writes N distinct host-to-host outbound ESP transport policies, once as a setkey script and once
 # as the equivalent `ip -batch` file.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Pathological inputs against clean ones of the same size (issue 8: no quadratic path, bounded output).
 #   bench/hardening.sh                 # every case, 3 runs each, medians
 #   REPEAT=5 BIN=build/bin bench/hardening.sh

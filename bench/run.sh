@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey load and parse benchmark; see bench/README.md. Run as root from anywhere:
 #   bench/run.sh                 # N = 10000 and 100000 loads, 1000000 parse-only
 #   SIZES="10000" PARSE_N=100000 REPEAT=3 bench/run.sh

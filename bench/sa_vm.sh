@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # SA bulk-load benchmark in the real-kernel test VM (the host has no ESP): loads N ESP SAs
 # (aes-cbc + hmac-sha256, unique SPIs) with our setkey and with `ip -batch`, each into a fresh
 # network namespace, in one boot of tests/vm/run_vm.sh, and prints a table (time, SAs/s) and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # SA bulk-load benchmark, run inside the test VM by bench/sa_vm.sh (not a CTest scenario).
 # bench/sa_vm.sh prepends SA_VM_COUNT=N and SA_VM_ROUNDS=R. Loads N ESP transport SAs
 # (aes-cbc 128 + hmac-sha256, unique SPIs, one destination per SA) into a fresh namespace, once

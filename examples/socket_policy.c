@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* socket_policy: per-socket IPsec policy from a C program with libxfrmpp's C API.
  *
  *   socket_policy [-6] [POLICY...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Configures and builds the release tree in build/ (binaries in build/bin), warnings as errors (the preset).
 #   scripts/build.sh [CMAKE_CONFIGURE_ARGS...]   e.g. -DXFRMPP_VM_TESTS=ON
 set -euo pipefail

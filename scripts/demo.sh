@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The main job, on a fresh Debian 12 machine: install, build, load every examples/*.conf with our setkey
 # into a private network namespace, print the SPD in setkey format, remove the namespace.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs everything xfrmpp needs to build and test, from Debian 12 packages only. Idempotent: it
 # asks apt only when something is missing. Must run as root (or through sudo).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs, builds and runs every test through ctest (unit, golden, kernel in private namespaces, vm),
 # then the fuzz targets (tests/fuzz/run.sh).
 # XFRMPP_REQUIRE_KERNEL=1 (.ci/run sets it): a kernel or VM test that cannot run fails instead of skipping.

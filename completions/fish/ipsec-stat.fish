@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fish completion for ipsec-stat(8) from xfrmpp; the flag list is compared with `ipsec-stat --help`
 # by tests/unit/socket (ctest -L docs).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fish completion for ipsec-sysctl(8) from xfrmpp. The lists between the BEGIN and END markers are
 # compared with `ipsec-sysctl --help` and the knob table by tests/unit/socket (ctest -L docs).
 

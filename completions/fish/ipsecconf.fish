@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fish completion for ipsecconf(8) from xfrmpp.
 # The flags between the BEGIN and END markers are compared with the tool by tests/unit/solaris.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fish completion for ipseckey(8) from xfrmpp.
 # The lists between the BEGIN and END markers are compared with the parser's keyword tables by
 # tests/unit/solaris (docs_test). add and update are not offered: they are refused on the command

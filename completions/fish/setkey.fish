@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # fish completion for setkey(8) from xfrmpp.
 #
 # Completes the options and their file arguments. fish has no here-strings, so a statement never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Checks man/setkey.8 and the shell completions against the parser's keyword tables, the algorithm
 # registry and `setkey --help`, so documentation cannot drift from the code.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Prints setkey's vocabulary from the keyword and algorithm tables, for the docs check
 // (check_setkey_docs.sh). Whether the parser accepts a word is asked of the parser itself, so the
 // "offer"/"reject" split cannot drift from the grammar either.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsecconf rules: no sanitizer report; diagnostics format; every policy renders as JSON; and each expanded
 // rule, printed in the canonical `ipsecconf -l` form, parses back to one rule with the same policies.
 // Names resolve from a fixed table like the golden tests' --hosts and --tunnels files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsecconf's rule record (/run/xfrmpp/ipsecconf/netns-<inode>.json), read through StateFile::open as
 // `ipsecconf -l` reads it: no sanitizer report and no escaped exception on any file content; a record that
 // loads saves and loads back to the same state. The file lives in a private directory of this process.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipseckey commands: no sanitizer report; no key text in any diagnostic; every SA renders as JSON and
 // `-p` JSON holds no key; and each added SA, printed by `save`, parses back to the same SA.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The per-namespace knob state (netns-<inode>.json, libxfrmpp/src/knobs/state.cpp), read through
 // load_state: no sanitizer report and no escaped exception on any file content; a state that loads
 // rewrites (update_state with no change) and loads back to the same values. Private directory per process.

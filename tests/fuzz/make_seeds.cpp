@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Writes the netlink seed corpora and the dictionaries of tests/fuzz from the library itself: messages are
 // encoded from the policies and SAs of the golden setkey inputs (and the event kinds only the kernel sends
 // are put together from their uapi structs), keywords come from the keyword tables. Usage:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Netlink XFRM notifications (every multicast message setkey -x reads): no sanitizer report on any bytes,
 // and what decodes renders as the monitor prints it (JSON and text).
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Netlink policy messages (NEW/UPD/DEL/GET/FLUSH POLICY): no sanitizer report on any bytes; a decoded policy
 // renders as JSON and as `setkey -DP` text, and encoding it again decodes to the same policy.
 #include <cstddef>

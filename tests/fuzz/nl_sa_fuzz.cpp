@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Netlink SA messages (NEW/UPD/DEL/GET/FLUSH SA, ALLOCSPI, SA dump requests): no sanitizer report on any
 // bytes; a decoded SA renders as JSON and as `setkey -D` text, and encoding it again decodes to the same SA.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // KAME policy strings (ipsec_set_policy(3), per-socket policies; the -P grammar of setkey): no sanitizer
 // report, diagnostics format, and a policy that spdadd can carry prints with the --save printer and parses
 // back, inside that spdadd, to the same direction, action and requests.

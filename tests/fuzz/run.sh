@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds the libFuzzer targets with clang (ASan+UBSan) into build-fuzz/ and runs each for a bounded time.
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]     SECONDS per target (default 60); targets default to all
 #   JOBS=N                                      targets run side by side (default 2)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // setkey statements: no sanitizer report; no key text in any diagnostic; every statement renders as JSON;
 // --nokeys JSON holds no key; and what the --save printer writes parses back to the same model.
 #include <cstddef>

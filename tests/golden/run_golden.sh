@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Golden tests for the setkey front end: CASE.conf parses (setkey -n --json) to CASE.json, or fails
 # with exactly CASE.err (diagnostics with carets). --update rewrites the expected files.
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Golden tests for the Solaris front ends. Usage: run_solaris_golden.sh ipsecconf|ipseckey TOOL DIR [--update]
 #   ipsecconf: CASE.conf, checked with `ipsecconf --hosts hosts --tunnels tunnels -c CASE.conf --json`
 #   ipseckey:  CASE.keys, checked with `ipseckey --hosts hosts -c CASE.keys --json`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Golden tests of the Solaris front ends (run_solaris_golden.sh): man-page examples and error cases.
 foreach(tool ipsecconf ipseckey)
   if(TARGET ${tool} AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${tool})

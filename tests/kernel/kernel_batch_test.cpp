@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Batched apply against the kernel: 10,000 policies, error-to-tag mapping, stop_at_first_error, ACK sizing.
 #include <doctest/doctest.h>
 

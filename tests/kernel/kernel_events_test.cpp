@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The event stream sees what another backend instance does to the SPD.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Default policy, SPD/SAD info and hash thresholds, SA flush, SA errors with extack, ALLOCSPI.
 #include <doctest/doctest.h>
 

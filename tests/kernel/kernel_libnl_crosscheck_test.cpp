@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // libnl-xfrm-3 reads the SPD we wrote, as a decoder independent of ours; `ip xfrm` covers if_id,
 // which libnl 3.7 does not parse.
 #include <doctest/doctest.h>

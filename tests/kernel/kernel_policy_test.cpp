@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // SPD round trips through the kernel: every policy shape, get, delete by selector and by index, update.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Shared pieces of the kernel tests: a backend in the test's private netns reset to a clean state,
 // policy builders, and comparison of what the kernel returns with what was sent.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Host-wide knobs against the host kernel in the test's own namespace: def_policy through SETDEFAULT with
 // traffic on a veth wire, the clear-ICMP knob with real echo requests, and every knob of the table
 // written and read back, each checked against the kernel or the file it maps to.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # End to end: examples/socket_policy.c (built as C), ipsec-sysctl and ipsec-stat, each case in a private
 # network namespace. Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.
 #   knobs_tools_test.sh SOCKET_POLICY_EXAMPLE IPSEC_SYSCTL IPSEC_STAT

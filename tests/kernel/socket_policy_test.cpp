@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Per-socket policies against the host kernel, in the test's own network namespace, watched on a veth
 // wire: what an ESP-requiring SPD policy does to a plain socket, what 'bypass' changes, how the policy
 // shows in setkey -DP, privileges, one-direction clears, read-back and 'default' levels.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "socket_support.hpp"
 
 #include <arpa/inet.h>

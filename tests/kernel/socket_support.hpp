@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // A wire inside the test's private network namespace, for observing what really leaves a socket:
 // veth xv0 (10.99.0.1/24, fd99::1/64) <-> xv1 (no address), with permanent neighbours 10.99.0.2 and

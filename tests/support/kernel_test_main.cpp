@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // main() for kernel tests: every test binary gets its own empty network namespace first.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Kernel tests run in a private network namespace, never the host's.
 #include <string>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Files from the BSD and illumos trees that the originals load and we once refused (issue 8, item 6),
 # checked without a kernel: setkey -n and ipsecconf -c accept them with the warnings, and the
 # controls around each (what the originals refuse too) are still errors.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Issue 8, items 1 and 4: inputs that crashed a tool (uncaught exceptions, rc 134) end with a clear
 # error or valid output; a failure after the SPD was changed (the rule record cannot be written, or an
 # internal error) takes the change back; ipseckey -s never writes keys where others can read them.

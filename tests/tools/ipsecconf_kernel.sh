@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # ipsecconf end to end against the real kernel SPD, each case in private network namespaces:
 # -a / -l round trip (the listing reloads to the same SPD), -d, -r, -f, -F, -a -f replace, duplicates,
 # the IKE bypass, per-namespace rule records, and bad files that change nothing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # ipseckey end to end in private network namespaces. Everything that needs no ESP/AH in the kernel runs
 # everywhere (flush, dump, get/delete of missing SAs, command-line refusal of add, -c, save files,
 # monitor, the interactive prompt, kernel rejections that must not leak keys); where the kernel can hold

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Sourced by the end-to-end tool tests: namespace checks and ok/FAIL counting shared by all of them.
 
 # require_netns "$@": a private network namespace (as root, or root of an unprivileged user namespace),

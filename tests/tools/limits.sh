@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Bounded output and bounded input (issue 8), end to end with -n / -c (no kernel): the error limit and its
 # closing line, the window shown of a long line, no "did you mean" work on a huge word, --max-input on
 # files and on /dev/zero, and the duplicate check under churn and across two files.

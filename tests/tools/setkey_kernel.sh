@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey end to end against the real kernel SPD, each case in its own private network namespace:
 # load -> -DP -> --save -> reload elsewhere -> identical -DP; a bad file changes nothing; kernel
 # rejections name the statement. Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # build_initramfs.sh -k KERNEL_ROOT -o OUT.cpio.gz [-b BUSYBOX] [BINARY...]
 #
 # Builds the initramfs for the xfrmpp VM tests:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # expect_exit.sh STATUS ERE CMD [ARGS...]
 #
 # Runs CMD and passes (exit 0) only if it exits with STATUS and its output matches the extended

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # fetch_kernel.sh [--offline] CACHE_DIR
 #
 # Puts a Debian kernel (vmlinuz plus the module trees the VM tests need) under CACHE_DIR without

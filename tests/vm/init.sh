@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # /init of the xfrmpp test VM (busybox sh). It mounts the pseudo file systems, loads the XFRM/IPsec
 # modules, runs every scenario named in /xfrmpp/scenarios.list (added by run_vm.sh as a second cpio
 # archive) and powers the VM off. The host reads these lines from the serial console:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh: sourced (by /init) before every VM scenario; busybox sh, `set -e` is on in scenarios.
 #
 # Topology made by setup_pair:

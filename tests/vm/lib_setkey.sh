@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib_setkey.sh: helpers for the setkey_* scenarios (SAs and policies loaded by our setkey, counters
 # read back with `setkey -D` and checked against `ip -s xfrm state`). Sourced by lib.sh, so every
 # scenario and every `ns_sh` has them; defining them does nothing else (no skip, no umask): a

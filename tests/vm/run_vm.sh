@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # run_vm.sh [OPTIONS] SCENARIO.sh... [BINARY...]
 #
 # Boots a Debian kernel under qemu-system-x86_64 (TCG, no KVM needed) with an initramfs holding

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # vm_result.sh [--expect-fail ERE] RESULTS_DIR NAME
 #
 # Judges one scenario from a run of `run_vm.sh --results RESULTS_DIR --collect` (the vm.boot

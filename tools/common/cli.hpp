@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Command-line glue shared by the tools: one usage-error format and exit status, one CLI11 entry.
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The last line of defence in every tool: an exception that escapes a command is a bug. It is reported
 // as one ("PROG: internal error: WHAT", exit status 70, EX_SOFTWARE) after the run's changes to the

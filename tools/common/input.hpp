@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Reading inputs and printing diagnostics: the only place tools touch files and stderr for them.
 #include <cstdint>

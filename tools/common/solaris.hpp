@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // What ipsecconf and ipseckey need from the host besides XFRM: name resolution (the system's, or a
 // hosts(5)-style table given with --hosts) and tunnel interfaces (rtnetlink, or a --tunnels table).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsec-stat: the XFRM error counters of /proc/net/xfrm_stat next to the SPD and SAD counts and the
 // default policy, with each non-zero counter explained in one line.
 #include <CLI/CLI.hpp>

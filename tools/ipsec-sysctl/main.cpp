@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsec-sysctl: the host-wide IPsec knobs of BSD ipsec(4), QNX and Solaris ipsec(4P), used like sysctl(8),
 // each read from and written to its Linux equivalent, or reported as having none.
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The ipsecconf commands: parse -> validate the whole file -> plan -> apply, with the per-namespace
 // rule record (state.hpp) kept in step with the kernel SPD.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsecconf: Solaris/illumos IPsec policy rules on Linux XFRM. parse -> validate all -> plan -> apply.
 // Option handling follows ipsecconf.c's getopt loop ("nlfLFa:qd:r:i:c:"), including its combinations
 // (-a file -f is a replace) and its usage errors.

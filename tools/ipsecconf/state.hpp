@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // ipsecconf's record of the rules it installed, one file per network namespace (the SPD is per
 // namespace): /run/xfrmpp/ipsecconf/netns-<inode>.json, holding the namespace cookie so a file left by a

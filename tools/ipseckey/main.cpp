@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipseckey: Solaris/illumos manual keying on Linux XFRM. Files are parsed and validated whole before the
 // first SA is sent; the interactive prompt runs each command as it is typed.
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Plan and apply a validated setkey script against a Backend, reporting kernel errors at their statements.
 #include <cstdio>

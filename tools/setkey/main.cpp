@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // setkey: ipsec-tools' setkey(8) language on Linux NETLINK_XFRM. parse -> validate all -> plan -> apply.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // setkey -x: print SA and policy events as they happen.
 #include "execute.hpp"

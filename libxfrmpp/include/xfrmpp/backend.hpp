@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The one seam between tools and an IPsec implementation: the kernel (netlink) or the software engine.
 #include <cstdint>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-socket IPsec policy for C programs: KAME policy strings on Linux sockets.
  *
  *   if (xfrmpp_set_socket_policy(fd, "out bypass") != 0)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Reading and writing knobs: each Mapping talks to its own Linux place.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The knob table: every host-wide IPsec knob the BSD ipsec(4), QNX and Solaris ipsec(4P) pages name,
 // plus the Linux net.core.xfrm_* sysctls, with what each becomes on Linux.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "xfrmpp/knobs/xfrm_stat.hpp"
 
 #include <array>

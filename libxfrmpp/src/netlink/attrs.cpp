@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "xfrmpp/netlink/attrs.hpp"
 
 #include <arpa/inet.h>

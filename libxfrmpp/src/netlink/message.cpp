@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "xfrmpp/netlink/message.hpp"
 
 #include <libmnl/libmnl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The policy grammar of libipsec (ipsec_set_policy(3), setkey's -P): direction, priority, action, requests.
 #include "xfrmpp/policy_string.hpp"
 

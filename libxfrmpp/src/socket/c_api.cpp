@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The C API of <xfrmpp/socket_policy.h>: one process-wide SocketPolicyTable behind a mutex (Linux cannot
 // read a socket policy back, so the process has to remember what it set), and a per-thread last error.
 #include <cerrno>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "xfrmpp/socket/socket_policy.hpp"
 
 #include <fcntl.h>

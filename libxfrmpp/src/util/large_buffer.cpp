@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "xfrmpp/util/large_buffer.hpp"
 
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // ipsecconf(8) front end: Solaris/illumos IPsec policy rules, `{pattern} action {properties} [or ...]`.
 //

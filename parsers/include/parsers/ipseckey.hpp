@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // ipseckey(8) front end: Solaris/illumos manual keying commands (add, update, delete, get, flush, dump,
 // save, monitor, ...) parsed into xfrmpp::model SAs. One command per line, '\' continues a line.

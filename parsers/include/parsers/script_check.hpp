@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Whole-input checks that need more than one statement, run before the first kernel message.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // setkey(8) front end: the KAME/ipsec-tools language parsed into xfrmpp::model statements.
 #include <functional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // setkey text output: the ipsec-tools dump formats (-D, -DP) and --save statements that load back.
 #include <span>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The key shape both key pre-scans look for: runs of hex digits long enough to be key material.
 #include <cstddef>

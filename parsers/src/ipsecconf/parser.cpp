@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsecconf: lexing of `{pattern} action {properties} [or action {properties}]*` entries and the
 // semantic pass over their words. Messages are the ones illumos ipsecconf.c prints, with its line
 // numbers; the diagnostic machinery adds file:line:col and a caret on the offending word.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Internal: the ipsecconf parser. Lexing follows ipsecconf.c (parse_pattern_or_prop, parse_action,
 // parse_one) so the same inputs are accepted and rejected at the same lines; the semantic pass follows

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsecconf rules -> XFRM policies. The Solaris-to-Linux mapping decisions live here (ipsecconf.8, LINUX):
 // priorities inverted, one policy per direction (plus fwd for tunnel rules), per family for rules
 // without addresses and per aligned block for ICMP type/code ranges; `or` merged into one template set.

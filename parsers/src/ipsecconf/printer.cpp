@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The canonical rule text of `ipsecconf -l` (print_pfpol_msg's field order): one line that parses back
 // to the same XFRM policies.
 #include <fmt/format.h>

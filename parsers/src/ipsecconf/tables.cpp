@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipsecconf keyword tables: pattern_table, action_table, property_table and the ICMP tables of
 // illumos ipsecconf.c, as data. Everything else (parser, printer, help, completions) reads these.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The key pre-scan of ipseckey input: keys recognised by what they look like, on the same commands and
 // words the parser sees (split), before and independently of parsing, so a missing or misspelled keyword
 // ("encr_alg aes 0011...", "encrkye 0011...") or an unknown command cannot get a key echoed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipseckey command parser: the command language of ipseckey.c (parseit, doaddup, dodelget) with its
 // messages, building xfrmpp::model SAs. Keys are registered as secrets so no diagnostic echoes them.
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipseckey text output: `save` (add commands that load back), the PF_KEY-style SA print of get, dump and
 // monitor (print_samsg: SA:, SRC:, DST:, INS:, IND:, AKY:, EKY:, LT: lines), and help.
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Internal: ipseckey's lexical layer, shared by the parser and the key pre-scan so both see the same
 // commands and words.

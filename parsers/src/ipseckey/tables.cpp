@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // ipseckey keyword tables: ipseckey.c's command table, its extension token table and the SA types.
 #include <array>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "parser.hpp"
 #include "xfrmpp/policy_string.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The key pre-scan of setkey scripts. Keys are recognised by what they look like, in every statement
 // that may carry one, with the scanner's lexical rules (';' ends a statement, '#' starts a comment, a
 // quoted string may hold both) but no grammar: a statement that fails to parse at its first word still

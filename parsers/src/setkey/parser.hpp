@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Internal: the setkey recursive-descent parser, split by grammar area across parser.cpp
 // (statements, addresses), sa.cpp (SAs); the -P policy grammar is the library's <xfrmpp/policy_string.hpp>.

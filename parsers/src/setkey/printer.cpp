@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #include "parsers/setkey_printer.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // SA statements: add, update, get, delete, deleteall, getspi, and their extensions and algorithms.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // `setkey -Dl`: the short, one-line-per-SA view ipsec-tools prints when watching a SAD.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // `setkey -D --save`: the SAD as add statements that load back to the same SAD.
 #include <fmt/format.h>
 

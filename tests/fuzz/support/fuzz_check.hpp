@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // What every libFuzzer target shares: properties that stop the run when they fail, the key-leak check
 // over formatted diagnostics, and JSON rendering as the tools do it.

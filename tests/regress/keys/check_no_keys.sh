@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Keys are never printed: runs every input here and every golden input that holds keys through setkey
 # and ipseckey, collects stdout and stderr of each run, and fails when any key of the input shows up,
 # whole, without its 0x or quotes, or as any 8-character piece of it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Backend Change -> XFRM request mapping.
 #include <doctest/doctest.h>
 

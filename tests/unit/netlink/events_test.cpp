@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Event decoding from kernel-shaped notifications built by hand.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // SAD/SPD info, hash thresholds and default policy codecs.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Message plumbing: the bounds-checked writer, the validated walk and attribute table, ACK/extack parsing.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Policy codec: exact UAPI bytes of the key fields, round trips, and the Level/PolicyKind mapping rules.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // SA codec: algorithm attributes (AUTH_TRUNC always), replay/ESN encoding, dump request bodies, ids, ALLOCSPI.
 #include <doctest/doctest.h>
 

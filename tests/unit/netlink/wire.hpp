@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Test helpers: an independent reader for raw netlink bytes, model comparisons that name the first
 // difference (the model types have no operator==), and sample models with every field set.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Holds the documentation of ipsec-sysctl, ipsec-stat and the socket-policy C API to the code:
 #
 #   check_knob_docs.sh words  NAMES_BIN ROOT                every knob in ipsec-sysctl.8 and in the knob list of

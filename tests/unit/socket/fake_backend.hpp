@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // An in-memory Backend with just enough SPD and default-policy behaviour for the knob tests: NEWPOLICY
 // refuses a duplicate key (EEXIST) as the kernel does, DELPOLICY a missing one (ENOENT).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Prints the names the documentation must carry, one per line: "knob NAME" from the knob table and
 // "counter NAME" from the xfrm_stat explanations (read by check_knob_docs.sh).
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // The knob table and every Linux mapping, against an in-memory backend and temporary directories standing
 // in for /run/xfrmpp and /proc/sys; plus the xfrm_stat parser and its explanations.
 #include <doctest/doctest.h>

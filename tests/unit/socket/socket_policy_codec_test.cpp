@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Socket policies without a socket: parsing KAME strings, the exact setsockopt payload, its inverse,
 // and the resolution of 'default' levels from the per-netns state.
 #include <doctest/doctest.h>

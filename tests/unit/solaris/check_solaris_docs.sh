@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Holds man/ipsecconf.8, man/ipseckey.8 and the bash/zsh/fish completions of both tools to the keyword
 # tables (printed by solaris_keywords) and to the tools' usage text.
 #

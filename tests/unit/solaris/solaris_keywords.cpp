@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // Prints the vocabulary of ipsecconf and ipseckey from their keyword tables and the algorithm registry,
 // one "category word status" line each, for check_solaris_docs.sh. Whether an ipseckey extension is
 // usable on Linux is asked of the parser itself, so the man pages and completions cannot drift from it.

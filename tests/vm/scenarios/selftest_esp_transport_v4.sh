@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Harness self-test: ESP transport mode between two namespaces, configured with iproute2
 # (`ip xfrm`), cbc(aes) + hmac(sha256). Ping must pass and the SA packet counters must go up.
 # vm-timeout: 60

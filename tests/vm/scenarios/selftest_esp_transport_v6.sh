@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Harness self-test: ESP transport mode over IPv6 between two namespaces, configured with
 # iproute2, cbc(aes) + hmac(sha256). Ping must pass and the SA packet counters must go up.
 # Neighbour discovery is left unprotected by the policies (it is sent to multicast addresses or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Harness self-test, negative control for selftest_esp_transport_v4: the same ESP transport setup,
 # except that b's copy of the a->b SA has a different authentication key. Ping must fail, a's
 # outbound SA must still count the packets it protected (so the policy matched), and b must count

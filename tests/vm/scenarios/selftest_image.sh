@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Harness self-test: the image is put together as lib.sh promises. `ip` (also through
 # `ip netns exec`) is iproute2, not the busybox applet; the IPsec modules are loaded; every
 # binary in /xfrmpp/bin (project tools from build/bin) finds all its shared libraries.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Harness self-test: the image carries the crypto modules and the kernel loads them on demand
 # (through busybox modprobe). Adds one ESP/IPComp SA per algorithm with iproute2 and prints a
 # table; fails if an algorithm that the Debian kernel config provides cannot be used.

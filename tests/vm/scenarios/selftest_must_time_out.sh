@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Harness self-test: a scenario that hangs is killed after its vm-timeout, with everything it
 # started, and reported as a failure. CTest expects exactly this failure.
 # vm-timeout: 3

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: AH transport mode, hmac-sha256, IPv4, SAs and policies loaded only by our setkey.
 # The kernel must hold hmac(sha256) truncated to 128 bits (RFC 4868, not the 96-bit XFRMA_ALG_AUTH
 # default); after 3 pings a -> b every AH SA counts exactly 3 packets / 192 bytes in `setkey -D`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: every ESP/AH algorithm setkey knows and Linux implements carries traffic. The list
 # below mirrors the algorithm registry (libxfrmpp/src/model/algorithm.cpp): each encryption
 # algorithm (AEADs alone, the others with hmac-sha1; null with hmac-sha256) and each

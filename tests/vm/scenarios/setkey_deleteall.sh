@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: deleteall. a and b hold three ESP SAs a -> b, one ESP SA b -> a and an AH SA
 # a -> b, all from our setkey; traffic flows over ESP. `deleteall A B esp` in a must remove exactly
 # the three a -> b ESP SAs (Linux has no SPI-less delete, so setkey lists and deletes them) and

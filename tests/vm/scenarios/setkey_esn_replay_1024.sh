@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: extended sequence numbers with a 1024-packet anti-replay window (`-r 1024 -esn`)
 # a -> b, and a 64-packet window without ESN (`-r 64`, over the legacy 32-packet limit) b -> a.
 # The kernel must hold ESN with replay_window 1024 (32 bitmap words) and a plain 64-packet window

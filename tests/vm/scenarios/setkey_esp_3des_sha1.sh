@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP transport, 3des-cbc + hmac-sha1, IPv4, SAs and policies loaded only by our setkey.
 # The kernel must hold the algorithm setkey maps it to (cbc(des3_ede) + hmac(sha1)) with the key and ICV length
 # written (192-bit key; hmac-sha1 truncated to 96 bits, read back with iproute2); after 3 pings a -> b every SA counts exactly

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP transport, aes-ctr (AES-128-CTR, RFC 3686) + hmac-sha256, IPv4, SAs and policies loaded only by our setkey.
 # The kernel must hold the algorithm setkey maps it to (rfc3686(ctr(aes)) + hmac(sha256)) with the key and ICV length
 # written (160-bit key with the nonce; hmac-sha256 truncated to 128 bits, read back with iproute2); after 3 pings a -> b every SA counts exactly

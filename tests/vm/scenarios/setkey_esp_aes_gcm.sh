@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP transport, aes-gcm-16 (AES-256-GCM, 16-byte ICV), IPv4, SAs and policies loaded only by our setkey.
 # The kernel must hold the algorithm setkey maps it to (rfc4106(gcm(aes))) with the key and ICV length
 # written (AEAD, 288-bit key with the salt, ICV 128, read back with iproute2); after 3 pings a -> b every SA counts exactly

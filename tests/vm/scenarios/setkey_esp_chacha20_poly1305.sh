@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP transport, chacha20-poly1305 (RFC 7634), IPv4, SAs and policies loaded only by our setkey.
 # The kernel must hold the algorithm setkey maps it to (rfc7539esp(chacha20,poly1305)) with the key and ICV length
 # written (AEAD, 288-bit key with the salt, ICV 128, read back with iproute2); after 3 pings a -> b every SA counts exactly

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey, issue 8 (fidelity): hmac-sha256 with a 160-bit key, as in the FreeBSD manual's example. The
 # kernel's hmac() takes any key length (RFC 2104), so a's SAs and policies come from our setkey and
 # b's from iproute2 with the same 20 key bytes: pings answered both ways and every SA counting them

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP transport mode, aes-cbc + hmac-sha256, IPv4, SAs and policies loaded only by
 # our setkey. All four SAs start at 0/0; after 3 pings a -> b each must show exactly 3 packets
 # (`allocated:`) and 192 bytes (`current: N(bytes)`) in `setkey -D`, equal to what `ip -s xfrm

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP transport mode, aes-cbc + hmac-sha256, over IPv6, SAs and policies loaded
 # only by our setkey. After 3 pings a -> b, every SA must count at least the 3 pings (64 bytes of
 # ICMPv6 each; unicast neighbour discovery between the two addresses may add a few) in `setkey -D`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP tunnel mode carrying IPv6 between inner subnets (2001:db8:1::/64 on a,
 # 2001:db8:2::/64 on b) over IPv4 gateways (192.0.2.1 <-> 192.0.2.2), all from our setkey. A
 # tunnel SA written without a selector must accept either inner family: setkey has to send it

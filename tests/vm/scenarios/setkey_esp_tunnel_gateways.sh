@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: ESP tunnel mode between two gateways (a, b) protecting their inner subnets
 # 10.1.0.0/24 (host ha behind a) and 10.2.0.0/24 (host hb behind b). Only the gateways get SAs and
 # policies, from our setkey; the forwarded traffic needs the 'fwd' copies that RFC mode (the

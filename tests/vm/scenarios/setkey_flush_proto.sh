@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: flush by protocol. a and b hold ESP, AH and IPComp SA pairs from our setkey; the
 # policies use AH. `flush esp;` must remove only the ESP SAs: AH and IPComp stay and AH traffic
 # keeps flowing (AH counters 3 -> 6). `flush ah;` then leaves only IPComp and traffic stops;

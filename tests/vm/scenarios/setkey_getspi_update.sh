@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: getspi, then update. The receiver of each direction reserves the SPI: b runs
 # `getspi A B esp 0` (the kernel picks an SPI in 0x100-0x0fffffff), a runs `getspi B A esp 0xd002`
 # (exactly that SPI). Each reserved SA is larval: `setkey -D` shows it with state=larval and no

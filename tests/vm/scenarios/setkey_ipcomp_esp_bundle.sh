@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: an IPComp (deflate) + ESP bundle in transport mode, policy
 # 'ipcomp/transport//require esp/transport//require', all loaded by our setkey. 3 pings of 1000
 # bytes of one repeated byte (-p 41) a -> b: the IPComp SAs count the 3 packets at their full

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: SA lifetimes and their EXPIRE events, seen by our `setkey -x`.
 # Time: in b, `setkey -x --count 3` runs in the background (output to a file) while an SA with
 # `-ls 2 -lh 4` (between addresses no traffic uses) is added; it must print the new SA, then an "expire soft" block for that SA, then

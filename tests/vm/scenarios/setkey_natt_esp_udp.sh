@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half: NAT-T, ESP in UDP (esp-udp, RFC 3948), SAs and policies loaded by our setkey:
 # a -> b from port 4500 to 4500, b -> a from 4500 to 31000 (a peer behind a NAT), written both as
 # `addr[port]` and KAME's `addr [port]`. The kernel must hold the SAs with UDP encapsulation

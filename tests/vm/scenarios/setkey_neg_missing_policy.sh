@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half, NEGATIVE CONTROL: SAs without policies. a and b get the ESP SAs of
 # setkey_esp_transport_v4 from our setkey but no spdadd. This scenario passes only when the fault
 # shows: the pings are answered in clear text while every ESP SA stays at 0 packets / 0 bytes in

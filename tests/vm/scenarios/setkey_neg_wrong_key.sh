@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # setkey SA half, NEGATIVE CONTROL: the same ESP transport setup as setkey_esp_transport_v4, all
 # from our setkey, except that b's copy of the a -> b SA has a different authentication key. This
 # scenario passes only when the fault shows: no ping is answered, a's outbound SA still counts the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools, AH transport: ipseckey AH SAs (hmac-sha1 under its Solaris name "sha") and the
 # ipsecconf rule `{laddr raddr} ipsec {auth_algs sha1}` on both hosts. Pings pass, the AH SAs count
 # them, the policies carry an AH template whose auth mask is hmac-sha1's (SADB id 3), and no ESP is used.

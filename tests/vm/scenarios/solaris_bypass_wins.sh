@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools, bypass before ipsec: each host has a broad rule `{raddr PEER} ipsec {...}` (no SAs are
 # keyed, so whatever it covers cannot be sent) and, after it in the file, `{raddr PEER ulp icmp}
 # bypass {}`. As on Solaris the bypass rule wins although it comes second (its XFRM priority is lower):

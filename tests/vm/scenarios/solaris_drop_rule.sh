@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools, a drop rule: `{laddr A raddr B ulp icmp dir out} drop {}` on a blocks the pings (the
 # kernel counts XfrmOutPolBlock) while nothing else changes; `ipsecconf -d` of that index lets them
 # through again. The UDP 500/4500 bypass that ipsecconf always adds is in the SPD.

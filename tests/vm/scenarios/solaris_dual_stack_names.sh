@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools with host names that resolve to an IPv4 and an IPv6 address each (--hosts file): one
 # ipseckey `add ... src alpha dst beta` gives an SA per address family, one ipsecconf rule
 # `{laddr alpha raddr beta}` gives a policy pair per family (v4/v6 mismatches skipped), and pings over

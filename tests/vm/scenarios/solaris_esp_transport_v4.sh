@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools, ESP transport over IPv4: both hosts keyed with `ipseckey -f` (aes + hmac-sha256, Solaris
 # names) and policed with `ipsecconf -a` (one laddr/raddr rule, in and out). Three pings pass and every
 # SA counts them in `ip -s xfrm state` and in `ipseckey dump`; `ipsecconf -l` shows the rule. Then

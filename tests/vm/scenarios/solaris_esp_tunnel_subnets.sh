@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools, ESP tunnel between two gateways' inner subnets over an XFRM interface named like a
 # Solaris tunnel (ip.tun0, if_id 7, outer endpoints in its alias "tsrc A tdst B"). ipseckey adds
 # tunnel-mode SAs (proto 4 with isrc/idst: inner subnets 10.1.0.0/24 and 10.2.0.0/24) and gives them the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Solaris tools, NEGATIVE CONTROL: the ESP transport setup of solaris_esp_transport_v4, except that b
 # has a different authentication key for the a -> b SA. Passes only when the fault shows: no ping is
 # answered, a's outbound SA still counts the requests (policy and SA were used), and b's

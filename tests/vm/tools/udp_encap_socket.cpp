@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 // udp_encap_socket [--no-encap] PORT...: a test helper for the VM scenarios (built with the tests,
 // never installed).
 //

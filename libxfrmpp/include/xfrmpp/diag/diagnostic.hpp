@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Diagnostics are values collected in a sink; tools decide how and where to print them.
 #include <string>

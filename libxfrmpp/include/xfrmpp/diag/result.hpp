@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Errors as values: the library never prints or exits; it returns Result<T>.
 #include <cerrno>

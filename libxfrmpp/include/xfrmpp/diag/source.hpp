@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One owned input text; tokens and ranges are offsets into it, and line/column are computed only when needed.
 #include <cstdint>

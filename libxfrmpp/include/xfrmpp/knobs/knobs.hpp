@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Host-wide IPsec knobs under the names BSD (ipsec(4), sysctl), QNX and Solaris (ndd /dev/ip) users know,
 // each mapped to its Linux equivalent or marked as having none. The table is the single source of knob

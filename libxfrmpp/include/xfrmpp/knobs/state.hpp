@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Per-network-namespace storage for knobs Linux has no place for (the BSD *_deflev default levels),
 // and the default level a policy request written as `default` gets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // /proc/net/xfrm_stat (the per-namespace XFRM error counters) and a one-line explanation of each.
 #include <cstdint>

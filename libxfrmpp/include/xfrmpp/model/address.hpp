@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // IP addresses and prefixes, v4 and v6, independent of sockets and netlink.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // One Algorithm registry: setkey, Solaris and kernel names, key sizes (salt included) and ICV sizes.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Enumerations shared by policies and SAs. Values are the kernel's, so codecs copy them.
 #include <cstdint>

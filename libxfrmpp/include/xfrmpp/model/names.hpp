@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Keyword tables: the single source of names for parsers, printers, help text, completions and man checks.
 #include <cstdint>

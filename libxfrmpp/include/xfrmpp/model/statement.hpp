@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // What every parser produces: a list of operations on the SPD/SAD, each tied to its source range.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Codecs for the structs and attributes that policies, SAs and events share (selector, address,
 // lifetimes, mark, security context, templates). Pure functions; byte order conversions live here only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Maps a Backend Change onto its XFRM request: add/update/remove of a policy or an SA.
 #include <span>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Host default policy per direction: XFRM_MSG_SETDEFAULT / GETDEFAULT (xfrm_userpolicy_default).
 #include <span>

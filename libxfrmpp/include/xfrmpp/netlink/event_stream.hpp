@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Kernel XFRM notifications as an EventStream: its own socket joined to the requested groups.
 #include <memory>

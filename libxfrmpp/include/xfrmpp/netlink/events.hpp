@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Kernel-to-user XFRM notifications decoded into xfrmpp::Event (kernel to user only, so no encoders).
 #include <span>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Request/response patterns over a Socket: one request and its ACK, one request and its reply, and a
 // dump that restarts when the kernel flags it as interrupted. Messages of other sequences are skipped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // SAD/SPD counters and SPD hash thresholds: GETSADINFO/NEWSADINFO and GETSPDINFO/NEWSPDINFO.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The Backend that talks to the Linux kernel over NETLINK_XFRM.
 #include <memory>

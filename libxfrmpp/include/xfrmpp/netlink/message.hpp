@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Netlink message plumbing shared by every XFRM codec: a bounds-checked writer over caller memory,
 // a validated message walk, a validated attribute table and NLMSG_ERROR / extended-ACK parsing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // XFRM policy messages: NEW/UPD/DEL/GET/FLUSH POLICY and the policy dump request. Pure codecs:
 // encoders write one message into caller memory and return its length; decoders take one whole message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // A NETLINK_XFRM socket: move-only RAII over libmnl with extended ACKs, capped ACKs and big buffers.
 #include <cstddef>

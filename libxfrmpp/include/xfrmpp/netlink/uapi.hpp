@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Kernel UAPI for NETLINK_XFRM: the system headers, plus the constants that newer kernels added
 // after the <linux/xfrm.h> Debian 12 ships. Values come from the kernel's UAPI and never change.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // All-or-nothing loads on a kernel that has no transactions: remember the SPD and SAD before a run,
 // and on failure put back exactly that state (entries added are removed, removed ones re-added,

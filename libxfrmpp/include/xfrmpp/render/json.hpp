@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Model -> JSON with a versioned schema (docs: man/setkey.8, section JSON). Field names are API:
 // add fields freely, but renaming or removing one needs a new schema version.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The one way xfrmpp writes JSON as text and reads members of JSON it did not write (records, state
 // files). Strings in the model are bytes (labels, tunnel and file names) and need not be UTF-8: every

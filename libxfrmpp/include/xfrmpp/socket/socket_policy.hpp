@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Per-socket IPsec policy: a KAME policy string (ipsec_set_policy(3), the inetd.conf form) put on one
 // socket with setsockopt(IP_XFRM_POLICY / IPV6_XFRM_POLICY).

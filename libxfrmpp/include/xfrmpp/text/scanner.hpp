@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Character scanner of the KAME text forms (setkey's language, and the policy strings of
 // <xfrmpp/policy_string.hpp> that the library parses itself): words, punctuation, quoted strings and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Replacing small state files so that a crash or a concurrent reader sees the old or the new content,
 // never a partial file.

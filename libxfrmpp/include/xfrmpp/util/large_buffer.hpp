@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // Big, page-backed memory for inputs and tables that reach hundreds of megabytes: anonymous mmap with
 // transparent huge pages requested, so a million-statement file costs a few hundred page faults and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The one checked number parser for untrusted text (tables, records, command-line values): the whole
 // text must be the number, and overflow is an error, never a wrap or an exception.
