@@ -8,7 +8,10 @@ cd "$root"
 tag='SPDX-License-Identifier: BSD-3-Clause'
 list() {
   # Test inputs, golden outputs, corpora and build trees are data, not source: their bytes are compared or fed in.
-  find . \( -path ./.git -o -path './build*' -o -path './obj-*' -o -path ./tests/fuzz/corpus -o -path '*/data' \
+  # A build tree is any directory holding a CMakeCache.txt, whatever it is called (cmake -B b).
+  local builds=()
+  while IFS= read -r c; do builds+=(-o -path "${c%/CMakeCache.txt}"); done < <(find . -path ./.git -prune -o -name CMakeCache.txt -print)
+  find . \( -path ./.git -o -path './build*' -o -path './obj-*' -o -path ./tests/fuzz/corpus -o -path '*/data' ${builds[@]+"${builds[@]}"} \
        -o -path ./debian/.debhelper -o -path ./debian/tmp -o -path './debian/xfrmpp' -o -path './debian/libxfrmpp*' \) -prune -o \
     -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.cmake' \
        -o -name '*.in' -o -name '*.py' -o -name '*.fish' -o -name '*.service' -o -name CMakeLists.txt \
