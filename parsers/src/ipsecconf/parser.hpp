@@ -8,13 +8,11 @@
 #include <vector>
 
 #include "parsers/ipsecconf.hpp"
+#include "xfrmpp/text/scanner.hpp"
 
 namespace xfrmpp::parsers::ipsecconf {
 
-struct Tok {
-  std::string_view text;
-  diag::SourceRange range;
-};
+using Tok = text::Token;  // one word with its source range, as the KAME scanner's tokens
 
 /// A lexed entry before any meaning is given to its words.
 struct RawRule {

@@ -6,14 +6,13 @@
 #include <vector>
 
 #include "xfrmpp/diag/source.hpp"
+#include "xfrmpp/text/scanner.hpp"
 
 namespace xfrmpp::parsers::ipseckey {
 
-/// One word of a command; a quoted word's text excludes the quotes, its range includes them.
-struct Tok {
-  std::string_view text;
-  diag::SourceRange range;
-};
+/// One word of a command, as the scanner's tokens; a quoted word's text excludes the quotes, its range
+/// includes them.
+using Tok = text::Token;
 
 struct RawCommand {
   std::vector<Tok> toks;
