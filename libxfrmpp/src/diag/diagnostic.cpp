@@ -161,12 +161,7 @@ std::string cut_secret_texts(const std::string& s, const std::unordered_set<std:
     check(b, e);
     i = j;
   }
-  if (cuts.empty()) return s;
-  std::sort(cuts.begin(), cuts.end());
-  std::vector<std::pair<size_t, size_t>> kept;  // a word inside a quoted part that was cut already goes
-  for (auto c : cuts)
-    if (kept.empty() || c.first >= kept.back().second) kept.push_back(c);
-  return cut(s, kept);
+  return cut(s, merged(std::move(cuts)));  // a word inside a quoted part that was cut goes with it
 }
 
 // Key-shaped runs, whatever their context: 16+ hex digits after 0x, or holding a letter (not a long decimal).
