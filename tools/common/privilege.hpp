@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <string>
 
+#include "xfrmpp/diag/result.hpp"
+
 namespace xfrmpp::tools {
 
 /// Every NETLINK_XFRM request, even a dump, needs CAP_NET_ADMIN in the caller's network namespace;
@@ -15,5 +17,8 @@ inline std::string with_privilege_hint(int code, std::string message) {
   if (code == EPERM) message += kPrivilegeHint;
   return message;
 }
+
+/// An Error's message, with kPrivilegeHint when it is EPERM.
+inline std::string with_privilege_hint(const Error& e) { return with_privilege_hint(e.code, e.message); }
 
 }  // namespace xfrmpp::tools

@@ -28,7 +28,7 @@ struct Flags {
 
 
 std::string why(const xfrmpp::Error& e) {
-  return xfrmpp::tools::with_privilege_hint(e.code, e.message);
+  return xfrmpp::tools::with_privilege_hint(e);
 }
 
 std::string action_word(const std::optional<xfrmpp::model::PolicyAction>& a) {

@@ -47,7 +47,7 @@ class Runner {
     auto r = knobs::read_knob(k, ctx_);
     if (!r) {
       failed_ = true;
-      std::fprintf(stderr, "ipsec-sysctl: %s\n", xfrmpp::tools::with_privilege_hint(r.error().code, r.error().message).c_str());
+      std::fprintf(stderr, "ipsec-sysctl: %s\n", xfrmpp::tools::with_privilege_hint(r.error()).c_str());
       if (f_.json) push(k, "?", r.error().message, std::nullopt);
       else if (with_source && !f_.values_only) std::printf("%s: ?\t# cannot read: %s\n", std::string(k.name).c_str(), r.error().message.c_str());
       return;
@@ -77,7 +77,7 @@ class Runner {
     if (r && before) written_.push_back({&k, before->value});
     if (!r) {
       failed_ = true;
-      std::fprintf(stderr, "ipsec-sysctl: %s\n", xfrmpp::tools::with_privilege_hint(r.error().code, r.error().message).c_str());
+      std::fprintf(stderr, "ipsec-sysctl: %s\n", xfrmpp::tools::with_privilege_hint(r.error()).c_str());
       if (f_.json) push(k, old, r.error().message, old);
       return;
     }

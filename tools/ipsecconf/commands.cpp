@@ -360,7 +360,7 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
   }
   auto before = (*be)->dump_policies();
   if (!before) {
-    std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(before.error().code, before.error().message).c_str());
+    std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(before.error()).c_str());
     return 1;
   }
 
@@ -603,7 +603,7 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
   State& st = state_file->state();
   if (all) {
     if (auto r = (*be)->flush_policies(); !r) {
-      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
+      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", with_privilege_hint(r.error()).c_str());
       return 1;
     }
     st = State{};
@@ -611,7 +611,7 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
     Scope scope = scope_for(env, st, tunnel, false);
     auto dump = (*be)->dump_policies();
     if (!dump) {
-      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(dump.error().code, dump.error().message).c_str());
+      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(dump.error()).c_str());
       return 1;
     }
     std::vector<model::PolicyKey> keys;
@@ -636,7 +636,7 @@ int list(const Env& env, const std::optional<std::string>& tunnel, bool all) {
   const State& st = state_file->state();
   auto dump = (*be)->dump_policies();
   if (!dump) {
-    std::fprintf(stderr, "ipsecconf: ruleset dump failed: %s\n", with_privilege_hint(dump.error().code, dump.error().message).c_str());
+    std::fprintf(stderr, "ipsecconf: ruleset dump failed: %s\n", with_privilege_hint(dump.error()).c_str());
     return 1;
   }
   Scope scope = scope_for(env, st, tunnel, all);

@@ -101,7 +101,7 @@ bool resolve_default_levels(std::vector<Entry>& entries) {
   if (!needed) return true;
   auto levels = knobs::load_default_levels();
   if (!levels) {
-    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", with_privilege_hint(levels.error().code, levels.error().message).c_str());
+    std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", with_privilege_hint(levels.error()).c_str());
     return false;
   }
   for (auto& e : entries)
@@ -118,7 +118,7 @@ bool assign_reqids(Backend& backend, const std::vector<diag::SourceBuffer>& sour
   uint32_t next = model::kManualReqidMax + 1;
   auto spd = backend.dump_policies();
   if (!spd) {
-    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", with_privilege_hint(spd.error().code, spd.error().message).c_str());
+    std::fprintf(stderr, "setkey: cannot read the SPD to choose reqids: %s\n", with_privilege_hint(spd.error()).c_str());
     return false;
   }
   for (const auto& p : *spd)
@@ -300,7 +300,7 @@ std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
   auto r = backend.dump_policies();
   if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
+    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", with_privilege_hint(r.error()).c_str());
     return false;
   }
   if (o.json) {
@@ -319,7 +319,7 @@ bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rf
 bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto, bool save) {
   auto r = backend.dump_sas(proto);
   if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", with_privilege_hint(r.error().code, r.error().message).c_str());
+    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", with_privilege_hint(r.error()).c_str());
     return false;
   }
   // The kernel's own IP-in-IP states behind IPComp tunnels are not the user's SAs (PF_KEY hid them too).

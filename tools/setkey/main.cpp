@@ -191,7 +191,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     if (f.atomic) {
       auto snap = xfrmpp::plan::take_snapshot(be);
       if (!snap) {
-        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", xfrmpp::tools::with_privilege_hint(snap.error().code, snap.error().message).c_str());
+        std::fprintf(stderr, "setkey: --atomic: cannot read the SPD/SAD first: %s\n", xfrmpp::tools::with_privilege_hint(snap.error()).c_str());
         return 1;
       }
       before = std::move(*snap);
@@ -236,7 +236,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   }
   auto r = f.policy ? be.flush_policies() : be.flush_sas(std::nullopt);
   if (!r) {
-    std::fprintf(stderr, "setkey: flush failed: %s\n", xfrmpp::tools::with_privilege_hint(r.error().code, r.error().message).c_str());
+    std::fprintf(stderr, "setkey: flush failed: %s\n", xfrmpp::tools::with_privilege_hint(r.error()).c_str());
     return 1;
   }
   return 0;

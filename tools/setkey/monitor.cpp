@@ -81,7 +81,7 @@ int monitor(Backend& backend, const ExecuteOptions& o, size_t max_events) {
   if (o.aevents) groups.push_back(EventGroup::aevents);
   auto stream = backend.subscribe(groups);
   if (!stream) {
-    std::fprintf(stderr, "setkey: cannot subscribe to XFRM events: %s\n", with_privilege_hint(stream.error().code, stream.error().message).c_str());
+    std::fprintf(stderr, "setkey: cannot subscribe to XFRM events: %s\n", with_privilege_hint(stream.error()).c_str());
     return 1;
   }
   size_t seen = 0;
