@@ -117,7 +117,7 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
   ApplyReport rep = be_->apply(changes, ApplyOptions{false});
   for (size_t tag : rep.applied_tags)
     if (const auto* sa = std::get_if<model::SecurityAssociation>(&changes[tag].target); sa && changes[tag].verb == Change::Verb::add)
-      added_.push_back(Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, added_.size()});
+      added_.push_back(Change{sa->id(), Change::Verb::remove, added_.size()});
   bool ok = true;
   for (const auto& e : rep.errors) {
     const auto& target = changes[e.tag].target;

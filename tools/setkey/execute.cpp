@@ -147,7 +147,7 @@ std::optional<Change> inverse_of_add(const Change& c) {
   if (const auto* p = std::get_if<model::Policy>(&c.target))
     return Change{model::PolicyId{p->sel, p->dir, 0, p->mark, p->if_id, p->ctx, p->type}, Change::Verb::remove, c.tag};
   if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target))
-    return Change{model::SaId{sa->dst, sa->src, sa->proto, sa->spi, sa->mark, sa->if_id}, Change::Verb::remove, c.tag};
+    return Change{sa->id(), Change::Verb::remove, c.tag};
   return std::nullopt;
 }
 
@@ -257,7 +257,6 @@ std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
     return sa.dst == id.dst && sa.proto == id.proto && sa.spi == id.spi && (id.src.is_zero() || sa.src == id.src) &&
            sa.mark == id.mark && sa.if_id.value_or(0) == id.if_id.value_or(0);
   };
-  auto policy_key = [](const model::PolicyId& id) { return model::PolicyKey{id.sel, id.dir, id.mark, id.if_id.value_or(0), id.type}; };
   for (const auto& e : entries) {
     std::visit(
         [&](const auto& op) {
@@ -268,11 +267,11 @@ std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
             if (it != spd.end()) *it = op.policy;
             else spd.push_back(op.policy);
           } else if constexpr (std::is_same_v<T, model::DeletePolicy>) {
-            std::erase_if(spd, [&](const model::Policy& p) { return p.key() == policy_key(op.id); });
+            std::erase_if(spd, [&](const model::Policy& p) { return p.key() == op.id.key(); });
           } else if constexpr (std::is_same_v<T, model::FlushPolicies>) {
             spd.clear();
           } else if constexpr (std::is_same_v<T, model::AddSa>) {
-            model::SaId id{op.sa->dst, op.sa->src, op.sa->proto, op.sa->spi, op.sa->mark, op.sa->if_id};
+            model::SaId id = op.sa->id();
             auto it = std::find_if(sad.begin(), sad.end(), [&](const model::SecurityAssociation& sa) { return same_sa(sa, id); });
             if (it != sad.end()) *it = *op.sa;
             else sad.push_back(*op.sa);
@@ -448,7 +447,7 @@ bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, s
             std::vector<Change> dels;
             for (const auto& sa : *all)
               if (sa.src == op.src && sa.dst == op.dst)
-                dels.push_back(Change{model::SaId{sa.dst, sa.src, sa.proto, sa.spi, sa.mark, sa.if_id}, Change::Verb::remove, i});
+                dels.push_back(Change{sa.id(), Change::Verb::remove, i});
             auto rep = backend.apply(dels, ApplyOptions{true, o.batch_bytes});
             if (!rep.errors.empty()) r = make_error(rep.errors.front().code, kernel_message(rep.errors.front().code, rep.errors.front().message, rep.errors.front().extack));
           }

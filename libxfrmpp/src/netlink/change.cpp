@@ -14,7 +14,7 @@ model::PolicyId policy_id_of(const model::Policy& p) {
 }
 
 model::SaId sa_id_of(const model::SecurityAssociation& sa) {
-  return model::SaId{sa.dst, sa.src, sa.proto, sa.spi, sa.mark, sa.if_id};
+  return sa.id();
 }
 
 Result<size_t> encode_change(std::span<uint8_t> out, const Change& change, uint32_t seq) {

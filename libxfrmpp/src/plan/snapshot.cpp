@@ -18,7 +18,7 @@ model::PolicyId policy_id(const model::Policy& p) {
 }
 
 model::SaId sa_id(const model::SecurityAssociation& sa) {
-  return model::SaId{sa.dst, sa.src, sa.proto, sa.spi, sa.mark, sa.if_id};
+  return sa.id();
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ void DuplicatePolicyCheck::check(std::span<const diag::SourceBuffer> sources, ui
     adding = true;
   } else if (const auto* d = std::get_if<model::DeletePolicy>(&st.op)) {
     if (d->id.index != 0) return;
-    key = model::PolicyKey{d->id.sel, d->id.dir, d->id.mark, d->id.if_id.value_or(0), d->id.type};
+    key = d->id.key();
   } else {
     return;
   }

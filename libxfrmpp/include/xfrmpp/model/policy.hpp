@@ -70,6 +70,9 @@ struct PolicyId {
   std::optional<uint32_t> if_id;
   std::optional<SecurityContext> ctx;
   PolicyType type = PolicyType::main;
+
+  /// The identity of the policy this names when it has no index: the same as Policy::key().
+  PolicyKey key() const { return PolicyKey{sel, dir, mark, if_id.value_or(0), type}; }
 };
 
 /// Host-wide default action per direction (XFRM_MSG_SETDEFAULT): nullopt = leave unchanged.

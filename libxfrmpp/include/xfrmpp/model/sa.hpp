@@ -54,6 +54,8 @@ inline constexpr uint8_t noecn = 1, decap_dscp = 2, nopmtudisc = 4, wildrecv = 8
 }
 
 /// A security association, everything XFRM can carry.
+struct SaId;
+
 struct SecurityAssociation {
   Family family = Family::unspec;
   Address src, dst;
@@ -82,6 +84,9 @@ struct SecurityAssociation {
   LifetimeCurrent current;
   SaStats stats;
   uint64_t last_used = 0;
+
+  /// What names this SA to the kernel (XFRM_MSG_DELSA/GETSA): destination, SPI, protocol, mark and if_id.
+  SaId id() const;
 };
 
 /// Identity of an SA for get/delete.
@@ -93,6 +98,8 @@ struct SaId {
   std::optional<Mark> mark;
   std::optional<uint32_t> if_id;
 };
+
+inline SaId SecurityAssociation::id() const { return SaId{dst, src, proto, spi, mark, if_id}; }
 
 }  // namespace xfrmpp::model
 
