@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -96,6 +97,10 @@ class Backend {
   virtual Result<void> set_spd_hash_thresholds(uint8_t v4_lbits, uint8_t v4_rbits, uint8_t v6_lbits, uint8_t v6_rbits) = 0;
   virtual Result<SadInfo> sad_info() = 0;
   virtual Result<std::unique_ptr<EventStream>> subscribe(std::span<const EventGroup> groups) = 0;
+  /// Host knobs the backend keeps itself because Linux has none (the engine's dfbit, ecn, ah_cleartos,
+  /// ah_offsetmask, debug). EOPNOTSUPP from a backend that keeps none (the kernel); ENOENT for a name it lacks.
+  virtual Result<uint32_t> get_host_knob(std::string_view name);
+  virtual Result<void> set_host_knob(std::string_view name, uint32_t value);
 };
 
 }  // namespace xfrmpp

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+// The software engine as a Backend: an SPD and SAD in userspace that validate what the kernel validates,
+// with the kernel's errno for the same mistake, persisted in a state file that several processes share.
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "xfrmpp/backend.hpp"
+#include "xfrmpp/engine/spd.hpp"
+
+#pragma GCC visibility push(default)
+
+namespace xfrmpp::engine {
+
+struct EngineOptions {
+  std::filesystem::path state;  ///< the state file; created (mode 0600, parent directories 0700) when missing
+  bool read_only = false;       ///< never create or write the file (dumps, lookups); mutations fail with EROFS
+};
+
+/// One policy decision, as `ipsec-engine lookup` prints it.
+struct Decision {
+  enum class Action : uint8_t { allow, block, ipsec, default_action } action = Action::default_action;
+  const model::Policy* policy = nullptr;  ///< the matched policy; null for default_action
+  model::PolicyAction default_verdict = model::PolicyAction::allow;  ///< the host default, when nothing matched
+};
+
+/// Every mutating call locks the state file, re-reads it when another process changed it, applies the
+/// change, writes the file atomically and appends the events other processes' subscriptions read.
+class EngineBackend final : public Backend {
+ public:
+  static Result<std::unique_ptr<EngineBackend>> open(const EngineOptions& options);
+  ~EngineBackend() override;
+
+  ApplyReport apply(std::span<const Change> changes, const ApplyOptions& options) override;
+  Result<std::vector<model::Policy>> dump_policies() override;
+  Result<std::vector<model::SecurityAssociation>> dump_sas(std::optional<model::Protocol> proto) override;
+  Result<model::Policy> get_policy(const model::PolicyId& id) override;
+  Result<model::SecurityAssociation> get_sa(const model::SaId& id) override;
+  Result<void> flush_policies() override;
+  Result<void> flush_sas(std::optional<model::Protocol> proto) override;
+  Result<model::SecurityAssociation> alloc_spi(const model::SecurityAssociation& sa, uint32_t min, uint32_t max) override;
+  Result<model::DefaultPolicy> get_default_policy() override;
+  Result<void> set_default_policy(const model::DefaultPolicy& d) override;
+  Result<SpdInfo> spd_info() override;
+  Result<void> set_spd_hash_thresholds(uint8_t v4_lbits, uint8_t v4_rbits, uint8_t v6_lbits, uint8_t v6_rbits) override;
+  Result<SadInfo> sad_info() override;
+  Result<std::unique_ptr<EventStream>> subscribe(std::span<const EventGroup> groups) override;
+  Result<uint32_t> get_host_knob(std::string_view name) override;
+  Result<void> set_host_knob(std::string_view name, uint32_t value) override;
+
+  /// The SPD decision for one flow, from the state as last read (call refresh() to re-read).
+  Decision decide(const Flow& flow) const;
+  /// Re-reads the state file if another process changed it.
+  Result<void> refresh();
+  const Spd& spd() const;
+
+ private:
+  struct Impl;
+  explicit EngineBackend(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xfrmpp::engine
+
+#pragma GCC visibility pop
