@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   libmnl-dev libnl-3-dev libnl-xfrm-3-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev
   # run and test: ip(8) for namespaces, /usr/bin/time for the benchmark, groff for the man-page check,

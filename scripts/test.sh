@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Installs, builds and runs every test through ctest (unit, golden, kernel in private namespaces, vm),
-# then the fuzz targets (tests/fuzz/run.sh).
+# then builds the engine-only configuration (-DXFRMPP_KERNEL=OFF) and runs its unit, golden and engine
+# tests, then the fuzz targets (tests/fuzz/run.sh).
 # XFRMPP_REQUIRE_KERNEL=1 (.ci/run sets it): a kernel or VM test that cannot run fails instead of skipping.
 set -euo pipefail
 # Namespaces, netlink and apt need root; re-run through sudo when started as a normal user (sudo resets the
@@ -22,6 +23,12 @@ rc=0
 tests/vm/fetch_kernel.sh build/vm-cache > /dev/null || rc=$?
 [[ $rc -eq 0 || $rc -eq 77 ]] || exit "$rc"
 (cd build && ctest --output-on-failure -j "$(nproc)" "$@")
+# Then the build without the kernel backend (-DXFRMPP_KERNEL=OFF, preset engine-only, build-engine/): it
+# must build, and pass its unit, golden and engine tests (the preset's label filter). Only on a full run.
+if [[ $# -eq 0 ]]; then
+  scripts/build.sh --preset engine-only
+  ctest --preset engine-only -j "$(nproc)"
+fi
 # Then every libFuzzer target under ASan+UBSan for XFRMPP_FUZZ_SECONDS each (default 60, two at a time;
 # 0 skips). A run narrowed with ctest arguments skips them unless XFRMPP_FUZZ_SECONDS is set.
 if [[ $# -eq 0 || -n ${XFRMPP_FUZZ_SECONDS:-} ]] && [[ ${XFRMPP_FUZZ_SECONDS:-60} != 0 ]]; then

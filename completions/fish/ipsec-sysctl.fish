@@ -28,6 +28,8 @@ complete -c ipsec-sysctl -s N -d 'Print names only'
 complete -c ipsec-sysctl -s w -l write -x -a "$__ipsec_sysctl_assignments" -d 'Set a knob: NAME=VALUE'
 complete -c ipsec-sysctl -l json -d 'JSON output'
 complete -c ipsec-sysctl -l state-dir -x -a '(__fish_complete_directories)' -d 'Directory of the default levels'
+complete -c ipsec-sysctl -l backend -x -a 'kernel engine' -d 'Where the SPD/SAD live'
+complete -c ipsec-sysctl -l state -r -F -d 'The engine state file (with --backend=engine)'
 complete -c ipsec-sysctl -s h -l help -d 'Show help'
 complete -c ipsec-sysctl -s V -l version -d 'Show the version'
 # END flags

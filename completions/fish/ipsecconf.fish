@@ -3,7 +3,7 @@
 # The flags between the BEGIN and END markers are compared with the tool by tests/unit/solaris.
 
 # BEGIN flags (checked by tests/unit/solaris)
-# -a -c -r -d -f -F -l -L -n -q -i --json --hosts --tunnels --state-dir --max-errors --max-input --help --version
+# -a -c -r -d -f -F -l -L -n -q -i --json --hosts --tunnels --state-dir --max-errors --max-input --backend --state --help --version
 # END flags
 
 function __ipsecconf_indexes
@@ -31,5 +31,7 @@ complete -c ipsecconf -l tunnels -r -F -d 'tunnel table'
 complete -c ipsecconf -l state-dir -r -a '(__fish_complete_directories)' -d 'directory of the rule record'
 complete -c ipsecconf -l max-errors -x -d 'errors shown at most (0 = all)'
 complete -c ipsecconf -l max-input -x -d 'largest input accepted (suffix K, M or G)'
+complete -c ipsecconf -l backend -x -a 'kernel engine' -d 'Where the SPD/SAD live'
+complete -c ipsecconf -l state -r -F -d 'The engine state file (with --backend=engine)'
 complete -c ipsecconf -l help -d 'show usage'
 complete -c ipsecconf -l version -d 'show the version'

@@ -12,7 +12,7 @@ set -g __ipseckey_lookup_extensions spi src srcaddr saddr src6 srcaddr6 saddr6 d
 # END command words
 
 # BEGIN flags (checked by tests/unit/solaris)
-# -f -c -s -n -v -p --json --hosts --tunnels --count --max-errors --max-input --help --version
+# -f -c -s -n -v -p --json --hosts --tunnels --count --max-errors --max-input --backend --state --help --version
 # END flags
 
 function __ipseckey_no_command
@@ -31,6 +31,8 @@ complete -c ipseckey -l tunnels -r -F -d 'tunnel table'
 complete -c ipseckey -l count -x -d 'monitor: stop after this many events'
 complete -c ipseckey -l max-errors -x -d 'errors shown at most (0 = all)'
 complete -c ipseckey -l max-input -x -d 'largest input accepted (suffix K, M or G)'
+complete -c ipseckey -l backend -x -a 'kernel engine' -d 'Where the SPD/SAD live'
+complete -c ipseckey -l state -r -F -d 'The engine state file (with --backend=engine)'
 complete -c ipseckey -l help -d 'show usage'
 complete -c ipseckey -l version -d 'show the version'
 complete -c ipseckey -f -n __ipseckey_no_command -a "$__ipseckey_commands"

@@ -128,4 +128,6 @@ complete -c setkey -l atomic -d 'On a kernel rejection, restore the SPD and SAD 
 complete -c setkey -l aevents -d 'With -x: also show replay and lifetime updates'
 complete -c setkey -l max-errors -x -d 'Stop showing errors after N (0 = show all)'
 complete -c setkey -l max-input -x -d 'Refuse inputs larger than BYTES (suffix K, M or G)'
+complete -c setkey -l backend -x -a 'kernel engine' -d 'Where the SPD/SAD live'
+complete -c setkey -l state -r -F -d 'The engine state file (with --backend=engine)'
 # END flags

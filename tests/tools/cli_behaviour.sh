@@ -120,7 +120,7 @@ export -f nobody
 for cmd in "setkey -D" "setkey -DP" "setkey -F" "ipseckey dump" "ipsecconf -l --state-dir $work/absent" \
   "ipsec-sysctl net.inet.ipsec.def_policy" "ipsec-stat"; do
   unshare -n -- bash -c "nobody $bin/$cmd" > err 2>&1; rc=$?  # ipsec-stat reports on stdout
-  [[ $rc -eq 1 ]] && grep -q 'Operation not permitted (needs CAP_NET_ADMIN in this network namespace)$' err &&
+  [[ $rc -eq 1 ]] && grep -q 'Operation not permitted (needs CAP_NET_ADMIN in this network namespace; without it, use --backend=engine)$' err &&
     ok "unprivileged $cmd names CAP_NET_ADMIN" || bad "unprivileged $cmd: rc=$rc: $(cat err)"
 done
 

@@ -9,8 +9,10 @@
 namespace xfrmpp::tools {
 
 /// Every NETLINK_XFRM request, even a dump, needs CAP_NET_ADMIN in the caller's network namespace;
-/// EPERM alone ("Operation not permitted") does not say which. The same words as ipsec-stat's.
-inline constexpr const char* kPrivilegeHint = " (needs CAP_NET_ADMIN in this network namespace)";
+/// EPERM alone ("Operation not permitted") does not say which, nor that the software engine needs none.
+/// The same words as ipsec-stat's.
+inline constexpr const char* kPrivilegeHint =
+    " (needs CAP_NET_ADMIN in this network namespace; without it, use --backend=engine)";
 
 /// `message`, followed by kPrivilegeHint when `code` is EPERM.
 inline std::string with_privilege_hint(int code, std::string message) {

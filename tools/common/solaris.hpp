@@ -40,6 +40,9 @@ class TunnelTable {
   std::map<std::string, parsers::ipsecconf::TunnelInfo, std::less<>> tunnels_;
 };
 
+/// The blank-separated words of a table line or an interface alias.
+std::vector<std::string_view> words(std::string_view line);
+
 /// Every tunnel-like link of the current network namespace (rtnetlink RTM_GETLINK): XFRM interfaces
 /// (if_id; outer endpoints from an alias "tsrc ADDR tdst ADDR"), ipip, sit, ip6tnl, gre and ip6gre
 /// (endpoints). Other links are left out.

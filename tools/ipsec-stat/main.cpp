@@ -9,12 +9,12 @@
 #include <optional>
 #include <string>
 
+#include "backend_cli.hpp"
 #include "cli.hpp"
 #include "guard.hpp"
 #include "privilege.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
 #include "xfrmpp/render/json_text.hpp"
-#include "xfrmpp/netlink/kernel_backend.hpp"
 
 namespace knobs = xfrmpp::knobs;
 using nlohmann::json;
@@ -23,8 +23,13 @@ namespace {
 
 struct Flags {
   bool json = false, all = false;
-  std::string stat_file = "/proc/net/xfrm_stat";
+  std::optional<std::string> stat_file;  ///< --stat-file; unset = the backend's own counters
+  xfrmpp::BackendOptions backend;
 };
+
+constexpr const char* kProcStat = "/proc/net/xfrm_stat";
+// /proc/net/xfrm_stat counts what the kernel's packet path dropped; the engine has no packet path yet.
+constexpr const char* kEngineCounters = "the software engine has no packet path yet, so it counts nothing (part 2 will)";
 
 
 std::string why(const xfrmpp::Error& e) {
@@ -42,12 +47,18 @@ struct Snapshot {
   xfrmpp::Result<xfrmpp::SadInfo> sad = xfrmpp::make_error(ENODEV, "not queried");
   xfrmpp::Result<xfrmpp::model::DefaultPolicy> defaults = xfrmpp::make_error(ENODEV, "not queried");
   xfrmpp::Result<std::vector<knobs::Counter>> counters = xfrmpp::make_error(ENODEV, "not read");
+  std::string counters_note;  ///< set when there are no counters to read, and why (not an error)
 };
 
 Snapshot take(const Flags& f) {
   Snapshot s;
-  s.counters = knobs::read_xfrm_stat(f.stat_file);
-  auto be = xfrmpp::nl::KernelBackend::open();
+  if (f.stat_file || f.backend.kind == xfrmpp::BackendKind::kernel) {
+    s.counters = knobs::read_xfrm_stat(f.stat_file.value_or(kProcStat));
+  } else {
+    s.counters = std::vector<knobs::Counter>{};
+    s.counters_note = kEngineCounters;
+  }
+  auto be = xfrmpp::tools::open_tool_backend(f.backend);
   if (!be) {
     s.spd = be.error();
     s.sad = be.error();
@@ -92,10 +103,11 @@ json to_json(const Snapshot& s) {
   } else {
     j["counters_error"] = s.counters.error().message;
   }
+  if (!s.counters_note.empty()) j["counters_note"] = s.counters_note;
   return j;
 }
 
-void print_text(const Snapshot& s, bool all) {
+void print_text(const Snapshot& s, bool all, const std::string& stat_file) {
   if (s.spd) {
     const auto& p = *s.spd;
     std::printf("SPD: %u policies (in %u, out %u, fwd %u); per-socket: in %u, out %u, fwd %u\n", p.in + p.out + p.fwd, p.in,
@@ -119,9 +131,13 @@ void print_text(const Snapshot& s, bool all) {
     std::printf("Counters: unavailable: %s\n", s.counters.error().message.c_str());
     return;
   }
+  if (!s.counters_note.empty()) {
+    std::printf("\nCounters: none: %s\n", s.counters_note.c_str());
+    return;
+  }
   size_t width = 0, shown = 0;
   for (const auto& c : *s.counters) width = std::max(width, c.name.size());
-  std::printf("\nCounters (/proc/net/xfrm_stat)%s:\n", all ? "" : ", non-zero");
+  std::printf("\nCounters (%s)%s:\n", stat_file.c_str(), all ? "" : ", non-zero");
   for (const auto& c : *s.counters) {
     if (!all && c.value == 0) continue;
     ++shown;
@@ -149,12 +165,18 @@ int run(int argc, char** argv) {
   app.add_flag("-a,--all", f.all, "show every counter, zero or not");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp-stat/1); always has every counter");
   app.add_option("--stat-file", f.stat_file, "read the counters from FILE instead of /proc/net/xfrm_stat");
+  xfrmpp::tools::BackendArgs backend_args;
+  xfrmpp::tools::add_backend_options(app, backend_args);
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
+  auto bopts = xfrmpp::tools::backend_options(backend_args);
+  if (!bopts) return xfrmpp::tools::usage_error("ipsec-stat", bopts.error().message);
+  f.backend = *bopts;
+  f.backend.read_only = true;  // a report changes nothing, and creates no state file
   Snapshot s = take(f);
   if (f.json)
     std::printf("%s\n", xfrmpp::render::json_text(to_json(s), 2).c_str());
   else
-    print_text(s, f.all);
+    print_text(s, f.all, f.stat_file.value_or(kProcStat));
   bool complete = s.spd.ok() && s.sad.ok() && s.defaults.ok() && s.counters.ok();
   if (!s.counters) std::fprintf(stderr, "ipsec-stat: %s\n", s.counters.error().message.c_str());
   return complete ? 0 : 1;

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,11 +12,11 @@
 #include <vector>
 
 #include "privilege.hpp"
+#include "backend_cli.hpp"
 #include "cli.hpp"
 #include "guard.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/knobs/knobs.hpp"
-#include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json_text.hpp"
 
 namespace knobs = xfrmpp::knobs;
@@ -175,8 +176,12 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp-sysctl/1)");
   app.add_option("--state-dir", f.state_dir, "where per-namespace default levels are kept (default /run/xfrmpp)");
   app.add_option("names", f.args, "NAME to read (or a dotted prefix such as net.inet.ipsec), NAME=VALUE to set");
+  xfrmpp::tools::BackendArgs backend_args;
+  xfrmpp::tools::add_backend_options(app, backend_args);
   app.footer(knob_footer());
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
+  auto bopts = xfrmpp::tools::backend_options(backend_args);
+  if (!bopts) return usage_error(bopts.error().message);
   if (f.all && (!f.args.empty() || !f.writes.empty())) return usage_error("-a lists every knob; give no names with it");
   if (!f.all && f.args.empty() && f.writes.empty()) return usage_error("nothing to do: give -a, a NAME or NAME=VALUE");
   for (const auto& w : f.writes)
@@ -186,15 +191,18 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
 
   knobs::Context ctx;
   ctx.state.dir = f.state_dir;
-  std::unique_ptr<xfrmpp::nl::KernelBackend> backend;
+  std::unique_ptr<xfrmpp::Backend> backend;
   if (!f.names_only) {
-    auto b = xfrmpp::nl::KernelBackend::open();
+    // Reading must not create an engine state file.
+    bopts->read_only = f.writes.empty() && std::none_of(f.args.begin(), f.args.end(), [](const std::string& a) {
+      return a.find('=') != std::string::npos;
+    });
+    auto b = xfrmpp::tools::open_tool_backend(*bopts);
     if (b) {
       backend = std::move(b.value());
       ctx.backend = backend.get();
     } else {
-      std::fprintf(stderr, "ipsec-sysctl: cannot open NETLINK_XFRM (%s); knobs kept in the kernel SPD cannot be read\n",
-                   b.error().message.c_str());
+      std::fprintf(stderr, "ipsec-sysctl: %s; knobs kept in the SPD cannot be read\n", b.error().message.c_str());
     }
   }
 

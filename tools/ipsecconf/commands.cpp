@@ -12,10 +12,10 @@
 
 #include "input.hpp"
 #include "json_errors.hpp"
+#include "backend_cli.hpp"
 #include "privilege.hpp"
 #include "state.hpp"
 #include "xfrmpp/model/names.hpp"
-#include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
@@ -141,22 +141,18 @@ std::string kernel_text(const ChangeError& e) {
   return with_privilege_hint(e.code, std::move(s));
 }
 
-Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
-  auto b = nl::KernelBackend::open();
-  if (!b) return make_error(b.error().code, "cannot open NETLINK_XFRM: " + b.error().message);
-  return b;
-}
+Result<std::unique_ptr<Backend>> open_backend(const Env& env) { return open_tool_backend(env.backend); }
 
 // What every command that reads or changes the SPD holds: the kernel and the locked rule record.
 struct Session {
-  std::unique_ptr<nl::KernelBackend> backend;
+  std::unique_ptr<Backend> backend;
   StateFile file;
 };
 
 // Opens both, in this order, reporting a failure on stderr. A read-only session (a listing) writes
 // nothing, so it works with a read-only or missing state directory.
 std::optional<Session> open_session(const Env& env, bool read_only = false) {
-  auto be = open_backend();
+  auto be = open_backend(env);
   if (!be) {
     std::fprintf(stderr, "ipsecconf: %s\n", be.error().message.c_str());
     return std::nullopt;

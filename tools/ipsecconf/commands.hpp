@@ -8,6 +8,7 @@
 #include "guard.hpp"
 #include "input.hpp"
 #include "parsers/ipsecconf.hpp"
+#include "xfrmpp/backend_factory.hpp"
 #include "solaris.hpp"
 
 namespace xfrmpp::tools::ipsecconf {
@@ -21,6 +22,7 @@ struct Env {
   uint64_t max_input = kDefaultMaxInput;  ///< --max-input
   std::optional<solaris::HostTable> hosts;      ///< --hosts
   std::optional<solaris::TunnelTable> tunnels;  ///< --tunnels
+  BackendOptions backend;                       ///< --backend, --state
   parsers::ipsecconf::ParseOptions parse_options() const;
 };
 

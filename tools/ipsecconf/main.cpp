@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "backend_cli.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 #include "state.hpp"
@@ -35,7 +36,9 @@ void usage(std::FILE* out = stderr) {
              "\tipsecconf -L [-n] [--json]\n"
              "\tipsecconf -F\n"
              "Linux options: --hosts FILE (names from a hosts(5) file), --tunnels FILE (tunnel table),\n"
-             "\t--state-dir DIR (rule record; default /run/xfrmpp/ipsecconf), --json, --help, --version,\n"
+             "\t--state-dir DIR (rule record; default /run/xfrmpp/ipsecconf, with the engine STATE.ipsecconf),\n"
+             "\t--backend kernel|engine (default $XFRMPP_BACKEND, else kernel), --state FILE (engine state file),\n"
+             "\t--json, --help, --version,\n"
              "\t--max-errors N (errors shown; default 50, 0 = all), --max-input BYTES (largest input; K, M, G; default 1G)\n",
              out);
 }
@@ -63,7 +66,8 @@ bool parse_index(const std::string& arg, uint32_t& index, std::optional<std::str
 
 int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   ipc::Env env;
-  env.state_dir = ipc::default_state_dir().string();
+  std::optional<std::string> state_dir;
+  xfrmpp::tools::BackendArgs backend_args;
   Cmd cmd = Cmd::none;
   bool just_check = false, all_heads = false;
   std::optional<std::string> interface, index_tunnel;
@@ -72,12 +76,14 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   bool bad_index = false;
   std::string hosts_file, tunnels_file;
 
-  enum { kJson = 1000, kHosts, kTunnels, kStateDir, kHelp, kVersion, kMaxErrors, kMaxInput };
+  enum { kJson = 1000, kHosts, kTunnels, kStateDir, kHelp, kVersion, kMaxErrors, kMaxInput, kBackend, kState };
   static const option longopts[] = {{"json", no_argument, nullptr, kJson},           {"hosts", required_argument, nullptr, kHosts},
                                     {"tunnels", required_argument, nullptr, kTunnels}, {"state-dir", required_argument, nullptr, kStateDir},
                                     {"help", no_argument, nullptr, kHelp},           {"version", no_argument, nullptr, kVersion},
                                     {"max-errors", required_argument, nullptr, kMaxErrors},
                                     {"max-input", required_argument, nullptr, kMaxInput},
+                                    {"backend", required_argument, nullptr, kBackend},
+                                    {"state", required_argument, nullptr, kState},
                                     {nullptr, 0, nullptr, 0}};
   if (argc == 1) cmd = Cmd::view;
   // getopt names the program by argv[0] in its messages ("./build/bin/ipsecconf: invalid option");
@@ -144,7 +150,9 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
       case kJson: env.json = true; break;
       case kHosts: hosts_file = optarg; break;
       case kTunnels: tunnels_file = optarg; break;
-      case kStateDir: env.state_dir = optarg; break;
+      case kStateDir: state_dir = optarg; break;
+      case kBackend: backend_args.backend = optarg; break;
+      case kState: backend_args.state = optarg; break;
       case kMaxErrors:
         if (auto v = xfrmpp::tools::parse_count(optarg)) env.max_errors = *v;
         else return fatal("--max-errors takes a count (0 shows all errors)", false);
@@ -163,6 +171,14 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     }
   }
   if (optind < argc) return fatal("Bad usage.");
+  auto bopts = xfrmpp::tools::backend_options(backend_args);
+  if (!bopts) return fatal(bopts.error().message.c_str());
+  env.backend = *bopts;
+  // The rule record describes one SPD: the engine's is not the kernel's, so its record sits beside the
+  // engine's state file and $XFRMPP_IPSECCONF_STATE_DIR (the kernel's) does not apply to it.
+  if (state_dir) env.state_dir = *state_dir;
+  else if (env.backend.kind == xfrmpp::BackendKind::engine) env.state_dir = ipc::engine_state_dir(xfrmpp::tools::engine_state_path(env.backend)).string();
+  else env.state_dir = ipc::default_state_dir().string();
   if (cmd == Cmd::none) {
     // Only Linux options (e.g. --json alone): Solaris treats "no command" as bad usage.
     if (env.json || !hosts_file.empty() || !tunnels_file.empty()) cmd = Cmd::view;

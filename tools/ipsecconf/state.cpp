@@ -189,6 +189,12 @@ std::filesystem::path default_state_dir() {
   return "/run/xfrmpp/ipsecconf";
 }
 
+std::filesystem::path engine_state_dir(const std::filesystem::path& engine_state) {
+  std::filesystem::path dir = engine_state;
+  dir += ".ipsecconf";
+  return dir;
+}
+
 Result<StateFile> StateFile::open(const std::filesystem::path& dir) { return open_in(dir, false); }
 
 Result<StateFile> StateFile::open_read_only(const std::filesystem::path& dir) { return open_in(dir, true); }

@@ -67,5 +67,8 @@ class StateFile {
 
 /// The default directory: $XFRMPP_IPSECCONF_STATE_DIR, else /run/xfrmpp/ipsecconf.
 std::filesystem::path default_state_dir();
+/// The directory for the software engine whose state file is `engine_state`: a sibling,
+/// "<engine_state>.ipsecconf", so each engine state has its own record and never shares the kernel's.
+std::filesystem::path engine_state_dir(const std::filesystem::path& engine_state);
 
 }  // namespace xfrmpp::tools::ipsecconf

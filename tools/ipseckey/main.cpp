@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "backend_cli.hpp"
 #include "cli.hpp"
 #include "guard.hpp"
 #include "input.hpp"
@@ -21,7 +22,6 @@
 #include "parsers/ipseckey.hpp"
 #include "privilege.hpp"
 #include "solaris.hpp"
-#include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
@@ -39,6 +39,7 @@ struct Options {
   uint64_t max_input = tools::kDefaultMaxInput;
   std::optional<tools::solaris::HostTable> hosts;
   std::optional<tools::solaris::TunnelTable> tunnels;
+  BackendOptions backend;  ///< --backend, --state
 };
 
 // On stdout for --help (exit 0), on stderr before a usage error.
@@ -49,6 +50,7 @@ void usage(std::FILE* out = stderr) {
              "\tipseckey -c infile\n"
              "Linux options: --hosts FILE, --tunnels FILE, --json (with -c, get, dump), --count N (monitor),\n"
              "\t--max-errors N (errors shown; default 50, 0 = all), --max-input BYTES (largest input; K, M, G; default 1G),\n"
+             "\t--backend kernel|engine (default $XFRMPP_BACKEND, else kernel), --state FILE (engine state file),\n"
              "\t--help, --version\n",
              out);
 }
@@ -366,11 +368,7 @@ void permission_warning(const std::string& path) {
                  st.st_mode & 0777);
 }
 
-Result<std::unique_ptr<nl::KernelBackend>> open_backend() {
-  auto b = nl::KernelBackend::open();
-  if (!b) return make_error(b.error().code, "Opening the XFRM netlink socket: " + b.error().message);
-  return b;
-}
+Result<std::unique_ptr<Backend>> open_backend(const Options& o) { return tools::open_tool_backend(o.backend); }
 
 // -f / -c / piped standard input: parse and validate everything, then run it in order.
 int run_file(const Options& o, const std::string& path, bool check_only, bool from_file, tools::Rollback& rollback) {
@@ -407,7 +405,7 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
     std::fputs("ipseckey: Configuration file did not contain any valid SAs\n", stderr);
     return 1;
   }
-  auto be = open_backend();
+  auto be = open_backend(o);
   if (!be) {
     std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
     return 1;
@@ -431,7 +429,7 @@ int run_file(const Options& o, const std::string& path, bool check_only, bool fr
 
 // The ipseckey> prompt: each command runs as soon as it is complete.
 int interactive(const Options& o, tools::Rollback& rollback) {
-  auto be = open_backend();
+  auto be = open_backend(o);
   if (!be) {
     std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
     return 1;
@@ -472,12 +470,15 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
   Options o;
   std::string file, save_file, hosts_file, tunnels_file;
   bool check = false, do_save = false;
-  enum { kJson = 1000, kHosts, kTunnels, kCount, kHelp, kVersion, kMaxErrors, kMaxInput };
+  tools::BackendArgs backend_args;
+  enum { kJson = 1000, kHosts, kTunnels, kCount, kHelp, kVersion, kMaxErrors, kMaxInput, kBackend, kState };
   static const option longopts[] = {{"json", no_argument, nullptr, kJson},       {"hosts", required_argument, nullptr, kHosts},
                                     {"tunnels", required_argument, nullptr, kTunnels}, {"count", required_argument, nullptr, kCount},
                                     {"help", no_argument, nullptr, kHelp},       {"version", no_argument, nullptr, kVersion},
                                     {"max-errors", required_argument, nullptr, kMaxErrors},
                                     {"max-input", required_argument, nullptr, kMaxInput},
+                                    {"backend", required_argument, nullptr, kBackend},
+                                    {"state", required_argument, nullptr, kState},
                                     {nullptr, 0, nullptr, 0}};
   int ch;
   // getopt names the program by argv[0] in its messages; every other message says "ipseckey: ".
@@ -532,10 +533,19 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
         }
         std::fputs("ipseckey: --max-input takes a size of at least 1 byte (e.g. 4096, 64K, 2G)\n", stderr);
         return 1;
+      case kBackend: backend_args.backend = optarg; break;
+      case kState: backend_args.state = optarg; break;
       case kHelp: usage(stdout); return 0;
       case kVersion: std::printf("ipseckey (xfrmpp) %s\n", XFRMPP_VERSION); return 0;
       default: usage(); return 1;
     }
+  }
+  if (auto b = tools::backend_options(backend_args)) {
+    o.backend = *b;
+  } else {
+    usage();
+    std::fprintf(stderr, "ipseckey: %s\n", b.error().message.c_str());
+    return 1;
   }
   if (!hosts_file.empty()) {
     auto h = tools::solaris::HostTable::load(hosts_file);
@@ -554,7 +564,7 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
     o.tunnels = std::move(*t);
   }
   if (do_save) {
-    auto be = open_backend();
+    auto be = open_backend(o);
     if (!be) {
       std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
       return 1;
@@ -591,7 +601,7 @@ int run(int argc, char** argv, tools::Rollback& rollback) {
     return 1;
   }
   if (cmds.empty()) return 0;
-  auto be = open_backend();
+  auto be = open_backend(o);
   if (!be) {
     std::fprintf(stderr, "ipseckey: %s\n", be.error().message.c_str());
     return 1;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "backend_cli.hpp"
 #include "cli.hpp"
 #include "execute.hpp"
 #include "guard.hpp"
@@ -17,7 +18,6 @@
 #include "privilege.hpp"
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
-#include "xfrmpp/netlink/kernel_backend.hpp"
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
@@ -123,6 +123,8 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   std::string max_input;
   app.add_option("--max-input", max_input, xfrmpp::tools::kMaxInputHelp)->type_name("BYTES");
   app.add_flag("--atomic", f.atomic, "if the kernel rejects a statement, put the SPD and SAD back as they were before the run");
+  xfrmpp::tools::BackendArgs backend_args;
+  xfrmpp::tools::add_backend_options(app, backend_args);
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
 
   if (!max_errors.empty()) {
@@ -135,6 +137,8 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     if (!v || *v == 0) return usage_error("--max-input: '" + max_input + "' is not a size of at least 1 byte (e.g. 4096, 64K, 2G)");
     f.max_input = *v;
   }
+  auto bopts = xfrmpp::tools::backend_options(backend_args);
+  if (!bopts) return usage_error(bopts.error().message);
   if (f.rfc && f.kernel) return usage_error("-r and -k exclude each other");
   if (f.save && !f.dump && !f.noop) return usage_error("--save goes with -D, -DP or -n");
   if (f.save && f.noop && f.json) return usage_error("-n --save and --json exclude each other");
@@ -180,9 +184,11 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
       return 0;
     }
   }
-  auto backend = xfrmpp::nl::KernelBackend::open();
+  // A dump or a monitor must not create an engine state file that is not there.
+  bopts->read_only = f.dump || f.monitor;
+  auto backend = xfrmpp::tools::open_tool_backend(*bopts);
   if (!backend) {
-    std::fprintf(stderr, "setkey: cannot open NETLINK_XFRM: %s\n", backend.error().message.c_str());
+    std::fprintf(stderr, "setkey: %s\n", backend.error().message.c_str());
     return 1;
   }
   auto& be = **backend;
