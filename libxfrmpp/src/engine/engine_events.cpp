@@ -73,8 +73,9 @@ class EngineEventStream final : public EventStream {
 }  // namespace
 
 Result<std::unique_ptr<EventStream>> EngineBackend::subscribe(std::span<const EventGroup> groups) {
+  if (auto r = impl_->refresh(); !r) return r.error();
   JournalReader reader(impl_->file.journal_path());
-  if (auto r = reader.start(); !r) return r.error();
+  if (auto r = reader.start(impl_->state.next_event_seq); !r) return r.error();
   return std::unique_ptr<EventStream>(
       new EngineEventStream(std::move(reader), std::vector<EventGroup>(groups.begin(), groups.end())));
 }

@@ -133,9 +133,10 @@ Result<bool> JournalReader::open_current(bool at_end) {
   return true;
 }
 
-Result<void> JournalReader::start() {
+Result<void> JournalReader::start(uint64_t next_seq) {
   auto r = open_current(true);
   if (!r) return r.error();
+  if (!*r) expected_seq_ = next_seq;
   return {};
 }
 

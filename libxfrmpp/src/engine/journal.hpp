@@ -31,8 +31,9 @@ class JournalReader {
   JournalReader(JournalReader&&) noexcept;
   JournalReader& operator=(JournalReader&&) = delete;
   ~JournalReader();
-  /// Starts at the current end of the journal (or waits for it to appear).
-  Result<void> start();
+  /// Starts at the current end of the journal, or waits for it to appear; `next_seq` (the state's next
+  /// event sequence number) tells a journal that appeared and was already rotated from one that is new.
+  Result<void> start(uint64_t next_seq);
   /// Every complete record that arrived since the last call, in order; an overrun event for a gap.
   Result<std::vector<Event>> poll();
 

@@ -154,10 +154,15 @@ Rejection validate_sa(const model::SecurityAssociation& sa) {
   }
   if (sa.dir == model::SaDirection::out) {
     if (sa.flags & model::sa_flag::decap_dscp) return reject(EINVAL, "Flag DECAP_DSCP should not be set for output SA");
-    if (sa.replay.window != 0 && !sa.replay.esn) return reject(EINVAL, "Replay window should be 0 for output SA");
+    // With XFRMA_REPLAY_ESN_VAL (ESN, or a window over 32) the kernel allows 1; without it, 0.
+    bool esn_attr = sa.replay.esn || sa.replay.window > 32;
+    if (esn_attr && sa.replay.window > 1) return reject(EINVAL, "Replay window should be 1 for output SA");
+    if (!esn_attr && sa.replay.window != 0) return reject(EINVAL, "Replay window should be 0 for output SA");
   }
   if (sa.dir == model::SaDirection::in) {
     if (sa.flags & model::sa_flag::nopmtudisc) return reject(EINVAL, "Flag NOPMTUDISC should not be set for input SA");
+    if (sa.extra_flags & 1) return reject(EINVAL, "Flag DONT_ENCAP_DSCP should not be set for input SA");
+    if (sa.extra_flags & 2) return reject(EINVAL, "Flag OSEQ_MAY_WRAP should not be set for input SA");
     if (sa.nat_keepalive_interval) return reject(EINVAL, "NAT_KEEPALIVE_INTERVAL should not be set on input SA");
   }
   if (sa.nat_keepalive_interval && !sa.encap)
