@@ -105,6 +105,9 @@ Result<EngineState> decode_state(std::span<const uint8_t> data, std::string_view
     model::Policy p;
     if (!get_policy(r, p)) return bad("policy " + std::to_string(i));
     if (p.index == 0) return bad("policy " + std::to_string(i) + " has no index");
+    model::PolicyId by_index;
+    by_index.index = p.index;
+    if (s.spd.get(by_index).ok()) return bad("policy " + std::to_string(i) + " repeats index " + std::to_string(p.index));
     auto in = s.spd.insert(std::move(p), false);
     if (!in) return bad("policy " + std::to_string(i) + ": " + in.error().message);
   }
