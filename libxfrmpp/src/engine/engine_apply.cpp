@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <unordered_set>
 
 #include "engine_impl.hpp"
 #include "validate.hpp"
@@ -61,10 +63,18 @@ class Applier {
   }
 
  private:
-  bool index_used(uint32_t idx) const {
+  // Whether any stored policy has index `idx`. Spd::get by index also matches direction, mark and if_id
+  // (xfrm_policy_byid), so the dump is the only complete answer when a get does not find it.
+  bool index_used(uint32_t idx) {
     model::PolicyId id;
     id.index = idx;
-    return s_.spd.get(id).ok();
+    if (idx % 8 < 3) id.dir = static_cast<model::Direction>(idx % 8);
+    if (s_.spd.get(id).ok()) return true;
+    if (!indexes_) {
+      indexes_.emplace();
+      for (const auto& p : s_.spd.dump()) indexes_->insert(p.index);
+    }
+    return indexes_->count(idx) != 0;
   }
 
   // xfrm_gen_index: a requested index when it is free, else the next free one of the generator.
@@ -99,6 +109,7 @@ class Applier {
     p.current.add_time = now_;
     auto in = s_.spd.insert(p, update);
     if (!in) return fail(in.error().code, in.error().message);
+    if (indexes_) indexes_->insert(in->index);
     Event e = event_of(update ? Event::Kind::update_policy : Event::Kind::new_policy);
     e.policy = std::move(*in);
     events_.push_back(std::move(e));
@@ -112,6 +123,7 @@ class Applier {
     }
     auto gone = s_.spd.remove(id);
     if (!gone) return fail(gone.error().code);
+    if (indexes_) indexes_->erase(gone->index);
     Event e = event_of(Event::Kind::delete_policy);
     e.policy = std::move(*gone);
     events_.push_back(std::move(e));
@@ -181,6 +193,8 @@ class Applier {
   EngineState& s_;
   std::vector<Event>& events_;
   uint64_t now_;
+  // Every index in use, built on the first collision check of an apply and kept current by add_policy.
+  std::optional<std::unordered_set<uint32_t>> indexes_;
 };
 
 }  // namespace
