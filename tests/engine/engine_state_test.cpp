@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "engine_support.hpp"
+#include "xfrmpp/backend_factory.hpp"
 
 using namespace xfrmpp;
 
@@ -207,4 +208,19 @@ TEST_CASE("concurrent writers (threads and processes) lose nothing") {
   std::set<uint32_t> indexes;
   for (const auto& p : *ps) indexes.insert(p.index);
   CHECK(indexes.size() == ps->size());
+}
+
+TEST_CASE("open_backend gives the engine for BackendKind::engine, on the given state file") {
+  etest::TempDir dir;
+  BackendOptions o;
+  o.kind = BackendKind::engine;
+  o.state = dir.state();
+  auto be = open_backend(o);
+  REQUIRE(be.ok());
+  REQUIRE((*be)->apply(etest::adds({etest::host_policy(1)}), ApplyOptions{}).errors.empty());
+  CHECK(etest::open(dir.state(), true)->dump_policies()->size() == 1);
+  o.read_only = true;
+  auto ro = open_backend(o);
+  REQUIRE(ro.ok());
+  CHECK((*ro)->flush_policies().error().code == EROFS);
 }
