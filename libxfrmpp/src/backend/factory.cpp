@@ -37,7 +37,9 @@ std::filesystem::path default_engine_state() {
 
 Result<std::unique_ptr<Backend>> open_backend(const BackendOptions& options) {
   if (options.kind == BackendKind::engine) {
-    engine::EngineOptions eo{options.state.value_or(default_engine_state()), options.read_only};
+    engine::EngineOptions eo;
+    eo.state = options.state.value_or(default_engine_state());
+    eo.read_only = options.read_only;
     auto b = engine::EngineBackend::open(eo);
     if (!b) return b.error();
     return std::unique_ptr<Backend>(std::move(*b));

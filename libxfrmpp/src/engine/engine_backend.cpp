@@ -1,40 +1,180 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// PLACEHOLDER until the engine backend lands: every call fails with ENOSYS.
+// The engine backend: opening, reading (dumps, gets, info), decide() and the transaction every change
+// runs in. The changes themselves are in engine_apply.cpp, events in engine_events.cpp.
 #include "xfrmpp/engine/engine_backend.hpp"
 
 #include <cerrno>
+#include <chrono>
+
+#include "engine_impl.hpp"
+#include "journal.hpp"
 
 namespace xfrmpp::engine {
 
-struct EngineBackend::Impl {
-  Spd spd;
-};
+uint64_t EngineBackend::Impl::now() const {
+  if (options.clock) return options.clock();
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
 
-namespace {
-Error not_yet() { return make_error(ENOSYS, "the software engine is not built yet"); }
-}  // namespace
+Result<void> EngineBackend::Impl::refresh() {
+  auto st = file.stamp();
+  if (!st) return st.error();
+  if (loaded && *st == stamp) return {};
+  auto r = file.read();
+  if (!r) return r.error();
+  state = std::move(r->first);
+  stamp = r->second;
+  loaded = true;
+  return {};
+}
 
-Result<std::unique_ptr<EngineBackend>> EngineBackend::open(const EngineOptions&) { return not_yet(); }
+void EngineBackend::Impl::expire_larval(std::vector<Event>* events) {
+  uint64_t t = now();
+  auto gone = state.sad.erase_if([t](const SaEntry& e) { return e.larval && e.expires <= t; });
+  if (!events) return;
+  for (auto& e : gone) {
+    Event ev;
+    ev.kind = Event::Kind::expire;
+    ev.hard = true;
+    ev.sa = std::move(e.sa);
+    events->push_back(std::move(ev));
+  }
+}
+
+Result<void> EngineBackend::Impl::transact(const std::function<Result<void>(std::vector<Event>&, bool&)>& fn) {
+  if (options.read_only) return make_error(EROFS, file.path().string() + ": the engine state was opened read-only");
+  auto lock = file.lock();
+  if (!lock) return lock.error();
+  if (auto r = refresh(); !r) return r;
+  std::vector<Event> events;
+  expire_larval(&events);
+  bool changed = !events.empty();
+  Result<void> result = fn(events, changed);
+  if (!changed) return result;
+  state.generation++;
+  uint64_t first_seq = state.next_event_seq;
+  state.next_event_seq += events.size();
+  auto written = file.write(state);
+  if (!written) {
+    loaded = false;  // memory is ahead of the file: the next call re-reads it
+    return written.error();
+  }
+  stamp = *written;
+  // The state is the truth and is written; a journal that cannot be appended to costs subscribers an
+  // overrun (they see the sequence gap), not the change.
+  (void)journal_append(file.journal_path(), events, first_seq);
+  return result;
+}
+
+Result<std::unique_ptr<EngineBackend>> EngineBackend::open(const EngineOptions& options) {
+  if (options.state.empty()) return make_error(EINVAL, "the engine needs a state file path");
+  auto impl = std::make_unique<Impl>(options);
+  if (auto r = impl->refresh(); !r) return r.error();
+  return std::unique_ptr<EngineBackend>(new EngineBackend(std::move(impl)));
+}
+
 EngineBackend::EngineBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EngineBackend::~EngineBackend() = default;
-ApplyReport EngineBackend::apply(std::span<const Change>, const ApplyOptions&) { return {}; }
-Result<std::vector<model::Policy>> EngineBackend::dump_policies() { return not_yet(); }
-Result<std::vector<model::SecurityAssociation>> EngineBackend::dump_sas(std::optional<model::Protocol>) { return not_yet(); }
-Result<model::Policy> EngineBackend::get_policy(const model::PolicyId&) { return not_yet(); }
-Result<model::SecurityAssociation> EngineBackend::get_sa(const model::SaId&) { return not_yet(); }
-Result<void> EngineBackend::flush_policies() { return not_yet(); }
-Result<void> EngineBackend::flush_sas(std::optional<model::Protocol>) { return not_yet(); }
-Result<model::SecurityAssociation> EngineBackend::alloc_spi(const model::SecurityAssociation&, uint32_t, uint32_t) { return not_yet(); }
-Result<model::DefaultPolicy> EngineBackend::get_default_policy() { return not_yet(); }
-Result<void> EngineBackend::set_default_policy(const model::DefaultPolicy&) { return not_yet(); }
-Result<SpdInfo> EngineBackend::spd_info() { return not_yet(); }
-Result<void> EngineBackend::set_spd_hash_thresholds(uint8_t, uint8_t, uint8_t, uint8_t) { return not_yet(); }
-Result<SadInfo> EngineBackend::sad_info() { return not_yet(); }
-Result<std::unique_ptr<EventStream>> EngineBackend::subscribe(std::span<const EventGroup>) { return not_yet(); }
-Result<uint32_t> EngineBackend::get_host_knob(std::string_view) { return not_yet(); }
-Result<void> EngineBackend::set_host_knob(std::string_view, uint32_t) { return not_yet(); }
-Decision EngineBackend::decide(const Flow&) const { return {}; }
-Result<void> EngineBackend::refresh() { return not_yet(); }
-const Spd& EngineBackend::spd() const { return impl_->spd; }
+
+Result<void> EngineBackend::refresh() {
+  if (auto r = impl_->refresh(); !r) return r;
+  impl_->expire_larval(nullptr);
+  return {};
+}
+
+const Spd& EngineBackend::spd() const { return impl_->state.spd; }
+
+Result<std::vector<model::Policy>> EngineBackend::dump_policies() {
+  if (auto r = refresh(); !r) return r.error();
+  return impl_->state.spd.dump();
+}
+
+Result<std::vector<model::SecurityAssociation>> EngineBackend::dump_sas(std::optional<model::Protocol> proto) {
+  if (auto r = refresh(); !r) return r.error();
+  std::vector<model::SecurityAssociation> out;
+  for (const SaEntry* e : impl_->state.sad.entries())
+    if (!proto || e->sa.proto == *proto) out.push_back(e->sa);
+  return out;
+}
+
+Result<model::Policy> EngineBackend::get_policy(const model::PolicyId& id) {
+  if (auto r = refresh(); !r) return r.error();
+  auto p = impl_->state.spd.get(id);
+  // xfrm_policy_byid: an index names a direction too; a mismatch finds nothing.
+  if (p && id.index != 0 && (p->dir != id.dir || p->type != id.type)) return make_error(ENOENT, "No such file or directory");
+  return p;
+}
+
+Result<model::SecurityAssociation> EngineBackend::get_sa(const model::SaId& id) {
+  if (auto r = refresh(); !r) return r.error();
+  const SaEntry* e = impl_->state.sad.find(id.dst, id.spi, id.proto, mark_value(id.mark));
+  if (!e) return make_error(ESRCH, "No such process");
+  return e->sa;
+}
+
+Result<model::DefaultPolicy> EngineBackend::get_default_policy() {
+  if (auto r = refresh(); !r) return r.error();
+  const auto& s = impl_->state;
+  return model::DefaultPolicy{s.default_in, s.default_fwd, s.default_out};
+}
+
+Result<SpdInfo> EngineBackend::spd_info() {
+  if (auto r = refresh(); !r) return r.error();
+  const auto& s = impl_->state;
+  SpdInfo info;
+  for (const auto& p : s.spd.dump()) {
+    switch (p.dir) {
+      case model::Direction::in: ++info.in; break;
+      case model::Direction::out: ++info.out; break;
+      case model::Direction::fwd: ++info.fwd; break;
+    }
+  }
+  info.hash_count = hash_mask_for(s.spd.size());
+  info.hash_max = 1u << 20;  // xfrm_policy_hashmax
+  info.v4_lbits = s.v4_lbits;
+  info.v4_rbits = s.v4_rbits;
+  info.v6_lbits = s.v6_lbits;
+  info.v6_rbits = s.v6_rbits;
+  return info;
+}
+
+Result<SadInfo> EngineBackend::sad_info() {
+  if (auto r = refresh(); !r) return r.error();
+  SadInfo info;
+  info.count = static_cast<uint32_t>(impl_->state.sad.size());
+  info.hash_count = hash_mask_for(info.count);
+  info.hash_max = 1u << 20;  // xfrm_state_hashmax
+  return info;
+}
+
+Result<uint32_t> EngineBackend::get_host_knob(std::string_view name) {
+  if (auto r = refresh(); !r) return r.error();
+  return host_knob_value(impl_->state, name);
+}
+
+Decision EngineBackend::decide(const Flow& flow) const {
+  Decision d;
+  const auto& s = impl_->state;
+  d.policy = s.spd.lookup(flow);
+  if (!d.policy) {
+    d.action = Decision::Action::default_action;
+    d.default_verdict = flow.dir == model::Direction::in    ? s.default_in
+                        : flow.dir == model::Direction::fwd ? s.default_fwd
+                                                            : s.default_out;
+    return d;
+  }
+  switch (d.policy->kind) {
+    case model::PolicyKind::discard: d.action = Decision::Action::block; break;
+    case model::PolicyKind::ipsec:
+      // An allow policy without templates lets the packet pass, as the kernel does.
+      d.action = d.policy->templates.empty() ? Decision::Action::allow : Decision::Action::ipsec;
+      break;
+    case model::PolicyKind::none:
+    case model::PolicyKind::entrust:
+    case model::PolicyKind::bypass: d.action = Decision::Action::allow; break;
+  }
+  return d;
+}
 
 }  // namespace xfrmpp::engine

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "xfrmpp/knobs/knobs.hpp"
@@ -263,7 +265,42 @@ bool is_bypass_for(const model::Policy& p, const BypassRule& rule) {
          p.sel.dst.len == 0 && p.sel.sport_mask == 0 && p.sel.dport_mask == 0 && p.sel.ifindex == 0;
 }
 
+namespace {
+
+// A knob the backend keeps itself: its answer, or nullopt when the backend keeps none (EOPNOTSUPP, the
+// kernel), so that the caller falls back to the Linux mapping.
+std::optional<Result<Reading>> read_host_knob(const Knob& k, Context& ctx) {
+  if (k.host_knob.empty() || !ctx.backend) return std::nullopt;
+  auto v = ctx.backend->get_host_knob(k.host_knob);
+  if (!v) {
+    if (v.error().code == EOPNOTSUPP) return std::nullopt;
+    return Result<Reading>(v.error());
+  }
+  return Result<Reading>(Reading{std::to_string(*v), "kept by the software engine"});
+}
+
+std::optional<Result<Reading>> write_host_knob(const Knob& k, std::string_view value, Context& ctx) {
+  if (k.host_knob.empty() || !ctx.backend) return std::nullopt;
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+    // Probe first: on the kernel a bad value must still get the "no Linux equivalent" answer.
+    auto probe = ctx.backend->get_host_knob(k.host_knob);
+    if (!probe && probe.error().code == EOPNOTSUPP) return std::nullopt;
+    return Result<Reading>(make_error(EINVAL, fmt::format("{}: '{}' is not a number", k.name, value)));
+  }
+  auto w = ctx.backend->set_host_knob(k.host_knob, v);
+  if (!w) {
+    if (w.error().code == EOPNOTSUPP) return std::nullopt;
+    return Result<Reading>(w.error());
+  }
+  return read_host_knob(k, ctx);
+}
+
+}  // namespace
+
 Result<Reading> read_knob(const Knob& k, Context& ctx) {
+  if (auto r = read_host_knob(k, ctx)) return std::move(*r);
   switch (k.mapping) {
     case Mapping::default_policy: return read_default_policy(k, ctx);
     case Mapping::default_level: return read_default_level(k, ctx);
@@ -277,6 +314,7 @@ Result<Reading> read_knob(const Knob& k, Context& ctx) {
 
 Result<Reading> write_knob(const Knob& k, std::string_view value, Context& ctx) {
   value = trim(value);
+  if (auto r = write_host_knob(k, value, ctx)) return std::move(*r);
   switch (k.mapping) {
     case Mapping::default_policy: return write_default_policy(k, value, ctx);
     case Mapping::default_level: return write_default_level(k, value, ctx);

@@ -58,6 +58,12 @@ constexpr Knob none(std::string_view name, std::string_view origin, std::string_
   return Knob{.name = name, .origin = origin, .mapping = Mapping::none, .meaning = meaning, .linux_text = linux_text};
 }
 
+// A knob Linux lacks that the engine keeps as `host` (Backend::get/set_host_knob).
+constexpr Knob engine_kept(Knob k, std::string_view host) {
+  k.host_knob = host;
+  return k;
+}
+
 constexpr Knob proc(std::string_view name, std::string_view origin, std::string_view path, std::string_view meaning,
                     std::string_view linux_text) {
   return Knob{.name = name, .origin = origin, .mapping = Mapping::proc_sysctl, .meaning = meaning,
@@ -78,16 +84,17 @@ constexpr std::array kKnobs{
     Knob{.name = "net.inet.ipsec.ah_cleartos", .origin = kBsd, .mapping = Mapping::fixed,
          .meaning = "clear the IPv4 TOS field while computing the AH ICV (non-zero = RFC 2402)",
          .linux_text = "fixed: Linux AH always zeroes TOS for the ICV (net/ipv4/ah4.c), so only 1 can be set",
-         .values = "1", .fixed_value = "1"},
+         .values = "1", .fixed_value = "1", .host_knob = "ah_cleartos"},
     Knob{.name = "net.inet.ipsec.ah_offsetmask", .origin = kBsd, .mapping = Mapping::fixed,
          .meaning = "mask applied to the IPv4 fragment offset and flags while computing the AH ICV (0 = RFC 2402)",
          .linux_text = "fixed: Linux AH always zeroes the fragment offset and flags for the ICV, so only 0 can be set",
-         .values = "0", .fixed_value = "0"},
-    none("net.inet.ipsec.dfbit", kBsd, "outer DF bit of IPv4 tunnel packets: 0 clear, 1 set, 2 copy from the inner header",
+         .values = "0", .fixed_value = "0", .host_knob = "ah_offsetmask"},
+    engine_kept(none("net.inet.ipsec.dfbit", kBsd, "outer DF bit of IPv4 tunnel packets: 0 clear, 1 set, 2 copy from the inner header",
          "no Linux equivalent (host-wide): Linux copies the inner DF bit (2) unless the SA has the nopmtudisc flag "
-         "(then 0); it has no 'always set'"),
-    none("net.inet.ipsec.ecn", kBsd, "ECN-friendly IPv4 tunnel encapsulation and decapsulation", kEcnLinux),
-    none("net.inet.ipsec.debug", kBsd, "IPsec debug messages to syslog", kDebugLinux),
+         "(then 0); it has no 'always set'"), "dfbit"),
+    engine_kept(none("net.inet.ipsec.ecn", kBsd, "ECN-friendly IPv4 tunnel encapsulation and decapsulation", kEcnLinux),
+                "ecn"),
+    engine_kept(none("net.inet.ipsec.debug", kBsd, "IPsec debug messages to syslog", kDebugLinux), "debug"),
     none("net.inet.ipsec.filtertunnel", kFreeBsd, "pass the inner packets of IPsec tunnels through the packet filter",
          kFilterTunnelLinux),
     none("net.inet.ipsec.crypto_support", kNetBsd,
@@ -107,8 +114,10 @@ constexpr std::array kKnobs{
            "level of 'default' AH transport-mode requests (IPv6): 1 use, 2 require"),
     deflev("net.inet6.ipsec6.ah_net_deflev", Family::inet6, Protocol::ah, true,
            "level of 'default' AH tunnel-mode requests (IPv6): 1 use, 2 require"),
-    none("net.inet6.ipsec6.ecn", kBsd, "ECN-friendly IPv6 tunnel encapsulation and decapsulation", kEcnLinux),
-    none("net.inet6.ipsec6.debug", kBsd, "IPsec debug messages to syslog", kDebugLinux),
+    engine_kept(none("net.inet6.ipsec6.ecn", kBsd, "ECN-friendly IPv6 tunnel encapsulation and decapsulation",
+                     kEcnLinux), "ecn6"),
+    // FreeBSD's net.inet6.ipsec6.debug is the same variable as net.inet.ipsec.debug.
+    engine_kept(none("net.inet6.ipsec6.debug", kBsd, "IPsec debug messages to syslog", kDebugLinux), "debug"),
     none("net.inet6.ipsec6.filtertunnel", kFreeBsd, "pass the inner packets of IPsec tunnels through the packet filter",
          kFilterTunnelLinux),
     Knob{.name = "icmp_accept_clear_messages", .origin = kSolaris, .mapping = Mapping::bypass_policies,

@@ -2,7 +2,9 @@
 #pragma once
 // The software engine as a Backend: an SPD and SAD in userspace that validate what the kernel validates,
 // with the kernel's errno for the same mistake, persisted in a state file that several processes share.
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -16,6 +18,8 @@ namespace xfrmpp::engine {
 struct EngineOptions {
   std::filesystem::path state;  ///< the state file; created (mode 0600, parent directories 0700) when missing
   bool read_only = false;       ///< never create or write the file (dumps, lookups); mutations fail with EROFS
+  /// UNIX seconds now; unset = the system clock. Tests inject one to expire larval SAs without waiting.
+  std::function<uint64_t()> clock;
 };
 
 /// One policy decision, as `ipsec-engine lookup` prints it.

@@ -52,6 +52,10 @@ struct Knob {
   std::string_view fixed_value;
   // bypass_policies
   std::span<const BypassRule> rules;
+  /// Any mapping: the name under which a backend that keeps host knobs itself (the engine,
+  /// Backend::get/set_host_knob) holds this one; "" = none. On a backend without them (the kernel, which
+  /// answers EOPNOTSUPP) the knob behaves as its `mapping` says.
+  std::string_view host_knob;
 };
 
 /// Every knob, in the order ipsec-sysctl -a lists them.

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+// EngineBackend's private state and the transaction every mutation runs in.
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "engine_state.hpp"
+#include "state_file.hpp"
+#include "xfrmpp/engine/engine_backend.hpp"
+
+namespace xfrmpp::engine {
+
+/// XFRM_ACQ_EXPIRES: seconds a larval SA from alloc_spi lives.
+inline constexpr uint64_t kLarvalSeconds = 30;
+
+struct EngineBackend::Impl {
+  EngineOptions options;
+  StateFile file;
+  EngineState state;
+  FileStamp stamp;     ///< of the file `state` came from
+  bool loaded = false;
+  std::mt19937 rng{std::random_device{}()};
+
+  explicit Impl(EngineOptions o) : options(std::move(o)), file(options.state) {}
+  uint64_t now() const;
+  /// Re-reads the file when it is not the one `state` came from.
+  Result<void> refresh();
+  /// Drops larval SAs whose time is up; their hard-expire events go to `events`.
+  void expire_larval(std::vector<Event>* events);
+
+  /// One locked read-modify-write: lock, refresh, expire, run `fn` (which records events and says whether
+  /// it changed anything), write the file and the journal.
+  Result<void> transact(const std::function<Result<void>(std::vector<Event>&, bool& changed)>& fn);
+};
+
+/// The kernel's "hash mask" for a table of `n` entries: it starts at 7 and doubles while n exceeds it.
+uint32_t hash_mask_for(size_t n);
+
+/// Host knobs the engine keeps (the ones Linux lacks), with their BSD defaults.
+Result<uint32_t> host_knob_value(const EngineState& s, std::string_view name);
+Result<void> check_host_knob(std::string_view name, uint32_t value);
+
+}  // namespace xfrmpp::engine
