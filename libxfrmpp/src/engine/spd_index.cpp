@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The exact hash and the destination/source tries behind Spd::lookup (see spd_index.hpp).
+#include "spd_index.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace xfrmpp::engine::detail {
+
+namespace {
+
+inline unsigned bit(const model::Address& a, unsigned i) { return (a.bytes[i >> 3] >> (7 - (i & 7))) & 1u; }
+
+uint8_t full_len(model::Family f) { return f == model::Family::inet6 ? 128 : 32; }
+
+std::array<uint8_t, 32> pair_key(const model::Address& dst, const model::Address& src) {
+  std::array<uint8_t, 32> k{};
+  std::memcpy(k.data(), dst.bytes.data(), 16);
+  std::memcpy(k.data() + 16, src.bytes.data(), 16);
+  return k;
+}
+
+}  // namespace
+
+model::Family policy_family(const model::Policy& p) {
+  if (p.sel.family != model::Family::unspec) return p.sel.family;
+  // A selector with no family of its own takes its addresses' (the kernel has no such policy: netlink
+  // rejects AF_UNSPEC selectors, PF_KEY takes the family from the addresses).
+  if (p.sel.dst.addr.family != model::Family::unspec) return p.sel.dst.addr.family;
+  return p.sel.src.addr.family;
+}
+
+bool is_exact(const model::Policy& p) {
+  uint8_t full = full_len(policy_family(p));
+  return p.sel.src.len >= full && p.sel.dst.len >= full;
+}
+
+Entry make_entry(const model::Policy& p, uint64_t rank) {
+  Entry e;
+  e.priority = p.priority;
+  e.rank = rank;
+  e.sport = p.sel.sport;
+  e.sport_mask = p.sel.sport_mask;
+  e.dport = p.sel.dport;
+  e.dport_mask = p.sel.dport_mask;
+  e.proto = p.sel.proto;
+  e.ifindex = p.sel.ifindex;
+  if (p.mark) {
+    e.mark_v = p.mark->value;
+    e.mark_m = p.mark->mask;
+  }
+  e.policy = &p;
+  return e;
+}
+
+bool entry_matches_rest(const Entry& e, const Flow& f) {
+  // __xfrm4/6_selector_match compare network-order ports under masks; XOR and AND commute with the byte
+  // swap, so host order gives the same answer.
+  return ((e.sport ^ f.sport) & e.sport_mask) == 0 && ((e.dport ^ f.dport) & e.dport_mask) == 0 &&
+         (e.proto == 0 || e.proto == f.proto) && (e.ifindex == 0 || e.ifindex == f.ifindex) &&
+         (f.mark & e.mark_m) == e.mark_v;
+}
+
+size_t SpdIndex::PairHash::operator()(const std::array<uint8_t, 32>& k) const {
+  uint64_t w[4];
+  std::memcpy(w, k.data(), sizeof w);
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (uint64_t x : w) {
+    h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+  }
+  return static_cast<size_t>(h ^ (h >> 33));
+}
+
+uint64_t SpdIndex::bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id) {
+  // The kernel's inexact bins are keyed by (dir, type, family, if_id); the exact hash is not, but a
+  // policy of another if_id never matches, so keying both alike changes no answer.
+  return (static_cast<uint64_t>(if_id) << 32) | (static_cast<uint64_t>(d) << 16) |
+         (static_cast<uint64_t>(t) << 8) | static_cast<uint64_t>(fam);
+}
+
+SpdIndex::Bin* SpdIndex::bin_of(const model::Policy& p, bool create) {
+  uint64_t k = bin_key(p.dir, p.type, policy_family(p), p.if_id.value_or(0));
+  if (create) return &bins_[k];
+  auto it = bins_.find(k);
+  return it == bins_.end() ? nullptr : &it->second;
+}
+
+SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
+  if (is_exact(p)) {
+    auto k = pair_key(p.sel.dst.addr, p.sel.src.addr);
+    if (create) return &b.exact[k];
+    auto it = b.exact.find(k);
+    return it == b.exact.end() ? nullptr : &it->second;
+  }
+  uint32_t d = 1;
+  for (unsigned i = 0; i < p.sel.dst.len; ++i) {
+    unsigned c = bit(p.sel.dst.addr, i);
+    if (b.dst[d].child[c] == 0) {
+      if (!create) return nullptr;
+      b.dst[d].child[c] = static_cast<uint32_t>(b.dst.size());
+      b.dst.emplace_back();
+    }
+    d = b.dst[d].child[c];
+  }
+  if (b.dst[d].src_root == 0) {
+    if (!create) return nullptr;
+    b.dst[d].src_root = static_cast<uint32_t>(b.src.size());
+    b.src.emplace_back();
+  }
+  uint32_t s = b.dst[d].src_root;
+  for (unsigned i = 0; i < p.sel.src.len; ++i) {
+    unsigned c = bit(p.sel.src.addr, i);
+    if (b.src[s].child[c] == 0) {
+      if (!create) return nullptr;
+      b.src[s].child[c] = static_cast<uint32_t>(b.src.size());
+      b.src.emplace_back();
+    }
+    s = b.src[s].child[c];
+  }
+  if (b.src[s].list == 0) {
+    if (!create) return nullptr;
+    b.src[s].list = static_cast<uint32_t>(b.lists.size());
+    b.lists.emplace_back();
+  }
+  return &b.lists[b.src[s].list];
+}
+
+void SpdIndex::add(const model::Policy& p, uint64_t rank) {
+  if (policy_family(p) == model::Family::unspec) return;  // matches no flow
+  List& l = *list_of(*bin_of(p, true), p, true);
+  Entry e = make_entry(p, rank);
+  l.insert(std::upper_bound(l.begin(), l.end(), e, [](const Entry& a, const Entry& b) { return a.before(b); }),
+           e);
+}
+
+void SpdIndex::remove(const model::Policy& p, uint64_t rank) {
+  Bin* b = bin_of(p, false);
+  if (!b) return;
+  List* l = list_of(*b, p, false);
+  if (!l) return;
+  // Trie nodes stay: a later policy with the same prefixes reuses them, and an empty list costs one
+  // check per lookup that passes it.
+  auto it = std::find_if(l->begin(), l->end(), [&](const Entry& e) { return e.policy == &p && e.rank == rank; });
+  if (it != l->end()) l->erase(it);
+}
+
+void SpdIndex::clear() { bins_.clear(); }
+
+Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
+  Best best;
+  auto bit_ = bins_.find(bin_key(f.dir, type, f.family, f.if_id));
+  if (bit_ == bins_.end()) return best;
+  const Bin& b = bit_->second;
+
+  // The exact chain: the first match in (priority, rank) order is the one the kernel takes.
+  if (!b.exact.empty()) {
+    auto it = b.exact.find(pair_key(f.dst, f.src));
+    if (it != b.exact.end())
+      for (const Entry& e : it->second)
+        if (entry_matches_rest(e, f)) {
+          best.exact = &e;
+          break;
+        }
+  }
+
+  // The inexact side can only win with a priority at most the exact match's (equal: see spd.cpp).
+  const uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
+  const Entry* top = nullptr;
+  auto scan = [&](const List& l) {
+    for (const Entry& e : l) {
+      if (e.priority > bound || (top && !e.before(*top))) return;
+      if (entry_matches_rest(e, f)) {
+        top = &e;
+        return;
+      }
+    }
+  };
+  const unsigned full = full_len(f.family);
+  uint32_t d = 1;
+  for (unsigned i = 0;; ++i) {
+    const DstNode& dn = b.dst[d];
+    if (dn.src_root != 0) {
+      uint32_t s = dn.src_root;
+      for (unsigned j = 0;; ++j) {
+        const SrcNode& sn = b.src[s];
+        if (sn.list != 0) scan(b.lists[sn.list]);
+        if (j == full) break;
+        s = sn.child[bit(f.src, j)];
+        if (s == 0) break;
+      }
+    }
+    if (i == full) break;
+    d = dn.child[bit(f.dst, i)];
+    if (d == 0) break;
+  }
+  best.inexact = top;
+  return best;
+}
+
+}  // namespace xfrmpp::engine::detail

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+// The fast half of the SPD (private to the library): the kernel's split into an exact hash for policies
+// whose prefixes are both full length and, for the rest, a two-level binary trie (destination prefix, then
+// source prefix) whose nodes hold priority-sorted lists. A lookup walks one destination path and, at each
+// destination node that has policies, one source path: at most 33x33 (v4) node visits, in practice a few
+// dozen, with every list scanned only until an entry cannot beat the best so far.
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "xfrmpp/engine/spd.hpp"
+
+namespace xfrmpp::engine::detail {
+
+/// What a lookup needs of one policy, copied next to its list position so a scan touches no Policy.
+struct Entry {
+  uint32_t priority = 0;
+  uint64_t rank = 0;  ///< order among equal priorities: the kernel's list order (see spd.cpp)
+  uint16_t sport = 0, sport_mask = 0, dport = 0, dport_mask = 0;
+  uint8_t proto = 0;
+  int32_t ifindex = 0;
+  uint32_t mark_v = 0, mark_m = 0;
+  const model::Policy* policy = nullptr;
+
+  bool before(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
+};
+
+Entry make_entry(const model::Policy& p, uint64_t rank);
+/// Everything of xfrm_policy_match except the addresses, family, if_id, type and direction, which the
+/// index has already sorted by.
+bool entry_matches_rest(const Entry& e, const Flow& f);
+
+/// The family the kernel gives a policy (xfrm_user: the selector's); unspec when it has none.
+model::Family policy_family(const model::Policy& p);
+/// True when the kernel keeps `p` in the exact hash: both prefixes at least the hash thresholds (the
+/// defaults, /32 and /128; XFRM_MSG_NEWSPDINFO can change them, the engine keeps the defaults here).
+bool is_exact(const model::Policy& p);
+
+/// The best exact-hash match (first in its chain) and the best inexact match (lowest priority, then rank).
+struct Best {
+  const Entry* exact = nullptr;
+  const Entry* inexact = nullptr;
+};
+
+class SpdIndex {
+ public:
+  void add(const model::Policy& p, uint64_t rank);
+  void remove(const model::Policy& p, uint64_t rank);
+  void clear();
+  Best find(const Flow& f, model::PolicyType type) const;
+
+ private:
+  using List = std::vector<Entry>;  // sorted by Entry::before
+  struct DstNode {
+    std::array<uint32_t, 2> child{};
+    uint32_t src_root = 0;  // 0: no policy has this destination prefix
+  };
+  struct SrcNode {
+    std::array<uint32_t, 2> child{};
+    uint32_t list = 0;  // 0: none
+  };
+  struct PairHash {
+    size_t operator()(const std::array<uint8_t, 32>& k) const;
+  };
+  struct Bin {
+    std::vector<DstNode> dst{DstNode{}, DstNode{}};  // [0] unused (0 = null), [1] the root
+    std::vector<SrcNode> src{SrcNode{}};
+    std::vector<List> lists{List{}};
+    std::unordered_map<std::array<uint8_t, 32>, List, PairHash> exact;
+  };
+
+  static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
+  Bin* bin_of(const model::Policy& p, bool create);
+  List* list_of(Bin& b, const model::Policy& p, bool create);
+
+  std::unordered_map<uint64_t, Bin> bins_;
+};
+
+}  // namespace xfrmpp::engine::detail
