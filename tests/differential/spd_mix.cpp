@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "spd_mix.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace xfrmpp::testing {
@@ -28,12 +29,16 @@ Mix::Mix(const MixOptions& options) : opt_(options), rng_(options.seed), reqid_(
         // 10.net.x.y: the shared first bytes make short prefixes overlap many hosts
         a.bytes[0] = 10;
         a.bytes[1] = net;
-        a.bytes[2] = static_cast<uint8_t>(rng_() % 4);
+        // a pool of n hosts spreads over about 4n addresses: neighbours share long prefixes
+        uint32_t span = static_cast<uint32_t>(std::min<size_t>(65536, std::max<size_t>(4, n / 64)));
+        a.bytes[2] = static_cast<uint8_t>(rng_() % span);
+        if (span > 256) a.bytes[1] = static_cast<uint8_t>(net * 16 + rng_() % (span / 256));
         a.bytes[3] = static_cast<uint8_t>(1 + rng_() % 254);
       } else {
         a.bytes[0] = 0xfd;
         a.bytes[1] = net;
-        for (int b = 2; b < 16; ++b) a.bytes[b] = static_cast<uint8_t>(b < 14 ? rng_() % 2 : rng_() % 256);
+        unsigned spread = n > 1024 ? 4 : 2;
+        for (int b = 2; b < 16; ++b) a.bytes[b] = static_cast<uint8_t>(b < 14 ? rng_() % spread : rng_() % 256);
         a.bytes[15] |= 1;
       }
       v.push_back(a);
