@@ -104,8 +104,13 @@ model::Policy Mix::policy() {
     }
   }
   if (opt_.ifindex && pick(30) == 0) p.sel.ifindex = static_cast<int32_t>(1 + pick(3));
-  // Priorities from a small set so that ties are common, with a few spread ones.
-  p.priority = pick(6) == 0 ? static_cast<uint32_t>(rng_()) : 0x80000000u - 100u * pick(8);
+  // More specific selectors mostly get lower values (as people write them), so many different policies
+  // win; the values come in steps of 4 with a small offset, so equal priorities are common; some are
+  // spread and a few are anywhere.
+  unsigned r = pick(60);
+  uint32_t specific = 0x80000000u - 16u * (p.sel.src.len + p.sel.dst.len);
+  if (opt_.priorities == MixOptions::Priorities::flat) specific = 0x80000000u - 100u * pick(8);
+  p.priority = r == 0 ? static_cast<uint32_t>(rng_()) : r < 8 ? specific - 64u + pick(128) : specific + 4u * pick(3);
   if (pick(7) == 0) {
     static constexpr uint32_t kMasks[] = {0xffffffffu, 0xffu, 0xf0u, 0x3u};
     uint32_t m = kMasks[pick(4)];

@@ -22,6 +22,9 @@ struct MixOptions {
   bool port_masks = true;
   /// Selector ifindex (no socket sets one in the kernel test).
   bool ifindex = true;
+  /// Priorities: `specific` = lower values for longer prefixes, in steps with small offsets (many
+  /// distinct winners); `flat` = eight values for all, a few spread ones (ties everywhere).
+  enum class Priorities : uint8_t { specific, flat } priorities = Priorities::specific;
   size_t dst_hosts = 64;
   size_t src_hosts = 16;
   uint32_t first_reqid = 1;

@@ -42,10 +42,8 @@ std::optional<T> number(std::string_view s) {
 std::variant<std::monostate, engine::Flow, LineError> parse_flow_line(std::string_view line) {
   auto w = split(line);
   if (w.empty() || w[0].text.starts_with('#')) return std::monostate{};
-  if (w.size() != 6) {
-    size_t col = w.size() > 6 ? w[6].column : line.size() + 1;
-    return LineError{col, "expected 6 fields: DIR PROTO SRC SPORT DST DPORT, got " + std::to_string(w.size())};
-  }
+  if (w.size() < 6)
+    return LineError{line.size() + 1, "expected 6 fields: DIR PROTO SRC SPORT DST DPORT, got " + std::to_string(w.size())};
   engine::Flow f;
   auto dir = model::lookup(model::direction_names(), w[0].text);
   if (!dir) return LineError{w[0].column, "unknown direction '" + std::string(w[0].text) + "' (in, out or fwd)"};
@@ -70,6 +68,24 @@ std::variant<std::monostate, engine::Flow, LineError> parse_flow_line(std::strin
     auto n = number<unsigned>(w[i].text);
     if (!n || *n > 65535) return LineError{w[i].column, "port (or ICMP type/code) must be a number 0-65535"};
     (i == 3 ? f.sport : f.dport) = static_cast<uint16_t>(*n);
+  }
+  // Optional NAME=VALUE fields for what a socket sets and the six fields do not say (SO_MARK, an xfrm
+  // interface's if_id, the output interface).
+  for (size_t i = 6; i < w.size(); ++i) {
+    auto eq = w[i].text.find('=');
+    std::string_view name = w[i].text.substr(0, eq), value = eq == std::string_view::npos ? "" : w[i].text.substr(eq + 1);
+    int base = value.starts_with("0x") || value.starts_with("0X") ? 16 : 10;
+    if (base == 16) value.remove_prefix(2);
+    uint32_t v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v, base);
+    bool ok = eq != std::string_view::npos && !value.empty() && ec == std::errc{} && p == value.data() + value.size();
+    if (name == "mark" && ok) f.mark = v;
+    else if (name == "if_id" && ok) f.if_id = v;
+    else if (name == "ifindex" && ok && v <= 0x7fffffffu) f.ifindex = static_cast<int32_t>(v);
+    else if (name == "mark" || name == "if_id" || name == "ifindex")
+      return LineError{w[i].column, "'" + std::string(name) + "' needs a number: " + std::string(name) + "=N"};
+    else
+      return LineError{w[i].column, "unknown field '" + std::string(w[i].text) + "' (mark=N, if_id=N or ifindex=N)"};
   }
   return f;
 }

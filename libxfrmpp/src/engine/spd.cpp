@@ -5,22 +5,26 @@
 //   same dir, type, if_id, selector (selector_cmp: every byte) and mark (value and mask, not the priority:
 //   xfrm_policy_mark_match) is replaced (UPDPOLICY) or refused with EEXIST (NEWPOLICY). Every chain is
 //   kept sorted by priority; a newcomer goes after the policies of equal priority, so it loses ties to
-//   them. A replacement with the SAME priority takes the replaced policy's place (the loop stops at it), a
-//   replacement with another priority goes after the equal ones of its new priority. `rank` below is that
-//   chain order.
+//   them. A replacement with the SAME priority takes the replaced policy's place in its chain (the loop
+//   stops at it), one with another priority goes after the equal ones of its new priority. `rank` below
+//   is that chain order.
 // - Index (xfrm_gen_index): a replacement keeps the replaced policy's index whatever the new one asked for;
 //   an explicit index is tried once and, when some policy (any direction) has it, a generated one is used
 //   instead; generated ones are generator|dir with the generator stepping by 8 and 0 turned into 8.
 // - Lookup (xfrm_policy_lookup_bytype): sub policies before main ones (xfrm_policy_lookup). First the
-//   exact hash (selectors whose prefixes are both full length): the first match of its priority-sorted
-//   chain. Then the inexact bin of (dir, type, family, if_id): each candidate list gives its first match
-//   whose priority is at most the best so far, and __xfrm_policy_eval_candidates lets it replace the best
-//   on an equal priority unless `prefer->pos < pol->pos`. `pos` is the position in the direction's list of
-//   all inexact policies, renumbered on each inexact insert (not on a removal); exact policies never get
-//   one, so theirs stays 0. Hence: among inexact policies an equal priority goes to the older one (the
-//   list order), but between the exact match and an inexact one of equal priority the EXACT one wins
-//   unless the inexact one holds pos 0 (the head of that list at the last inexact insert) — a kernel
-//   quirk, not "older wins", and the engine reproduces it (Impl::pos0).
+//   exact hash (selectors whose prefixes are both at least the hash thresholds, by default full length):
+//   the first match of its chain, in chain order (`rank`). Then the inexact bin of (dir, type, family,
+//   if_id): each candidate list gives its first match whose priority is at most the best so far, and
+//   __xfrm_policy_eval_candidates lets it replace the best on an equal priority unless
+//   `prefer->pos < pol->pos`. Since Linux 6.12 ("xfrm: policy: don't iterate inexact policies twice at
+//   insert time") __xfrm_policy_link gives every policy, exact or not, pos = the newest policy's pos + 1:
+//   link order. So across lists an equal priority goes to the policy linked first, and an UPDPOLICY
+//   replacement counts as new there even when it kept its chain place (`pos` below). Before 6.12 `pos`
+//   was the index in the direction's inexact list and exact policies had 0, which made an exact policy
+//   win ties against every inexact one but the list's head; the differential test on 6.18 showed the
+//   new rule. Not modelled: which inexact policies share one kernel chain (the trees merge overlapping
+//   prefixes into one node), which matters only for two equal-priority policies of which one is a
+//   same-priority replacement; those are taken by pos here.
 // - Match (xfrm_policy_match, __xfrm4/6_selector_match): same family, if_id and type, (mark & m) == v,
 //   both prefixes, ports under their masks (ICMP type/code travel in the port fields), the protocol
 //   unless 0 and the ifindex unless 0.
@@ -28,11 +32,8 @@
 //   at the head, i.e. it becomes the newest; dump() lists older first, so a replaced policy moves last.
 #include "xfrmpp/engine/spd.hpp"
 
-#include <array>
 #include <cerrno>
 #include <map>
-#include <set>
-#include <utility>
 #include <unordered_map>
 
 #include "spd_index.hpp"
@@ -61,8 +62,6 @@ model::PolicyKey kernel_key(model::PolicyKey k) {
   return k;
 }
 
-size_t dir_slot(model::Direction d) { return static_cast<size_t>(d) % 3; }
-
 }  // namespace
 
 bool matches(const model::Policy& p, const Flow& f) {
@@ -70,24 +69,22 @@ bool matches(const model::Policy& p, const Flow& f) {
   model::Family fam = detail::policy_family(p);
   if (fam == model::Family::unspec || fam != f.family) return false;
   if (!prefix_matches(s.src, f.src) || !prefix_matches(s.dst, f.dst)) return false;
-  return detail::entry_matches_rest(detail::make_entry(p, 0), f) && p.if_id.value_or(0) == f.if_id;
+  return detail::entry_matches_rest(detail::make_entry(p, 0, 0), f) && p.if_id.value_or(0) == f.if_id;
 }
 
 struct Spd::Impl {
   struct Stored {
     model::Policy p;
-    uint64_t rank = 0;
+    uint64_t rank = 0;  // chain order among equal priorities
+    uint64_t pos = 0;   // link order
     bool exact = false;
   };
-  using Order = std::set<std::pair<uint32_t, uint64_t>>;  // (priority, rank) of the inexact ones
 
-  std::map<uint64_t, Stored> by_age;  // dump order, older first
+  std::map<uint64_t, Stored> by_age;  // dump order, older first; the key is pos
   std::map<model::PolicyKey, uint64_t> by_key;
   std::unordered_map<uint32_t, uint64_t> by_index;
-  std::array<Order, 3> inexact_order;  // per direction: the kernel's policy_inexact[dir] list
-  std::array<uint64_t, 3> pos0{};      // rank of the inexact policy holding pos 0, or 0 for none
   detail::SpdIndex fast;
-  uint64_t next_age = 1, next_rank = 1;
+  uint64_t next_pos = 1, next_rank = 1;
   uint32_t idx_generator = 0;
 
   uint32_t gen_index(model::Direction dir, uint32_t index) {
@@ -106,45 +103,38 @@ struct Spd::Impl {
   }
 
   void unlink(std::map<uint64_t, Stored>::iterator it) {
-    Stored& s = it->second;
-    fast.remove(s.p, s.rank);
-    if (!s.exact) {
-      size_t d = dir_slot(s.p.dir);
-      inexact_order[d].erase({s.p.priority, s.rank});
-      if (pos0[d] == s.rank) pos0[d] = 0;  // removals do not renumber: nobody holds pos 0 now
-    }
-    by_key.erase(kernel_key(s.p.key()));
-    by_index.erase(s.p.index);
+    fast.remove(it->second.p);
+    by_key.erase(kernel_key(it->second.p.key()));
+    by_index.erase(it->second.p.index);
     by_age.erase(it);
   }
 
-  // The winner of xfrm_policy_lookup_bytype given its two halves.
-  const model::Policy* choose(const model::Policy* exact, const model::Policy* inexact, uint64_t inexact_rank,
-                              model::Direction dir) const {
+  // The winner of xfrm_policy_lookup_bytype given the exact chain's first match and the best inexact one.
+  static const model::Policy* choose(const model::Policy* exact, uint64_t exact_pos, const model::Policy* inexact,
+                                     uint64_t inexact_pos) {
     if (!exact || !inexact) return exact ? exact : inexact;
     if (inexact->priority != exact->priority) return inexact->priority < exact->priority ? inexact : exact;
-    return pos0[dir_slot(dir)] == inexact_rank ? inexact : exact;
+    return exact_pos < inexact_pos ? exact : inexact;
   }
 
   const model::Policy* lookup_fast(const Flow& f, model::PolicyType t) const {
     detail::Best b = fast.find(f, t);
-    const model::Policy* e = b.exact ? b.exact->policy : nullptr;
-    const model::Policy* i = b.inexact ? b.inexact->policy : nullptr;
-    return choose(e, i, b.inexact ? b.inexact->rank : 0, f.dir);
+    return choose(b.exact ? b.exact->policy : nullptr, b.exact ? b.exact->pos : 0,
+                  b.inexact ? b.inexact->policy : nullptr, b.inexact ? b.inexact->pos : 0);
   }
 
   const model::Policy* lookup_scan(const Flow& f, model::PolicyType t) const {
     const Stored* e = nullptr;
     const Stored* i = nullptr;
-    auto before = [](const Stored& a, const Stored& b) {
-      return a.p.priority != b.p.priority ? a.p.priority < b.p.priority : a.rank < b.rank;
-    };
-    for (const auto& [age_, s] : by_age) {
+    for (const auto& [pos_, s] : by_age) {
       if (s.p.dir != f.dir || s.p.type != t || !matches(s.p, f)) continue;
-      const Stored*& best = s.exact ? e : i;
-      if (!best || before(s, *best)) best = &s;
+      if (s.exact) {
+        if (!e || s.p.priority < e->p.priority || (s.p.priority == e->p.priority && s.rank < e->rank)) e = &s;
+      } else if (!i || s.p.priority < i->p.priority) {  // by_age is in pos order: the first of a priority stays
+        i = &s;
+      }
     }
-    return choose(e ? &e->p : nullptr, i ? &i->p : nullptr, i ? i->rank : 0, f.dir);
+    return choose(e ? &e->p : nullptr, e ? e->pos : 0, i ? &i->p : nullptr, i ? i->pos : 0);
   }
 };
 
@@ -162,34 +152,23 @@ Result<model::Policy> Spd::insert(model::Policy p, bool update) {
     old_it = m.by_age.find(k->second);
   }
   const bool replacing = old_it != m.by_age.end();
-  bool replacing_done = false;
 
   Impl::Stored s;
   s.exact = detail::is_exact(p);
   s.rank = replacing && old_it->second.p.priority == p.priority ? old_it->second.rank : m.next_rank++;
-  uint32_t old_index = replacing ? old_it->second.p.index : 0;
-  size_t d = dir_slot(p.dir);
-
-  // pos 0 goes to the head of the inexact list as xfrm_policy_insert_inexact_list numbers it: right after
-  // the newcomer is linked and before the policy it replaces is unlinked. A same-priority replacement
-  // sits just before the replaced one, so it is the head exactly when the replaced one was.
-  if (replacing && s.rank == old_it->second.rank) {
+  s.pos = m.next_pos++;
+  if (replacing) {
+    p.index = old_it->second.p.index;
     m.unlink(old_it);
-    replacing_done = true;
+  } else {
+    p.index = m.gen_index(p.dir, p.index);
   }
-  if (!s.exact) {
-    m.inexact_order[d].insert({p.priority, s.rank});
-    m.pos0[d] = m.inexact_order[d].begin()->second;
-  }
-  if (replacing && !replacing_done) m.unlink(old_it);  // resets pos0 when the replaced one was the head
-  p.index = replacing ? old_index : m.gen_index(p.dir, p.index);
-  uint64_t age = m.next_age++;
-
   s.p = std::move(p);
-  auto& stored = m.by_age.emplace(age, std::move(s)).first->second;
-  m.by_key.emplace(key, age);
-  m.by_index.emplace(stored.p.index, age);
-  m.fast.add(stored.p, stored.rank);
+  uint64_t pos = s.pos;
+  auto& stored = m.by_age.emplace(pos, std::move(s)).first->second;
+  m.by_key.emplace(key, pos);
+  m.by_index.emplace(stored.p.index, pos);
+  m.fast.add(stored.p, stored.rank, stored.pos);
   return stored.p;
 }
 

@@ -35,10 +35,11 @@ bool is_exact(const model::Policy& p) {
   return p.sel.src.len >= full && p.sel.dst.len >= full;
 }
 
-Entry make_entry(const model::Policy& p, uint64_t rank) {
+Entry make_entry(const model::Policy& p, uint64_t rank, uint64_t pos) {
   Entry e;
   e.priority = p.priority;
   e.rank = rank;
+  e.pos = pos;
   e.sport = p.sel.sport;
   e.sport_mask = p.sel.sport_mask;
   e.dport = p.sel.dport;
@@ -126,22 +127,25 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
   return &b.lists[b.src[s].list];
 }
 
-void SpdIndex::add(const model::Policy& p, uint64_t rank) {
+void SpdIndex::add(const model::Policy& p, uint64_t rank, uint64_t pos) {
   if (policy_family(p) == model::Family::unspec) return;  // matches no flow
   List& l = *list_of(*bin_of(p, true), p, true);
-  Entry e = make_entry(p, rank);
-  l.insert(std::upper_bound(l.begin(), l.end(), e, [](const Entry& a, const Entry& b) { return a.before(b); }),
-           e);
+  Entry e = make_entry(p, rank, pos);
+  auto at = is_exact(p) ? std::upper_bound(l.begin(), l.end(), e,
+                                           [](const Entry& a, const Entry& b) { return a.before_in_chain(b); })
+                        : std::upper_bound(l.begin(), l.end(), e,
+                                           [](const Entry& a, const Entry& b) { return a.before_by_pos(b); });
+  l.insert(at, e);
 }
 
-void SpdIndex::remove(const model::Policy& p, uint64_t rank) {
+void SpdIndex::remove(const model::Policy& p) {
   Bin* b = bin_of(p, false);
   if (!b) return;
   List* l = list_of(*b, p, false);
   if (!l) return;
   // Trie nodes stay: a later policy with the same prefixes reuses them, and an empty list costs one
   // check per lookup that passes it.
-  auto it = std::find_if(l->begin(), l->end(), [&](const Entry& e) { return e.policy == &p && e.rank == rank; });
+  auto it = std::find_if(l->begin(), l->end(), [&](const Entry& e) { return e.policy == &p; });
   if (it != l->end()) l->erase(it);
 }
 
@@ -153,7 +157,7 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   if (bit_ == bins_.end()) return best;
   const Bin& b = bit_->second;
 
-  // The exact chain: the first match in (priority, rank) order is the one the kernel takes.
+  // The exact chain: the first match in chain order is the one the kernel takes (no pos involved).
   if (!b.exact.empty()) {
     auto it = b.exact.find(pair_key(f.dst, f.src));
     if (it != b.exact.end())
@@ -164,12 +168,12 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
         }
   }
 
-  // The inexact side can only win with a priority at most the exact match's (equal: see spd.cpp).
+  // The inexact side can only win with a priority at most the exact match's (equal: the older pos).
   const uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
   const Entry* top = nullptr;
   auto scan = [&](const List& l) {
     for (const Entry& e : l) {
-      if (e.priority > bound || (top && !e.before(*top))) return;
+      if (e.priority > bound || (top && !e.before_by_pos(*top))) return;
       if (entry_matches_rest(e, f)) {
         top = &e;
         return;

@@ -17,17 +17,19 @@ namespace xfrmpp::engine::detail {
 /// What a lookup needs of one policy, copied next to its list position so a scan touches no Policy.
 struct Entry {
   uint32_t priority = 0;
-  uint64_t rank = 0;  ///< order among equal priorities: the kernel's list order (see spd.cpp)
+  uint64_t rank = 0;  ///< order in the kernel's chain among equal priorities (see spd.cpp)
+  uint64_t pos = 0;   ///< the kernel's xfrm_policy::pos: link order, what ties between chains go by
   uint16_t sport = 0, sport_mask = 0, dport = 0, dport_mask = 0;
   uint8_t proto = 0;
   int32_t ifindex = 0;
   uint32_t mark_v = 0, mark_m = 0;
   const model::Policy* policy = nullptr;
 
-  bool before(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
+  bool before_in_chain(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
+  bool before_by_pos(const Entry& o) const { return priority != o.priority ? priority < o.priority : pos < o.pos; }
 };
 
-Entry make_entry(const model::Policy& p, uint64_t rank);
+Entry make_entry(const model::Policy& p, uint64_t rank, uint64_t pos);
 /// Everything of xfrm_policy_match except the addresses, family, if_id, type and direction, which the
 /// index has already sorted by.
 bool entry_matches_rest(const Entry& e, const Flow& f);
@@ -38,7 +40,7 @@ model::Family policy_family(const model::Policy& p);
 /// defaults, /32 and /128; XFRM_MSG_NEWSPDINFO can change them, the engine keeps the defaults here).
 bool is_exact(const model::Policy& p);
 
-/// The best exact-hash match (first in its chain) and the best inexact match (lowest priority, then rank).
+/// The best exact-hash match (first in its chain) and the best inexact match (lowest priority, then pos).
 struct Best {
   const Entry* exact = nullptr;
   const Entry* inexact = nullptr;
@@ -46,13 +48,13 @@ struct Best {
 
 class SpdIndex {
  public:
-  void add(const model::Policy& p, uint64_t rank);
-  void remove(const model::Policy& p, uint64_t rank);
+  void add(const model::Policy& p, uint64_t rank, uint64_t pos);
+  void remove(const model::Policy& p);
   void clear();
   Best find(const Flow& f, model::PolicyType type) const;
 
  private:
-  using List = std::vector<Entry>;  // sorted by Entry::before
+  using List = std::vector<Entry>;  // exact: sorted by before_in_chain; inexact: by before_by_pos
   struct DstNode {
     std::array<uint32_t, 2> child{};
     uint32_t src_root = 0;  // 0: no policy has this destination prefix

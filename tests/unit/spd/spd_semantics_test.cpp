@@ -52,7 +52,7 @@ TEST_CASE("lowest priority wins; an equal priority goes to the older inexact pol
   CHECK(winner(spd, flow("11.3.0.1", "10.4.0.1")) == 0);
 }
 
-TEST_CASE("UPDPOLICY: a same-priority replacement keeps its place, another priority goes last") {
+TEST_CASE("UPDPOLICY: a replacement keeps the index and is linked anew (newest for ties across chains)") {
   engine::Spd spd;
   auto p1 = *spd.insert(pol("10.1.0.0", 16, "0.0.0.0", 0, 100), false);
   auto p2 = *spd.insert(pol("0.0.0.0", 0, "10.2.0.0", 16, 100), false);
@@ -60,33 +60,40 @@ TEST_CASE("UPDPOLICY: a same-priority replacement keeps its place, another prior
   CHECK(winner(spd, f) == p1.index);
   auto r = *spd.insert(pol("10.1.0.0", 16, "0.0.0.0", 0, 100), true);
   CHECK(r.index == p1.index);  // a replacement keeps the index
+  CHECK(winner(spd, f) == p2.index);  // p1's new pos is younger than p2's
+  r = *spd.insert(pol("0.0.0.0", 0, "10.2.0.0", 16, 100), true);
   CHECK(winner(spd, f) == p1.index);
-  r = *spd.insert(pol("10.1.0.0", 16, "0.0.0.0", 0, 50), true);
-  r = *spd.insert(pol("10.1.0.0", 16, "0.0.0.0", 0, 100), true);  // back to 100: now younger than p2
-  CHECK(winner(spd, f) == p2.index);
-  // and the dump lists it as the newest
-  CHECK(spd.dump().back().index == p1.index);
+  // and the dump lists the last replaced one as the newest
+  CHECK(spd.dump().back().index == p2.index);
 }
 
-TEST_CASE("exact hash against inexact of equal priority: pos 0 decides, not age") {
+TEST_CASE("exact hash against inexact of equal priority: the one linked first wins (Linux >= 6.12 pos)") {
   engine::Spd spd;
-  // exact first, then one inexact: the inexact one holds pos 0 and wins the tie although it is younger
   auto e = *spd.insert(pol("10.1.0.1", 32, "10.2.0.1", 32, 100), false);
   auto i1 = *spd.insert(pol("10.1.0.0", 16, "0.0.0.0", 0, 100), false);
   auto f = flow("10.1.0.1", "10.2.0.1");
-  CHECK(winner(spd, f) == i1.index);
-  // a second inexact policy with a lower priority value takes pos 0: i1 (pos 1) now loses the tie to e
-  REQUIRE(spd.insert(pol("192.168.0.0", 16, "0.0.0.0", 0, 1), false));
   CHECK(winner(spd, f) == e.index);
-  // removing the pos-0 policy does not renumber: still nobody matching holds pos 0
-  model::PolicyId id;
-  id.sel = pol("192.168.0.0", 16, "0.0.0.0", 0, 1).sel;
-  id.dir = model::Direction::out;
-  REQUIRE(spd.remove(id));
-  CHECK(winner(spd, f) == e.index);
-  // the next inexact insert renumbers: i1 is the head again
-  REQUIRE(spd.insert(pol("192.168.0.0", 16, "0.0.0.0", 0, 300), false));
+  // a same-priority replacement of the exact one is linked anew: the inexact one is now older
+  REQUIRE(spd.insert(pol("10.1.0.1", 32, "10.2.0.1", 32, 100), true));
   CHECK(winner(spd, f) == i1.index);
+}
+
+TEST_CASE("inside the exact chain a same-priority replacement keeps its place") {
+  engine::Spd spd;
+  auto a = pol("10.1.0.1", 32, "10.2.0.1", 32, 100);
+  a.sel.proto = 17;
+  auto pa = *spd.insert(a, false);
+  auto b = pol("10.1.0.1", 32, "10.2.0.1", 32, 100);  // same addresses, any protocol: the same chain
+  auto pb = *spd.insert(b, false);
+  auto f = flow("10.1.0.1", "10.2.0.1");
+  CHECK(winner(spd, f) == pa.index);
+  REQUIRE(spd.insert(a, true));  // xfrm_policy_insert_list puts it back before b
+  CHECK(winner(spd, f) == pa.index);
+  a.priority = 200;
+  REQUIRE(spd.insert(a, true));
+  a.priority = 100;
+  REQUIRE(spd.insert(a, true));  // via another priority: now after b
+  CHECK(winner(spd, f) == pb.index);
 }
 
 TEST_CASE("NEWPOLICY on an existing key is EEXIST whatever the priority; marks are part of the key") {
