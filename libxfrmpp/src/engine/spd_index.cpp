@@ -110,6 +110,7 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
     b.src.emplace_back();
   }
   uint32_t s = b.dst[d].src_root;
+  if (create) b.src[s].min_priority = std::min(b.src[s].min_priority, p.priority);
   for (unsigned i = 0; i < p.sel.src.len; ++i) {
     unsigned c = bit(p.sel.src.addr, i);
     if (b.src[s].child[c] == 0) {
@@ -118,6 +119,7 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
       b.src.emplace_back();
     }
     s = b.src[s].child[c];
+    if (create) b.src[s].min_priority = std::min(b.src[s].min_priority, p.priority);
   }
   if (b.src[s].list == 0) {
     if (!create) return nullptr;
@@ -151,6 +153,26 @@ void SpdIndex::remove(const model::Policy& p) {
 
 void SpdIndex::clear() { bins_.clear(); }
 
+void SpdIndex::scan_src(const Bin& b, uint32_t s, const Flow& f, unsigned full, uint32_t bound, const Entry*& top) {
+  for (unsigned j = 0;; ++j) {
+    const SrcNode& sn = b.src[s];
+    if (sn.min_priority > bound) return;  // nothing below beats the best so far
+    if (sn.list != 0) {
+      for (const Entry& e : b.lists[sn.list]) {
+        if (e.priority > bound || (top && !e.before_by_pos(*top))) break;
+        if (entry_matches_rest(e, f)) {
+          top = &e;
+          bound = e.priority;
+          break;
+        }
+      }
+    }
+    if (j == full) return;
+    s = sn.child[bit(f.src, j)];
+    if (s == 0) return;
+  }
+}
+
 Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   Best best;
   auto bit_ = bins_.find(bin_key(f.dir, type, f.family, f.if_id));
@@ -169,34 +191,23 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   }
 
   // The inexact side can only win with a priority at most the exact match's (equal: the older pos).
-  const uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
+  // The destination path is collected first and searched from its deepest node up: specific policies
+  // usually carry the lower values, so the best is found early and the min_priority bounds cut the rest.
+  uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
   const Entry* top = nullptr;
-  auto scan = [&](const List& l) {
-    for (const Entry& e : l) {
-      if (e.priority > bound || (top && !e.before_by_pos(*top))) return;
-      if (entry_matches_rest(e, f)) {
-        top = &e;
-        return;
-      }
-    }
-  };
   const unsigned full = full_len(f.family);
-  uint32_t d = 1;
-  for (unsigned i = 0;; ++i) {
+  std::array<uint32_t, 129> path;
+  unsigned n = 0;
+  for (uint32_t d = 1, i = 0;; ++i) {
     const DstNode& dn = b.dst[d];
-    if (dn.src_root != 0) {
-      uint32_t s = dn.src_root;
-      for (unsigned j = 0;; ++j) {
-        const SrcNode& sn = b.src[s];
-        if (sn.list != 0) scan(b.lists[sn.list]);
-        if (j == full) break;
-        s = sn.child[bit(f.src, j)];
-        if (s == 0) break;
-      }
-    }
+    if (dn.src_root != 0) path[n++] = dn.src_root;
     if (i == full) break;
     d = dn.child[bit(f.dst, i)];
     if (d == 0) break;
+  }
+  while (n > 0) {
+    scan_src(b, path[--n], f, full, bound, top);
+    if (top) bound = std::min(bound, top->priority);
   }
   best.inexact = top;
   return best;

@@ -55,6 +55,8 @@ class SpdIndex {
 
  private:
   using List = std::vector<Entry>;  // exact: sorted by before_in_chain; inexact: by before_by_pos
+  // `min_priority`: no entry below this node has a lower priority value. Kept on insert, not lowered back
+  // on a removal (a stale bound only prunes less), so a lookup can skip whatever cannot beat its best.
   struct DstNode {
     std::array<uint32_t, 2> child{};
     uint32_t src_root = 0;  // 0: no policy has this destination prefix
@@ -62,6 +64,7 @@ class SpdIndex {
   struct SrcNode {
     std::array<uint32_t, 2> child{};
     uint32_t list = 0;  // 0: none
+    uint32_t min_priority = UINT32_MAX;
   };
   struct PairHash {
     size_t operator()(const std::array<uint8_t, 32>& k) const;
@@ -76,6 +79,7 @@ class SpdIndex {
   static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
   Bin* bin_of(const model::Policy& p, bool create);
   List* list_of(Bin& b, const model::Policy& p, bool create);
+  static void scan_src(const Bin& b, uint32_t s, const Flow& f, unsigned full, uint32_t bound, const Entry*& top);
 
   std::unordered_map<uint64_t, Bin> bins_;
 };
