@@ -20,6 +20,17 @@ std::array<uint8_t, 32> pair_key(const model::Address& dst, const model::Address
   return k;
 }
 
+std::array<uint64_t, 2> words(const model::Address& a) {
+  std::array<uint64_t, 2> w{};
+  for (int i = 0; i < 16; ++i) w[i / 8] = (w[i / 8] << 8) | a.bytes[i];
+  return w;
+}
+
+std::array<uint64_t, 2> mask_words(unsigned len) {
+  auto m = [](unsigned n) { return n == 0 ? 0 : n >= 64 ? ~0ull : ~0ull << (64 - n); };
+  return {m(len), m(len > 64 ? len - 64 : 0)};
+}
+
 }  // namespace
 
 model::Family policy_family(const model::Policy& p) {
@@ -50,6 +61,9 @@ Entry make_entry(const model::Policy& p, uint64_t rank, uint64_t pos) {
     e.mark_v = p.mark->value;
     e.mark_m = p.mark->mask;
   }
+  e.src_mask = mask_words(p.sel.src.len);
+  auto w = words(p.sel.src.addr);
+  e.src = {w[0] & e.src_mask[0], w[1] & e.src_mask[1]};
   e.policy = &p;
   return e;
 }
@@ -104,29 +118,12 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
     }
     d = b.dst[d].child[c];
   }
-  if (b.dst[d].src_root == 0) {
+  if (b.dst[d].list == 0) {
     if (!create) return nullptr;
-    b.dst[d].src_root = static_cast<uint32_t>(b.src.size());
-    b.src.emplace_back();
-  }
-  uint32_t s = b.dst[d].src_root;
-  if (create) b.src[s].min_priority = std::min(b.src[s].min_priority, p.priority);
-  for (unsigned i = 0; i < p.sel.src.len; ++i) {
-    unsigned c = bit(p.sel.src.addr, i);
-    if (b.src[s].child[c] == 0) {
-      if (!create) return nullptr;
-      b.src[s].child[c] = static_cast<uint32_t>(b.src.size());
-      b.src.emplace_back();
-    }
-    s = b.src[s].child[c];
-    if (create) b.src[s].min_priority = std::min(b.src[s].min_priority, p.priority);
-  }
-  if (b.src[s].list == 0) {
-    if (!create) return nullptr;
-    b.src[s].list = static_cast<uint32_t>(b.lists.size());
+    b.dst[d].list = static_cast<uint32_t>(b.lists.size());
     b.lists.emplace_back();
   }
-  return &b.lists[b.src[s].list];
+  return &b.lists[b.dst[d].list];
 }
 
 void SpdIndex::add(const model::Policy& p, uint64_t rank, uint64_t pos) {
@@ -153,26 +150,6 @@ void SpdIndex::remove(const model::Policy& p) {
 
 void SpdIndex::clear() { bins_.clear(); }
 
-void SpdIndex::scan_src(const Bin& b, uint32_t s, const Flow& f, unsigned full, uint32_t bound, const Entry*& top) {
-  for (unsigned j = 0;; ++j) {
-    const SrcNode& sn = b.src[s];
-    if (sn.min_priority > bound) return;  // nothing below beats the best so far
-    if (sn.list != 0) {
-      for (const Entry& e : b.lists[sn.list]) {
-        if (e.priority > bound || (top && !e.before_by_pos(*top))) break;
-        if (entry_matches_rest(e, f)) {
-          top = &e;
-          bound = e.priority;
-          break;
-        }
-      }
-    }
-    if (j == full) return;
-    s = sn.child[bit(f.src, j)];
-    if (s == 0) return;
-  }
-}
-
 Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   Best best;
   auto bit_ = bins_.find(bin_key(f.dir, type, f.family, f.if_id));
@@ -191,8 +168,6 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   }
 
   // The inexact side can only win with a priority at most the exact match's (equal: the older pos).
-  // The destination path is collected first and searched from its deepest node up: specific policies
-  // usually carry the lower values, so the best is found early and the min_priority bounds cut the rest.
   uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
   const Entry* top = nullptr;
   const unsigned full = full_len(f.family);
@@ -200,14 +175,21 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   unsigned n = 0;
   for (uint32_t d = 1, i = 0;; ++i) {
     const DstNode& dn = b.dst[d];
-    if (dn.src_root != 0) path[n++] = dn.src_root;
+    if (dn.list != 0) path[n++] = dn.list;
     if (i == full) break;
     d = dn.child[bit(f.dst, i)];
     if (d == 0) break;
   }
+  const auto src = words(f.src);
   while (n > 0) {
-    scan_src(b, path[--n], f, full, bound, top);
-    if (top) bound = std::min(bound, top->priority);
+    for (const Entry& e : b.lists[path[--n]]) {
+      if (e.priority > bound || (top && !e.before_by_pos(*top))) break;
+      if ((src[0] & e.src_mask[0]) == e.src[0] && (src[1] & e.src_mask[1]) == e.src[1] && entry_matches_rest(e, f)) {
+        top = &e;  // the first match of a sorted list is its best
+        bound = e.priority;
+        break;
+      }
+    }
   }
   best.inexact = top;
   return best;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The fast half of the SPD (private to the library): the kernel's split into an exact hash for policies
-// whose prefixes are both full length and, for the rest, a two-level binary trie (destination prefix, then
-// source prefix) whose nodes hold priority-sorted lists. A lookup walks one destination path and, at each
-// destination node that has policies, one source path: at most 33x33 (v4) node visits, in practice a few
-// dozen, with every list scanned only until an entry cannot beat the best so far.
+// whose prefixes are both full length and, for the rest, a binary trie over the destination prefix whose
+// nodes hold the policies of that prefix in one (priority, pos)-sorted array, source prefix inline. A
+// lookup walks the flow's destination path once and scans the lists on it deepest first (specific
+// selectors tend to carry the low values), each only while an entry could still beat the best so far:
+// a list is contiguous, so a scan costs far less than a second trie walk per node would.
 #include <array>
 #include <cstdint>
 #include <unordered_map>
@@ -23,6 +24,7 @@ struct Entry {
   uint8_t proto = 0;
   int32_t ifindex = 0;
   uint32_t mark_v = 0, mark_m = 0;
+  std::array<uint64_t, 2> src{}, src_mask{};  // the source prefix, as two big-endian words and their mask
   const model::Policy* policy = nullptr;
 
   bool before_in_chain(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
@@ -55,23 +57,15 @@ class SpdIndex {
 
  private:
   using List = std::vector<Entry>;  // exact: sorted by before_in_chain; inexact: by before_by_pos
-  // `min_priority`: no entry below this node has a lower priority value. Kept on insert, not lowered back
-  // on a removal (a stale bound only prunes less), so a lookup can skip whatever cannot beat its best.
   struct DstNode {
     std::array<uint32_t, 2> child{};
-    uint32_t src_root = 0;  // 0: no policy has this destination prefix
-  };
-  struct SrcNode {
-    std::array<uint32_t, 2> child{};
-    uint32_t list = 0;  // 0: none
-    uint32_t min_priority = UINT32_MAX;
+    uint32_t list = 0;  // 0: no policy has this destination prefix
   };
   struct PairHash {
     size_t operator()(const std::array<uint8_t, 32>& k) const;
   };
   struct Bin {
     std::vector<DstNode> dst{DstNode{}, DstNode{}};  // [0] unused (0 = null), [1] the root
-    std::vector<SrcNode> src{SrcNode{}};
     std::vector<List> lists{List{}};
     std::unordered_map<std::array<uint8_t, 32>, List, PairHash> exact;
   };
@@ -79,7 +73,6 @@ class SpdIndex {
   static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
   Bin* bin_of(const model::Policy& p, bool create);
   List* list_of(Bin& b, const model::Policy& p, bool create);
-  static void scan_src(const Bin& b, uint32_t s, const Flow& f, unsigned full, uint32_t bound, const Entry*& top);
 
   std::unordered_map<uint64_t, Bin> bins_;
 };
