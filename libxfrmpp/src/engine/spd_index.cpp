@@ -126,15 +126,26 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
   return &b.lists[b.dst[d].list];
 }
 
+void SpdIndex::update_head(Bin& b, const model::Policy& p) {
+  if (is_exact(p)) return;
+  uint32_t d = 1;
+  for (unsigned i = 0; i < p.sel.dst.len && d != 0; ++i) d = b.dst[d].child[bit(p.sel.dst.addr, i)];
+  if (d == 0 || b.dst[d].list == 0) return;
+  const List& l = b.lists[b.dst[d].list];
+  b.dst[d].head = l.empty() ? UINT32_MAX : l.front().priority;
+}
+
 void SpdIndex::add(const model::Policy& p, uint64_t rank, uint64_t pos) {
   if (policy_family(p) == model::Family::unspec) return;  // matches no flow
-  List& l = *list_of(*bin_of(p, true), p, true);
+  Bin& b = *bin_of(p, true);
+  List& l = *list_of(b, p, true);
   Entry e = make_entry(p, rank, pos);
   auto at = is_exact(p) ? std::upper_bound(l.begin(), l.end(), e,
-                                           [](const Entry& a, const Entry& b) { return a.before_in_chain(b); })
+                                           [](const Entry& x, const Entry& y) { return x.before_in_chain(y); })
                         : std::upper_bound(l.begin(), l.end(), e,
-                                           [](const Entry& a, const Entry& b) { return a.before_by_pos(b); });
+                                           [](const Entry& x, const Entry& y) { return x.before_by_pos(y); });
   l.insert(at, e);
+  update_head(b, p);
 }
 
 void SpdIndex::remove(const model::Policy& p) {
@@ -146,6 +157,7 @@ void SpdIndex::remove(const model::Policy& p) {
   // check per lookup that passes it.
   auto it = std::find_if(l->begin(), l->end(), [&](const Entry& e) { return e.policy == &p; });
   if (it != l->end()) l->erase(it);
+  update_head(*b, p);
 }
 
 void SpdIndex::clear() { bins_.clear(); }
@@ -171,18 +183,20 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
   const Entry* top = nullptr;
   const unsigned full = full_len(f.family);
-  std::array<uint32_t, 129> path;
+  std::array<const DstNode*, 129> path;
   unsigned n = 0;
   for (uint32_t d = 1, i = 0;; ++i) {
     const DstNode& dn = b.dst[d];
-    if (dn.list != 0) path[n++] = dn.list;
+    if (dn.list != 0) path[n++] = &dn;
     if (i == full) break;
     d = dn.child[bit(f.dst, i)];
     if (d == 0) break;
   }
   const auto src = words(f.src);
   while (n > 0) {
-    for (const Entry& e : b.lists[path[--n]]) {
+    const DstNode& dn = *path[--n];
+    if (dn.head > bound) continue;
+    for (const Entry& e : b.lists[dn.list]) {
       if (e.priority > bound || (top && !e.before_by_pos(*top))) break;
       if ((src[0] & e.src_mask[0]) == e.src[0] && (src[1] & e.src_mask[1]) == e.src[1] && entry_matches_rest(e, f)) {
         top = &e;  // the first match of a sorted list is its best

@@ -60,6 +60,7 @@ class SpdIndex {
   struct DstNode {
     std::array<uint32_t, 2> child{};
     uint32_t list = 0;  // 0: no policy has this destination prefix
+    uint32_t head = UINT32_MAX;  // the list's lowest priority, so a lookup skips it without touching it
   };
   struct PairHash {
     size_t operator()(const std::array<uint8_t, 32>& k) const;
@@ -73,6 +74,7 @@ class SpdIndex {
   static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
   Bin* bin_of(const model::Policy& p, bool create);
   List* list_of(Bin& b, const model::Policy& p, bool create);
+  static void update_head(Bin& b, const model::Policy& p);
 
   std::unordered_map<uint64_t, Bin> bins_;
 };
