@@ -31,6 +31,19 @@ std::array<uint64_t, 2> mask_words(unsigned len) {
   return {m(len), m(len > 64 ? len - 64 : 0)};
 }
 
+inline unsigned word_bit(const std::array<uint64_t, 2>& w, unsigned i) { return (w[i >> 6] >> (63 - (i & 63))) & 1u; }
+
+inline bool under(const std::array<uint64_t, 2>& a, const std::array<uint64_t, 2>& prefix, unsigned len) {
+  auto m = mask_words(len);
+  return (a[0] & m[0]) == prefix[0] && (a[1] & m[1]) == prefix[1];
+}
+
+unsigned common_len(const std::array<uint64_t, 2>& a, const std::array<uint64_t, 2>& b) {
+  if (a[0] != b[0]) return static_cast<unsigned>(__builtin_clzll(a[0] ^ b[0]));
+  if (a[1] != b[1]) return 64 + static_cast<unsigned>(__builtin_clzll(a[1] ^ b[1]));
+  return 128;
+}
+
 }  // namespace
 
 model::Family policy_family(const model::Policy& p) {
@@ -108,16 +121,8 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
     auto it = b.exact.find(k);
     return it == b.exact.end() ? nullptr : &it->second;
   }
-  uint32_t d = 1;
-  for (unsigned i = 0; i < p.sel.dst.len; ++i) {
-    unsigned c = bit(p.sel.dst.addr, i);
-    if (b.dst[d].child[c] == 0) {
-      if (!create) return nullptr;
-      b.dst[d].child[c] = static_cast<uint32_t>(b.dst.size());
-      b.dst.emplace_back();
-    }
-    d = b.dst[d].child[c];
-  }
+  uint32_t d = node_of(b, p.sel.dst, create);
+  if (d == 0) return nullptr;
   if (b.dst[d].list == 0) {
     if (!create) return nullptr;
     b.dst[d].list = static_cast<uint32_t>(b.lists.size());
@@ -126,10 +131,50 @@ SpdIndex::List* SpdIndex::list_of(Bin& b, const model::Policy& p, bool create) {
   return &b.lists[b.dst[d].list];
 }
 
+uint32_t SpdIndex::node_of(Bin& b, const model::Prefix& p, bool create) {
+  const unsigned len = p.len;
+  auto m = mask_words(len);
+  auto w = words(p.addr);
+  const std::array<uint64_t, 2> key{w[0] & m[0], w[1] & m[1]};
+  auto make = [&](unsigned l) {
+    DstNode n;
+    auto mm = mask_words(l);
+    n.prefix = {key[0] & mm[0], key[1] & mm[1]};
+    n.len = static_cast<uint8_t>(l);
+    b.dst.push_back(n);
+    return static_cast<uint32_t>(b.dst.size() - 1);
+  };
+  uint32_t n = 1;  // the root: length 0, on every path
+  for (;;) {
+    if (b.dst[n].len == len) return n;
+    unsigned side = word_bit(key, b.dst[n].len);
+    uint32_t c = b.dst[n].child[side];
+    if (c == 0) {
+      if (!create) return 0;
+      uint32_t leaf = make(len);
+      b.dst[n].child[side] = leaf;
+      return leaf;
+    }
+    unsigned common = std::min({len, unsigned{b.dst[c].len}, common_len(key, b.dst[c].prefix)});
+    if (common == b.dst[c].len) {
+      n = c;
+      continue;
+    }
+    if (!create) return 0;
+    // Split the edge n -> c at `common`: a new node there takes c below it.
+    uint32_t mid = make(common);
+    b.dst[mid].child[word_bit(b.dst[c].prefix, common)] = c;
+    b.dst[n].child[side] = mid;
+    if (common == len) return mid;
+    uint32_t leaf = make(len);
+    b.dst[mid].child[word_bit(key, common)] = leaf;
+    return leaf;
+  }
+}
+
 void SpdIndex::update_head(Bin& b, const model::Policy& p) {
   if (is_exact(p)) return;
-  uint32_t d = 1;
-  for (unsigned i = 0; i < p.sel.dst.len && d != 0; ++i) d = b.dst[d].child[bit(p.sel.dst.addr, i)];
+  uint32_t d = node_of(b, p.sel.dst, false);
   if (d == 0 || b.dst[d].list == 0) return;
   const List& l = b.lists[b.dst[d].list];
   b.dst[d].head = l.empty() ? UINT32_MAX : l.front().priority;
@@ -185,12 +230,13 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   const unsigned full = full_len(f.family);
   std::array<const DstNode*, 129> path;
   unsigned n = 0;
-  for (uint32_t d = 1, i = 0;; ++i) {
+  const auto dst = words(f.dst);
+  for (uint32_t d = 1;;) {
     const DstNode& dn = b.dst[d];
     if (dn.list != 0) path[n++] = &dn;
-    if (i == full) break;
-    d = dn.child[bit(f.dst, i)];
-    if (d == 0) break;
+    if (dn.len >= full) break;
+    d = dn.child[word_bit(dst, dn.len)];
+    if (d == 0 || !under(dst, b.dst[d].prefix, b.dst[d].len)) break;
   }
   const auto src = words(f.src);
   while (n > 0) {

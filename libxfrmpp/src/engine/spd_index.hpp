@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The fast half of the SPD (private to the library): the kernel's split into an exact hash for policies
-// whose prefixes are both full length and, for the rest, a binary trie over the destination prefix whose
-// nodes hold the policies of that prefix in one (priority, pos)-sorted array, source prefix inline. A
+// whose prefixes are both full length and, for the rest, a path-compressed binary trie over the
+// destination prefix whose nodes hold the policies of that prefix in one (priority, pos)-sorted array,
+// source prefix inline. A
 // lookup walks the flow's destination path once and scans the lists on it deepest first (specific
 // selectors tend to carry the low values), each only while an entry could still beat the best so far:
 // a list is contiguous, so a scan costs far less than a second trie walk per node would.
@@ -58,6 +59,8 @@ class SpdIndex {
  private:
   using List = std::vector<Entry>;  // exact: sorted by before_in_chain; inexact: by before_by_pos
   struct DstNode {
+    std::array<uint64_t, 2> prefix{};  // the node's prefix (host bits clear) as two big-endian words
+    uint8_t len = 0;
     std::array<uint32_t, 2> child{};
     uint32_t list = 0;  // 0: no policy has this destination prefix
     uint32_t head = UINT32_MAX;  // the list's lowest priority, so a lookup skips it without touching it
@@ -74,6 +77,7 @@ class SpdIndex {
   static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
   Bin* bin_of(const model::Policy& p, bool create);
   List* list_of(Bin& b, const model::Policy& p, bool create);
+  static uint32_t node_of(Bin& b, const model::Prefix& p, bool create);
   static void update_head(Bin& b, const model::Policy& p);
 
   std::unordered_map<uint64_t, Bin> bins_;
