@@ -18,14 +18,15 @@ namespace xfrmpp::engine::detail {
 
 /// What a lookup needs of one policy, copied next to its list position so a scan touches no Policy.
 struct Entry {
+  // What a scan reads for most entries (priority, pos and the source prefix) comes first, in one cache line.
   uint32_t priority = 0;
-  uint64_t rank = 0;  ///< order in the kernel's chain among equal priorities (see spd.cpp)
-  uint64_t pos = 0;   ///< the kernel's xfrm_policy::pos: link order, what ties between chains go by
+  uint64_t pos = 0;                           ///< the kernel's xfrm_policy::pos: link order, what ties between chains go by
+  std::array<uint64_t, 2> src{}, src_mask{};  // the source prefix, as two big-endian words and their mask
   uint16_t sport = 0, sport_mask = 0, dport = 0, dport_mask = 0;
   uint8_t proto = 0;
   int32_t ifindex = 0;
   uint32_t mark_v = 0, mark_m = 0;
-  std::array<uint64_t, 2> src{}, src_mask{};  // the source prefix, as two big-endian words and their mask
+  uint64_t rank = 0;  ///< order in the kernel's chain among equal priorities (see spd.cpp)
   const model::Policy* policy = nullptr;
 
   bool before_in_chain(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
