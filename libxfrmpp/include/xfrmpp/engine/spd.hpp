@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
-// The engine's security policy database: the policies in the order they were inserted, the kernel's
-// errnos for the same mistakes, and a lookup with the kernel's semantics (lowest priority value wins,
-// an equal-priority tie goes to the older policy, socket policies first, nothing = the host default).
+// The engine's security policy database: the policies in the order they were linked, the kernel's
+// errnos for the same mistakes, and a lookup with the semantics of Linux >= 6.12 (lowest priority value
+// wins; an equal-priority tie goes to the policy linked first, a replacement counting as new except
+// inside the exact hash's chain; sub policies before main ones). Socket policies and the host default
+// are the caller's (EngineBackend::decide). The rules, with the kernel functions they come from, are
+// in src/engine/spd.cpp.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,10 +50,11 @@ class Spd {
   Result<model::Policy> remove(const model::PolicyId& id);
   Result<model::Policy> get(const model::PolicyId& id) const;
   void clear();
-  /// Every policy, older first.
+  /// Every policy, older first (a replaced policy counts as new, as in the kernel's dump).
   std::vector<model::Policy> dump() const;
   size_t size() const;
-  /// The policy the kernel would pick for `f` among policies of direction f.dir (type main), or null.
+  /// The policy the kernel would pick for `f` among policies of direction f.dir (sub, then main), or null.
+  /// Not a scan: an exact hash plus a destination trie (src/engine/spd_index.hpp).
   const model::Policy* lookup(const Flow& f) const;
   /// The same answer by scanning every policy: the reference the fast lookup is tested and benched against.
   const model::Policy* lookup_linear(const Flow& f) const;

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+// The fast half of the SPD (private to the library): the kernel's split into an exact hash for policies
+// whose prefixes are both full length and, for the rest, a path-compressed binary trie over the
+// destination prefix whose nodes hold the policies of that prefix in one (priority, pos)-sorted array,
+// source prefix inline. A
+// lookup walks the flow's destination path once and scans the lists on it deepest first (specific
+// selectors tend to carry the low values), each only while an entry could still beat the best so far:
+// a list is contiguous, so a scan costs far less than a second trie walk per node would.
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "xfrmpp/engine/spd.hpp"
+
+namespace xfrmpp::engine::detail {
+
+/// What a lookup needs of one policy, copied next to its list position so a scan touches no Policy.
+struct Entry {
+  // What a scan reads for most entries (priority, pos and the source prefix) comes first, in one cache line.
+  uint32_t priority = 0;
+  uint64_t pos = 0;                           ///< the kernel's xfrm_policy::pos: link order, what ties between chains go by
+  std::array<uint64_t, 2> src{}, src_mask{};  // the source prefix, as two big-endian words and their mask
+  uint16_t sport = 0, sport_mask = 0, dport = 0, dport_mask = 0;
+  uint8_t proto = 0;
+  int32_t ifindex = 0;
+  uint32_t mark_v = 0, mark_m = 0;
+  uint64_t rank = 0;  ///< order in the kernel's chain among equal priorities (see spd.cpp)
+  const model::Policy* policy = nullptr;
+
+  bool before_in_chain(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
+  bool before_by_pos(const Entry& o) const { return priority != o.priority ? priority < o.priority : pos < o.pos; }
+};
+
+Entry make_entry(const model::Policy& p, uint64_t rank, uint64_t pos);
+/// Everything of xfrm_policy_match except the addresses, family, if_id, type and direction, which the
+/// index has already sorted by.
+bool entry_matches_rest(const Entry& e, const Flow& f);
+
+/// The family the kernel gives a policy (xfrm_user: the selector's); unspec when it has none.
+model::Family policy_family(const model::Policy& p);
+/// True when the kernel keeps `p` in the exact hash: both prefixes at least the hash thresholds (the
+/// defaults, /32 and /128; XFRM_MSG_NEWSPDINFO can change them, the engine keeps the defaults here).
+bool is_exact(const model::Policy& p);
+
+/// The best exact-hash match (first in its chain) and the best inexact match (lowest priority, then pos).
+struct Best {
+  const Entry* exact = nullptr;
+  const Entry* inexact = nullptr;
+};
+
+class SpdIndex {
+ public:
+  void add(const model::Policy& p, uint64_t rank, uint64_t pos);
+  void remove(const model::Policy& p);
+  void clear();
+  Best find(const Flow& f, model::PolicyType type) const;
+
+ private:
+  using List = std::vector<Entry>;  // exact: sorted by before_in_chain; inexact: by before_by_pos
+  struct DstNode {
+    std::array<uint64_t, 2> prefix{};  // the node's prefix (host bits clear) as two big-endian words
+    uint8_t len = 0;
+    std::array<uint32_t, 2> child{};
+    uint32_t list = 0;  // 0: no policy has this destination prefix
+    uint32_t head = UINT32_MAX;  // the list's lowest priority, so a lookup skips it without touching it
+  };
+  struct PairHash {
+    size_t operator()(const std::array<uint8_t, 32>& k) const;
+  };
+  struct Bin {
+    std::vector<DstNode> dst{DstNode{}, DstNode{}};  // [0] unused (0 = null), [1] the root
+    std::vector<List> lists{List{}};
+    std::unordered_map<std::array<uint8_t, 32>, List, PairHash> exact;
+  };
+
+  static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
+  Bin* bin_of(const model::Policy& p, bool create);
+  List* list_of(Bin& b, const model::Policy& p, bool create);
+  static uint32_t node_of(Bin& b, const model::Prefix& p, bool create);
+  static void update_head(Bin& b, const model::Policy& p);
+
+  std::unordered_map<uint64_t, Bin> bins_;
+};
+
+}  // namespace xfrmpp::engine::detail
