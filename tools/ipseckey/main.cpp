@@ -22,6 +22,7 @@
 #include "privilege.hpp"
 #include "solaris.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/plan/run.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
@@ -84,7 +85,7 @@ class Runner {
   /// Deletes the SAs this runner added since the last forget(); says what it did. The undo of a run.
   std::string take_back();
   /// The adds so far are complete and stay.
-  void forget() { added_.clear(); }
+  void forget() { added_ = {}; }
 
  private:
   void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
@@ -99,7 +100,7 @@ class Runner {
   Backend* be_;
   bool quit_ = false;
   const std::vector<diag::SourceRange>* secrets_ = nullptr;
-  std::vector<Change> added_;  // removals of the SAs the kernel confirmed adding
+  plan::UndoLog added_;  // removals of the SAs the kernel confirmed adding
 };
 
 std::string association_text(const model::SecurityAssociation& sa, std::string_view what) {
@@ -115,9 +116,7 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
                     "==========================================\n",
                     ik::format_sa(*sa, c.cmd == ik::Cmd::add ? "ADD" : "UPDATE", {true, o_.numeric}).c_str());
   ApplyReport rep = be_->apply(changes, ApplyOptions{false});
-  for (size_t tag : rep.applied_tags)
-    if (const auto* sa = std::get_if<model::SecurityAssociation>(&changes[tag].target); sa && changes[tag].verb == Change::Verb::add)
-      added_.push_back(Change{sa->id(), Change::Verb::remove, added_.size()});
+  if (!changes.empty()) added_.record(changes, rep);
   bool ok = true;
   for (const auto& e : rep.errors) {
     const auto& target = changes[e.tag].target;
@@ -137,14 +136,11 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
 }
 
 std::string Runner::take_back() {
-  if (added_.empty()) return "no SA was added, so none had to be taken back (deletes, updates and flushes stay)";
-  std::vector<Change> undo(added_.rbegin(), added_.rend());
-  ApplyReport rep = be_->apply(undo, ApplyOptions{false});
-  size_t gone = 0;
-  for (const auto& e : rep.errors) gone += e.code == ESRCH || e.code == ENOENT;
-  std::string s = rep.errors.size() == gone ? fmt::format("the {} SAs this run added were deleted", undo.size())
-                                            : fmt::format("{} of the {} SAs this run added could not be deleted", rep.errors.size() - gone, undo.size());
-  added_.clear();
+  if (added_.removals.empty()) return "no SA was added, so none had to be taken back (deletes, updates and flushes stay)";
+  plan::TakeBackReport rep = plan::take_back(*be_, added_);
+  std::string s = rep.errors.empty() ? fmt::format("the {} SAs this run added were deleted", rep.attempted)
+                                     : fmt::format("{} of the {} SAs this run added could not be deleted", rep.errors.size(), rep.attempted);
+  added_ = {};
   return s;
 }
 
