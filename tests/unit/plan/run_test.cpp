@@ -196,7 +196,12 @@ TEST_CASE("deleteall deletes every SA between the two addresses of its protocol,
   auto ah = sa("10.0.0.1", "10.0.0.2", 0x103);
   ah.proto = m::Protocol::ah;
   be.sad.push_back(ah);
-  std::vector<plan::Step> steps{op(m::DeleteAllSa{v4("10.0.0.1"), v4("10.0.0.2"), m::Protocol::esp})};
+  m::DeleteAllSa all{v4("10.0.0.1"), v4("10.0.0.2"), m::Protocol::esp};
+  auto dels = plan::deleteall_changes(be.sad, all, 7);  // the whole SAD, as a dump without a protocol gives it
+  REQUIRE(dels.size() == 2);
+  CHECK(dels[0].tag == 7);
+  CHECK(std::get<m::SaId>(dels[1].target).spi == 0x101);
+  std::vector<plan::Step> steps{op(all)};
   auto rep = plan::run(be, steps);
   REQUIRE(rep.ok());
   REQUIRE(be.sad.size() == 2);
