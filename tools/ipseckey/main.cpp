@@ -75,6 +75,16 @@ std::string kernel_text(int code, const std::string& message, const std::string&
   return tools::with_privilege_hint(code, std::move(s));
 }
 
+// What an ipseckey command names: the SA's id() without mark or if_id (PF_KEY has neither). For a get or
+// an update's lookup a source of 0.0.0.0 means "any", as an unspecified one does.
+model::SaId pfkey_id(const model::SecurityAssociation& sa, bool zero_src_is_any = true) {
+  model::SaId id = sa.id();
+  id.mark.reset();
+  id.if_id.reset();
+  if (zero_src_is_any && id.src.is_zero()) id.src = model::Address{};
+  return id;
+}
+
 class Runner {
  public:
   Runner(const Options& o, Backend* be) : o_(o), be_(be) {}
@@ -283,7 +293,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
           report(src, c, "update cannot change the algorithms or keys of an SA on Linux (XFRM keeps them once an SA is mature); delete and add it");
           return false;
         }
-        auto cur = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
+        auto cur = be_->get_sa(pfkey_id(r.sa));
         if (!cur) {
           report(src, c, cur.error().code == EPERM ? kernel_text(EPERM, cur.error().message, {}) : association_text(r.sa, "does not exist"));
           return false;
@@ -313,14 +323,14 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
       std::vector<Change> changes;
       for (size_t i = 0; i < c.sas.size(); ++i) {
         const auto& sa = c.sas[i].sa;
-        changes.push_back(Change{model::SaId{sa.dst, sa.src, sa.proto, sa.spi, {}, {}}, Change::Verb::remove, i});
+        changes.push_back(Change{pfkey_id(sa, false), Change::Verb::remove, i});
       }
       return apply(src, c, changes);
     }
     case ik::Cmd::get: {
       bool ok = true;
       for (const auto& r : c.sas) {
-        auto g = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
+        auto g = be_->get_sa(pfkey_id(r.sa));
         if (!g) {
           report(src, c, g.error().code == EPERM ? kernel_text(EPERM, g.error().message, {}) : association_text(r.sa, "does not exist"));
           ok = false;
