@@ -16,6 +16,11 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
+/// For an `if constexpr` chain over the alternatives, whose last branch must be
+/// `else static_assert(kUnhandled<T>, "...")` so that a new alternative stops the build there too.
+template <class>
+inline constexpr bool kUnhandled = false;
+
 }  // namespace xfrmpp::model
 
 #pragma GCC visibility pop
