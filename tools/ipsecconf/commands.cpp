@@ -16,9 +16,10 @@
 #include "state.hpp"
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
-#include "xfrmpp/plan/rule_load.hpp"
+#include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/plan/rule_load.hpp"
 
 namespace xfrmpp::tools::ipsecconf {
 

@@ -22,11 +22,11 @@
 #include "privilege.hpp"
 #include "solaris.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
-#include "xfrmpp/plan/run.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/util/number.hpp"
+#include "xfrmpp/plan/run.hpp"
 
 namespace ik = xfrmpp::parsers::ipseckey;
 using namespace xfrmpp;
