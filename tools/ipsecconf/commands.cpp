@@ -530,16 +530,13 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
     st = State{};
   } else {
     Scope scope = scope_for(env, st, tunnel, false);
-    auto dump = (*be)->dump_policies();
-    if (!dump) {
-      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(dump.error()).c_str());
+    auto flushed = plan::flush_policies_where(**be, [&](const model::Policy& p) { return scope.policy(p); });
+    if (flushed.read_error) {
+      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(*flushed.read_error).c_str());
       return 1;
     }
-    std::vector<model::PolicyKey> keys;
-    for (const auto& p : *dump)
-      if (!p.is_socket_policy() && p.type == model::PolicyType::main && scope.policy(p)) keys.push_back(p.key());
-    if (auto err = remove_keys(**be, keys)) {
-      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", kernel_text(*err).c_str());
+    if (flushed.error) {
+      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", kernel_text(*flushed.error).c_str());
       return 1;
     }
     std::erase_if(st.rules, [&](const StateRule& r) { return scope.rule(r); });

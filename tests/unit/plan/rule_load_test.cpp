@@ -152,3 +152,29 @@ TEST_CASE("remove_policies: a key already gone is fine, another error is returne
   REQUIRE(err);
   CHECK(err->code == EPERM);
 }
+
+TEST_CASE("a scoped flush removes the main-type policies in scope and leaves socket and sub-type policies") {
+  FakeBackend be;
+  auto host = policy("10.0.0.1", "10.0.0.2");
+  auto tunnel = policy("10.0.0.1", "10.0.0.3");
+  tunnel.if_id = 4;
+  auto sub = policy("10.0.0.1", "10.0.0.5");
+  sub.type = m::PolicyType::sub;
+  be.apply(std::vector<xfrmpp::Change>{{host, xfrmpp::Change::Verb::add, 0}, {tunnel, xfrmpp::Change::Verb::add, 1},
+                                       {sub, xfrmpp::Change::Verb::add, 2}},
+           {});
+  auto sock = policy("10.0.0.1", "10.0.0.6");
+  sock.index = 8 * 100 + 3 + static_cast<uint32_t>(sock.dir);  // index % 8 >= 3: a socket's
+  be.spd.push_back(sock);
+  auto r = plan::flush_policies_where(be, [](const m::Policy& p) { return p.if_id.value_or(0) == 0; });
+  CHECK(!r.read_error);
+  CHECK(!r.error);
+  CHECK(r.selected == 1);
+  REQUIRE(be.spd.size() == 3);
+  for (const auto& p : be.spd) CHECK(p.key() != host.key());
+
+  be.fail_remove_tag[0] = EPERM;
+  auto all = plan::flush_policies_where(be, [](const m::Policy&) { return true; });
+  REQUIRE(all.error);
+  CHECK(all.error->code == EPERM);
+}

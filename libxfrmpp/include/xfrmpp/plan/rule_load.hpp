@@ -26,6 +26,15 @@ bool same_traffic_action(const model::Policy& a, const model::Policy& b);
 /// Deletes policies by key; ones already gone are fine. The first other error, if any.
 std::optional<ChangeError> remove_policies(Backend& backend, std::span<const model::PolicyKey> keys);
 
+/// A partial flush (ipsecconf -f, -f -i tunnel): every main-type policy of the SPD `in_scope` selects;
+/// socket policies belong to their sockets and are never touched.
+struct ScopedFlushReport {
+  std::optional<Error> read_error;  ///< the SPD could not be read: nothing was removed
+  std::optional<ChangeError> error;  ///< the first removal that failed (one already gone is fine)
+  size_t selected = 0;
+};
+ScopedFlushReport flush_policies_where(Backend& backend, const std::function<bool(const model::Policy&)>& in_scope);
+
 struct RuleLoadInput {
   std::span<const model::Policy> before;  ///< the SPD as dumped before the load
   std::span<const model::Policy> wanted;  ///< every policy the rules expand to, in file order
