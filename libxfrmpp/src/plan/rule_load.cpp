@@ -33,6 +33,21 @@ std::optional<ChangeError> remove_policies(Backend& backend, std::span<const mod
   return std::nullopt;
 }
 
+ScopedFlushReport flush_policies_where(Backend& backend, const std::function<bool(const model::Policy&)>& in_scope) {
+  ScopedFlushReport r;
+  auto dump = backend.dump_policies();
+  if (!dump) {
+    r.read_error = dump.error();
+    return r;
+  }
+  std::vector<model::PolicyKey> keys;
+  for (const auto& p : *dump)
+    if (!p.is_socket_policy() && p.type == model::PolicyType::main && in_scope(p)) keys.push_back(p.key());
+  r.selected = keys.size();
+  r.error = remove_policies(backend, keys);
+  return r;
+}
+
 RuleLoadPlan plan_rule_load(const RuleLoadInput& in) {
   RuleLoadPlan plan;
   // What the SPD holds per key (the kernel's EEXIST key, which also counts the security context).
