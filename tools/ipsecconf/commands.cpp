@@ -19,6 +19,7 @@
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
 #include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/plan/rule_load.hpp"
 
 namespace xfrmpp::tools::ipsecconf {
 
@@ -125,16 +126,6 @@ void print_plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuf
 
 // --- helpers ----------------------------------------------------------------------------------------
 
-model::PolicyId id_of(const model::PolicyKey& k) {
-  model::PolicyId id;
-  id.sel = k.sel;
-  id.dir = k.dir;
-  id.mark = k.mark;
-  if (k.if_id) id.if_id = k.if_id;
-  id.type = k.type;
-  return id;
-}
-
 std::string kernel_text(const ChangeError& e) {
   std::string s = e.message.empty() ? std::string(std::strerror(e.code)) : e.message;
   if (!e.extack.empty()) s += fmt::format(" (kernel: {})", e.extack);
@@ -175,17 +166,7 @@ int save_state(StateFile& file) {
 
 // Deletes policies by key; ones already gone are fine. Returns the first other error, if any.
 std::optional<ChangeError> remove_keys(Backend& be, const std::vector<model::PolicyKey>& keys) {
-  if (keys.empty()) return std::nullopt;
-  std::vector<Change> changes;
-  for (size_t i = 0; i < keys.size(); ++i) changes.push_back(Change{id_of(keys[i]), Change::Verb::remove, i});
-  ApplyReport rep = be.apply(changes, ApplyOptions{false});
-  for (const auto& e : rep.errors)
-    if (e.code != ENOENT) return e;
-  return std::nullopt;
-}
-
-bool host_policy(const model::Policy& p) {
-  return !p.is_socket_policy() && p.type == model::PolicyType::main && p.if_id.value_or(0) == 0;
+  return plan::remove_policies(be, keys);
 }
 
 void print_error(const diag::SourceBuffer& src, diag::SourceRange range, const std::string& msg) {
@@ -267,22 +248,6 @@ std::string policy_text(const model::Policy& p) {
 
 std::string describe(const model::Policy& p) { return "# kernel policy not installed by ipsecconf: " + policy_text(p); }
 
-// Whether two policies with one key do the same to traffic: same action, and for ipsec the same
-// transforms, levels and algorithm masks. Reqids and the order number do not change what is allowed.
-bool same_action(const model::Policy& a, const model::Policy& b) {
-  if (a.kind != b.kind) return false;
-  if (a.kind != model::PolicyKind::ipsec) return true;
-  if (a.templates.size() != b.templates.size()) return false;
-  for (size_t i = 0; i < a.templates.size(); ++i) {
-    const auto &x = a.templates[i], &y = b.templates[i];
-    if (x.proto != y.proto || x.mode != y.mode || x.level != y.level || x.aalgos != y.aalgos || x.ealgos != y.ealgos ||
-        x.calgos != y.calgos)
-      return false;
-    if (x.mode == model::Mode::tunnel && (x.src != y.src || x.dst != y.dst)) return false;
-  }
-  return true;
-}
-
 // The Solaris word for what a policy does, as the conflict message says it.
 std::string_view action_word(const model::Policy& p) {
   switch (p.kind) {
@@ -360,15 +325,6 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
     return 1;
   }
 
-  // What the kernel holds per key (the kernel's EEXIST key, which also counts the security context),
-  // and which of those keys this tool's record installed.
-  std::map<model::PolicyKey, const model::Policy*> in_kernel;
-  for (const auto& p : *before)
-    if (!p.is_socket_policy() && !p.ctx) in_kernel.emplace(p.key(), &p);
-  std::set<model::PolicyKey> owned;
-  for (const auto& r : st.rules)
-    for (const auto& e : r.entries) owned.insert(e.policies.begin(), e.policies.end());
-
   // One change per policy; a policy planned twice (Solaris: "duplicate/overlap policies") goes once.
   // A key already in the SPD is a duplicate (Solaris ignores it) when ipsecconf installed it or when it
   // does the same to traffic; a policy another tool set that does something else would stay in force
@@ -377,73 +333,43 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
     size_t rule, entry, policy;
   };
   std::vector<Ref> refs;
-  std::vector<Change> changes;
-  std::set<model::PolicyKey> planned_keys;
-  size_t conflicts = 0;
+  std::vector<model::Policy> wanted;
   for (size_t i = 0; i < planned->size(); ++i)
-    for (size_t j = 0; j < (*planned)[i].entries.size(); ++j) {
-      auto& e = (*planned)[i].entries[j];
-      for (size_t k = 0; k < e.policies.size(); ++k) {
-        const model::Policy& want = e.policies[k];
-        if (!planned_keys.insert(want.key()).second) {
-          e.skipped[k] = true;
-          continue;
-        }
-        if (auto f = in_kernel.find(want.key()); !replace && f != in_kernel.end()) {
-          if (!owned.count(want.key()) && !same_action(*f->second, want)) {
-            print_error(*src, (*planned)[i].rule->range,
-                        fmt::format("conflicts with a {} policy already in the SPD that was not set by ipsecconf ({}): "
-                                    "XFRM keeps one policy per selector and direction, so it would stay in force instead "
-                                    "of this rule's {}; remove it first, or replace the SPD with ipsecconf -a file -f",
-                                    action_word(*f->second), policy_text(*f->second), action_word(want)));
-            ++conflicts;
-          }
-          e.skipped[k] = true;
-          continue;
-        }
-        changes.push_back(Change{want, replace ? Change::Verb::update : Change::Verb::add, refs.size()});
+    for (size_t j = 0; j < (*planned)[i].entries.size(); ++j)
+      for (size_t k = 0; k < (*planned)[i].entries[j].policies.size(); ++k) {
+        wanted.push_back((*planned)[i].entries[j].policies[k]);
         refs.push_back({i, j, k});
       }
-    }
-  if (conflicts) {
-    std::fprintf(stderr, "ipsecconf: %zu policy conflict(s) with the SPD.\nipsecconf: nothing was changed\n", conflicts);
+  auto bypass = ic::ike_bypass_policies();
+  plan::RuleLoadInput in{*before, wanted, {}, bypass, replace};
+  for (const auto& r : st.rules)
+    for (const auto& e : r.entries) in.owned.insert(e.policies.begin(), e.policies.end());
+  plan::RuleLoadPlan lp = plan::plan_rule_load(in);
+  for (size_t w = 0; w < wanted.size(); ++w)
+    if (lp.skipped[w]) (*planned)[refs[w].rule].entries[refs[w].entry].skipped[refs[w].policy] = true;
+  for (const auto& c : lp.conflicts)
+    print_error(*src, (*planned)[refs[c.wanted].rule].rule->range,
+                fmt::format("conflicts with a {} policy already in the SPD that was not set by ipsecconf ({}): "
+                            "XFRM keeps one policy per selector and direction, so it would stay in force instead "
+                            "of this rule's {}; remove it first, or replace the SPD with ipsecconf -a file -f",
+                            action_word(c.existing), policy_text(c.existing), action_word(wanted[c.wanted])));
+  if (!lp.conflicts.empty()) {
+    std::fprintf(stderr, "ipsecconf: %zu policy conflict(s) with the SPD.\nipsecconf: nothing was changed\n", lp.conflicts.size());
     return 1;
   }
-  std::set<model::PolicyKey> existing;
-  for (const auto& p : *before) existing.insert(p.key());
-  size_t bypass_from = changes.size();
-  for (const auto& p : ic::ike_bypass_policies())
-    if (!existing.count(p.key()) && !planned_keys.count(p.key())) changes.push_back(Change{p, Change::Verb::add, changes.size()});
 
-  ApplyReport rep = (*be)->apply(changes, ApplyOptions{false});
-  // Takes this run's change back: an add removes what it added (EEXIST ones were never ours), a replace
-  // puts the SPD back to `before` (the SAD is not ipsecconf's and stays as it is).
+  plan::RuleLoadResult res = plan::apply_rule_load(**be, lp);
+  // Takes this run's change back: an add removes what it added, a replace puts the SPD back to `before`.
   auto take_back = [&]() -> std::string {
-    if (replace) {
-      plan::Snapshot snap;
-      snap.with_sas = false;
-      for (const auto& p : *before)
-        if (!p.is_socket_policy()) snap.policies.push_back(p);
-      auto r = plan::restore_snapshot(**be, snap);
-      if (!r.errors.empty()) return fmt::format("could not put the SPD back as it was: {}", kernel_text(r.errors.front()));
-      return "the SPD is as it was before";
-    }
-    std::vector<model::PolicyKey> undo;
-    for (size_t tag : rep.applied_tags)
-      if (const auto* p = std::get_if<model::Policy>(&changes[tag].target)) undo.push_back(p->key());
-    if (auto u = remove_keys(**be, undo)) return "could not take back every added policy: " + kernel_text(*u);
+    auto err = plan::take_back_rule_load(**be, lp, res.report, *before, replace);
+    if (replace) return err ? fmt::format("could not put the SPD back as it was: {}", kernel_text(*err)) : "the SPD is as it was before";
+    if (err) return "could not take back every added policy: " + kernel_text(*err);
     return "added policies taken back; nothing was changed";
   };
-  std::vector<ChangeError> fatal;
-  // Keys already in the SPD were sorted out above, so an EEXIST now is a policy another tool added
-  // while this run loaded: whether it agrees is unknown, so it is an error like any other. A bypass
-  // policy that appeared meanwhile is fine.
-  for (const auto& e : rep.errors)
-    if (e.code != EEXIST || e.tag < bypass_from) fatal.push_back(e);
-  if (!fatal.empty()) {
-    const auto& e = fatal.front();
-    if (e.tag < bypass_from) {
-      const auto& r = refs[e.tag];
+  if (res.fatal) {
+    const auto& e = *res.fatal;
+    if (e.tag < lp.bypass_from) {
+      const auto& r = refs[lp.wanted_of[e.tag]];
       print_error(*src, (*planned)[r.rule].rule->range, fmt::format("Kernel returned: {}", kernel_text(e)));
     } else {
       std::fprintf(stderr, "ipsecconf: cannot add the IKE bypass policies: %s\n", kernel_text(e).c_str());
@@ -455,15 +381,10 @@ int add(const Env& env, const std::string& file, bool replace, bool check_only, 
 
   if (replace) {
     // New rules are in: now take out whatever the old SPD had that the new one does not.
-    std::vector<model::PolicyKey> old;
-    for (const auto& p : *before)
-      if (host_policy(p) && !planned_keys.count(p.key()) && !ic::is_ike_bypass(p)) old.push_back(p.key());
+    std::vector<model::PolicyKey> recorded;
     for (const auto& r : st.rules)
-      for (const auto& e : r.entries)
-        for (const auto& k : e.policies)
-          if (!planned_keys.count(k)) old.push_back(k);
-    std::sort(old.begin(), old.end());
-    old.erase(std::unique(old.begin(), old.end()), old.end());
+      for (const auto& e : r.entries) recorded.insert(recorded.end(), e.policies.begin(), e.policies.end());
+    auto old = plan::stale_keys(*before, lp.planned_keys, recorded, [](const model::Policy& p) { return ic::is_ike_bypass(p); });
     if (auto err = remove_keys(**be, old)) {
       undo.dismiss();
       std::fprintf(stderr, "ipsecconf: an old policy could not be removed: %s\nipsecconf: %s\n", kernel_text(*err).c_str(),
@@ -605,16 +526,13 @@ int flush(const Env& env, const std::optional<std::string>& tunnel, bool all) {
     st = State{};
   } else {
     Scope scope = scope_for(env, st, tunnel, false);
-    auto dump = (*be)->dump_policies();
-    if (!dump) {
-      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(dump.error()).c_str());
+    auto flushed = plan::flush_policies_where(**be, [&](const model::Policy& p) { return scope.policy(p); });
+    if (flushed.read_error) {
+      std::fprintf(stderr, "ipsecconf: cannot read the SPD: %s\n", with_privilege_hint(*flushed.read_error).c_str());
       return 1;
     }
-    std::vector<model::PolicyKey> keys;
-    for (const auto& p : *dump)
-      if (!p.is_socket_policy() && p.type == model::PolicyType::main && scope.policy(p)) keys.push_back(p.key());
-    if (auto err = remove_keys(**be, keys)) {
-      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", kernel_text(*err).c_str());
+    if (flushed.error) {
+      std::fprintf(stderr, "ipsecconf: Flush failed: %s\n", kernel_text(*flushed.error).c_str());
       return 1;
     }
     std::erase_if(st.rules, [&](const StateRule& r) { return scope.rule(r); });

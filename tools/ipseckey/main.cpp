@@ -26,6 +26,7 @@
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/util/number.hpp"
+#include "xfrmpp/plan/run.hpp"
 
 namespace ik = xfrmpp::parsers::ipseckey;
 using namespace xfrmpp;
@@ -76,6 +77,16 @@ std::string kernel_text(int code, const std::string& message, const std::string&
   return tools::with_privilege_hint(code, std::move(s));
 }
 
+// What an ipseckey command names: the SA's id() without mark or if_id (PF_KEY has neither). For a get or
+// an update's lookup a source of 0.0.0.0 means "any", as an unspecified one does.
+model::SaId pfkey_id(const model::SecurityAssociation& sa, bool zero_src_is_any = true) {
+  model::SaId id = sa.id();
+  id.mark.reset();
+  id.if_id.reset();
+  if (zero_src_is_any && id.src.is_zero()) id.src = model::Address{};
+  return id;
+}
+
 class Runner {
  public:
   Runner(const Options& o, Backend* be) : o_(o), be_(be) {}
@@ -86,7 +97,7 @@ class Runner {
   /// Deletes the SAs this runner added since the last forget(); says what it did. The undo of a run.
   std::string take_back();
   /// The adds so far are complete and stay.
-  void forget() { added_.clear(); }
+  void forget() { added_ = {}; }
 
  private:
   void report(const diag::SourceBuffer& src, const ik::Command& c, const std::string& msg) {
@@ -101,7 +112,7 @@ class Runner {
   Backend* be_;
   bool quit_ = false;
   const std::vector<diag::SourceRange>* secrets_ = nullptr;
-  std::vector<Change> added_;  // removals of the SAs the kernel confirmed adding
+  plan::UndoLog added_;  // removals of the SAs the kernel confirmed adding
 };
 
 std::string association_text(const model::SecurityAssociation& sa, std::string_view what) {
@@ -117,9 +128,7 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
                     "==========================================\n",
                     ik::format_sa(*sa, c.cmd == ik::Cmd::add ? "ADD" : "UPDATE", {true, o_.numeric}).c_str());
   ApplyReport rep = be_->apply(changes, ApplyOptions{false});
-  for (size_t tag : rep.applied_tags)
-    if (const auto* sa = std::get_if<model::SecurityAssociation>(&changes[tag].target); sa && changes[tag].verb == Change::Verb::add)
-      added_.push_back(Change{sa->id(), Change::Verb::remove, added_.size()});
+  if (!changes.empty()) added_.record(changes, rep);
   bool ok = true;
   for (const auto& e : rep.errors) {
     const auto& target = changes[e.tag].target;
@@ -139,14 +148,11 @@ bool Runner::apply(const diag::SourceBuffer& src, const ik::Command& c, const st
 }
 
 std::string Runner::take_back() {
-  if (added_.empty()) return "no SA was added, so none had to be taken back (deletes, updates and flushes stay)";
-  std::vector<Change> undo(added_.rbegin(), added_.rend());
-  ApplyReport rep = be_->apply(undo, ApplyOptions{false});
-  size_t gone = 0;
-  for (const auto& e : rep.errors) gone += e.code == ESRCH || e.code == ENOENT;
-  std::string s = rep.errors.size() == gone ? fmt::format("the {} SAs this run added were deleted", undo.size())
-                                            : fmt::format("{} of the {} SAs this run added could not be deleted", rep.errors.size() - gone, undo.size());
-  added_.clear();
+  if (added_.removals.empty()) return "no SA was added, so none had to be taken back (deletes, updates and flushes stay)";
+  plan::TakeBackReport rep = plan::take_back(*be_, added_);
+  std::string s = rep.errors.empty() ? fmt::format("the {} SAs this run added were deleted", rep.attempted)
+                                     : fmt::format("{} of the {} SAs this run added could not be deleted", rep.errors.size(), rep.attempted);
+  added_ = {};
   return s;
 }
 
@@ -289,7 +295,7 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
           report(src, c, "update cannot change the algorithms or keys of an SA on Linux (XFRM keeps them once an SA is mature); delete and add it");
           return false;
         }
-        auto cur = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
+        auto cur = be_->get_sa(pfkey_id(r.sa));
         if (!cur) {
           report(src, c, cur.error().code == EPERM ? kernel_text(EPERM, cur.error().message, {}) : association_text(r.sa, "does not exist"));
           return false;
@@ -319,14 +325,14 @@ bool Runner::run(const diag::SourceBuffer& src, const ik::Command& c, const std:
       std::vector<Change> changes;
       for (size_t i = 0; i < c.sas.size(); ++i) {
         const auto& sa = c.sas[i].sa;
-        changes.push_back(Change{model::SaId{sa.dst, sa.src, sa.proto, sa.spi, {}, {}}, Change::Verb::remove, i});
+        changes.push_back(Change{pfkey_id(sa, false), Change::Verb::remove, i});
       }
       return apply(src, c, changes);
     }
     case ik::Cmd::get: {
       bool ok = true;
       for (const auto& r : c.sas) {
-        auto g = be_->get_sa(model::SaId{r.sa.dst, r.sa.src.is_zero() ? model::Address{} : r.sa.src, r.sa.proto, r.sa.spi, {}, {}});
+        auto g = be_->get_sa(pfkey_id(r.sa));
         if (!g) {
           report(src, c, g.error().code == EPERM ? kernel_text(EPERM, g.error().message, {}) : association_text(r.sa, "does not exist"));
           ok = false;

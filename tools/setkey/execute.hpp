@@ -8,14 +8,12 @@
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/diag/source.hpp"
 #include "xfrmpp/model/statement.hpp"
+#include "xfrmpp/plan/run.hpp"
 
 namespace xfrmpp::tools::setkey {
 
-struct Entry {
-  uint32_t source = 0;  ///< index into the run's sources
-  model::Statement statement;
-  bool fwd_copy = false;  ///< the RFC-mode `fwd` copy of the entry before it: not a statement of its own
-};
+/// A statement of the run (plan::Step): its source index, and whether it is an RFC-mode `fwd` copy.
+using Entry = plan::Step;
 
 struct ExecuteOptions {
   bool verbose = false;
@@ -27,12 +25,8 @@ struct ExecuteOptions {
   bool aevents = false;     ///< -x: also NEWAE replay/lifetime updates
 };
 
-/// What a run has applied, kept so that an internal error can take it back: every add the kernel
-/// confirmed, as the removal that undoes it (adds are exclusive, so what they made is the run's own).
-struct UndoLog {
-  std::vector<Change> removals;
-  size_t irreversible = 0;  ///< other applied statements (update, delete, flush, ...): only --atomic undoes those
-};
+/// What a run has applied (plan::UndoLog), kept so that an internal error can take it back.
+using UndoLog = plan::UndoLog;
 
 /// Applies entries in order: runs of SPD/SAD changes go out in batches; flush, dump, get and
 /// deleteall run where they stand. Stops at the first kernel rejection and says how far it got.

@@ -10,7 +10,11 @@
 namespace xfrmpp::nl {
 
 model::PolicyId policy_id_of(const model::Policy& p) {
-  return model::PolicyId{p.sel, p.dir, p.index, p.mark, p.if_id, p.ctx, p.type};
+  // A policy that carries its index is deleted by it, so an entry whose selector the kernel rewrote
+  // (prefix bits beyond the length cleared) is still the one named.
+  model::PolicyId id = p.id();
+  id.index = p.index;
+  return id;
 }
 
 model::SaId sa_id_of(const model::SecurityAssociation& sa) {

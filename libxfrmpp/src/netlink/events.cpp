@@ -104,10 +104,11 @@ Result<Event> decode_new_ae(std::span<const uint8_t> msg, Event ev) {
     sa.reqid = ae.reqid;
     xfrm_replay_state_esn esn{};
     if (attrs.read(XFRMA_REPLAY_ESN_VAL, esn)) {
-      sa.replay = model::Replay{esn.replay_window, true, esn.oseq, esn.seq, esn.oseq_hi, esn.seq_hi};
+      sa.replay = model::Replay{esn.replay_window, true};
+      sa.replay_counters = model::ReplayCounters{esn.oseq, esn.seq, esn.oseq_hi, esn.seq_hi};
     } else if (auto r = attrs.get<xfrm_replay_state>(XFRMA_REPLAY_VAL)) {
-      sa.replay.oseq = r->oseq;
-      sa.replay.seq = r->seq;
+      sa.replay_counters.oseq = r->oseq;
+      sa.replay_counters.seq = r->seq;
     }
     if (auto cur = attrs.get<xfrm_lifetime_cur>(XFRMA_LTIME_VAL)) sa.current = decode_lifetime_current(*cur);
     if (auto m = attrs.get<xfrm_mark>(XFRMA_MARK)) sa.mark = decode_mark(*m);

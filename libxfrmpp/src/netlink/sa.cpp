@@ -64,18 +64,18 @@ void put_algorithm(MessageWriter& w, uint16_t type, Head head, const model::Algo
   w.put_attr2(type, &head, sizeof head, a.key.data(), a.key.size());
 }
 
-void put_replay(MessageWriter& w, const model::Replay& r) {
+void put_replay(MessageWriter& w, const model::Replay& r, const model::ReplayCounters& c) {
   if (uses_esn_attr(r)) {
     xfrm_replay_state_esn esn{};
     esn.bmp_len = (r.window + 31) / 32;
-    esn.oseq = r.oseq;
-    esn.seq = r.seq;
-    esn.oseq_hi = r.oseq_hi;
-    esn.seq_hi = r.seq_hi;
+    esn.oseq = c.oseq;
+    esn.seq = c.seq;
+    esn.oseq_hi = c.oseq_hi;
+    esn.seq_hi = c.seq_hi;
     esn.replay_window = r.window;
     w.put_attr2(XFRMA_REPLAY_ESN_VAL, &esn, sizeof esn, nullptr, esn.bmp_len * sizeof(uint32_t));
-  } else if (r.oseq || r.seq) {
-    w.put_attr(XFRMA_REPLAY_VAL, xfrm_replay_state{r.oseq, r.seq, 0});
+  } else if (c.oseq || c.seq) {
+    w.put_attr(XFRMA_REPLAY_VAL, xfrm_replay_state{c.oseq, c.seq, 0});
   }
 }
 
@@ -100,7 +100,7 @@ void put_sa_attrs(MessageWriter& w, const model::SecurityAssociation& sa) {
     e.encap_oa = encode_address(sa.encap->original_address);
     w.put_attr(XFRMA_ENCAP, e);
   }
-  put_replay(w, sa.replay);
+  put_replay(w, sa.replay, sa.replay_counters);
   if (sa.mark) w.put_attr(XFRMA_MARK, encode_mark(*sa.mark));
   if (sa.if_id) w.put_u32(XFRMA_IF_ID, *sa.if_id);
   if (sa.output_mark) {
@@ -165,7 +165,7 @@ Result<void> decode_algorithms(const AttrTable& attrs, model::SecurityAssociatio
   return {};
 }
 
-Result<void> decode_replay(const xfrm_usersa_info& info, const AttrTable& attrs, model::Replay& r) {
+Result<void> decode_replay(const xfrm_usersa_info& info, const AttrTable& attrs, model::Replay& r, model::ReplayCounters& c) {
   r.esn = (info.flags & XFRM_STATE_ESN) != 0;
   xfrm_replay_state_esn esn{};
   if (attrs.read(XFRMA_REPLAY_ESN_VAL, esn)) {
@@ -173,16 +173,13 @@ Result<void> decode_replay(const xfrm_usersa_info& info, const AttrTable& attrs,
     if (size_t{esn.bmp_len} * sizeof(uint32_t) > payload.size() - sizeof esn)
       return make_error(EBADMSG, "XFRMA_REPLAY_ESN_VAL bitmap overruns its attribute");
     r.window = esn.replay_window;
-    r.oseq = esn.oseq;
-    r.seq = esn.seq;
-    r.oseq_hi = esn.oseq_hi;
-    r.seq_hi = esn.seq_hi;
+    c = model::ReplayCounters{esn.oseq, esn.seq, esn.oseq_hi, esn.seq_hi};
     return {};
   }
   r.window = info.replay_window;
   if (auto legacy = attrs.get<xfrm_replay_state>(XFRMA_REPLAY_VAL)) {
-    r.oseq = legacy->oseq;
-    r.seq = legacy->seq;
+    c.oseq = legacy->oseq;
+    c.seq = legacy->seq;
   }
   return {};
 }
@@ -215,7 +212,7 @@ Result<model::SecurityAssociation> sa_from_parts(const xfrm_usersa_info& info, c
   sa.current = decode_lifetime_current(info.curlft);
   sa.stats = model::SaStats{info.stats.replay_window, info.stats.replay, info.stats.integrity_failed};
   sa.seq = info.seq;
-  if (auto r = decode_replay(info, attrs, sa.replay); !r) return r.error();
+  if (auto r = decode_replay(info, attrs, sa.replay, sa.replay_counters); !r) return r.error();
   if (auto a = decode_algorithms(attrs, sa); !a) return a.error();
   if (auto e = attrs.get<xfrm_encap_tmpl>(XFRMA_ENCAP)) {
     sa.encap = model::Encapsulation{e->encap_type, ntohs(e->encap_sport), ntohs(e->encap_dport),

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "xfrmpp/model/names.hpp"
+#include "xfrmpp/model/visit.hpp"
 
 namespace xfrmpp::render {
 
@@ -189,6 +190,8 @@ json to_json(const model::Statement& st, uint64_t line, const JsonOptions& o) {
           j["op"] = "spd-info";
         } else if constexpr (std::is_same_v<T, model::GetSadInfo>) {
           j["op"] = "sad-info";
+        } else {
+          static_assert(model::kUnhandled<T>, "to_json(Statement): a model::Operation alternative has no JSON form");
         }
       },
       st.op);

@@ -626,7 +626,7 @@ bool CommandParser::sa_command(Command& c) {
       given.replay = true;
     }
     if (replay_value) {
-      base.replay.oseq = base.replay.seq = *replay_value;
+      base.replay_counters.oseq = base.replay_counters.seq = *replay_value;
       given.replay_value = true;
     }
     base.limits = lim;

@@ -100,7 +100,7 @@ std::string format_save(const model::SecurityAssociation& sa, const PrintOptions
   if (sa.aead) s += fmt::format("\tencrkey {}{}", key_text(sa.aead->key, o.paranoid), nl);
   if (sa.crypt && !sa.crypt->key.empty()) s += fmt::format("\tencrkey {}{}", key_text(sa.crypt->key, o.paranoid), nl);
   if (sa.auth) s += fmt::format("\tauthkey {}{}", key_text(sa.auth->key, o.paranoid), nl);
-  uint32_t counter = std::max(sa.replay.oseq, sa.replay.seq);
+  uint32_t counter = std::max(sa.replay_counters.oseq, sa.replay_counters.seq);
   if (counter) s += fmt::format("    replay_value {}{}", counter, nl);
   s += "\n# end assoc\n\n";
   return s;
@@ -143,7 +143,7 @@ std::string format_sa(const model::SecurityAssociation& sa, std::string_view mes
     s += fmt::format("EKY: Encryption key.\nEKY: {}\n", key_text(sa.aead->key, o.paranoid, info ? info->salt_bits : 0));
   }
   if (sa.crypt && !sa.crypt->key.empty()) s += fmt::format("EKY: Encryption key.\nEKY: {}\n", key_text(sa.crypt->key, o.paranoid));
-  uint32_t counter = std::max(sa.replay.oseq, sa.replay.seq);
+  uint32_t counter = std::max(sa.replay_counters.oseq, sa.replay_counters.seq);
   if (counter) s += fmt::format("RPL: Replay Value {}\n", counter);
   const auto& l = sa.limits;
   const auto& c = sa.current;

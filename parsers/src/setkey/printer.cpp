@@ -194,7 +194,7 @@ std::string format_sa_dump(const model::SecurityAssociation& sa, const PrintOpti
   // algorithm, so one without any is the larval SA a getspi (ALLOCSPI) or an acquire reserved.
   bool ipsec = sa.proto == model::Protocol::esp || sa.proto == model::Protocol::ah || sa.proto == model::Protocol::ipcomp;
   bool larval = ipsec && !sa.crypt && !sa.aead && !sa.auth && !sa.comp;
-  s += fmt::format("\tseq=0x{:08x} replay={} flags=0x{:08x} state={}\n", sa.replay.oseq, sa.replay.window, flags,
+  s += fmt::format("\tseq=0x{:08x} replay={} flags=0x{:08x} state={}\n", sa.replay_counters.oseq, sa.replay.window, flags,
                    larval ? "larval" : "mature");
   s += fmt::format("\tcreated: {}\tcurrent: {}\n", time_text(sa.current.add_time), time_text(static_cast<uint64_t>(time(nullptr))));
   s += fmt::format("\tdiff: {}(s)\thard: {}(s)\tsoft: {}(s)\n",

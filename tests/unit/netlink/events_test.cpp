@@ -237,8 +237,8 @@ TEST_CASE("NEWAE, MAPPING, REPORT and GETDEFAULT notifications") {
   REQUIRE(a.sa);
   CHECK(a.sa->spi == 0x99);
   CHECK(a.sa->reqid == 2);
-  CHECK(a.sa->replay.oseq == 10);
-  CHECK(a.sa->replay.seq == 11);
+  CHECK(a.sa->replay_counters.oseq == 10);
+  CHECK(a.sa->replay_counters.seq == 11);
   CHECK(a.sa->current.bytes == 500);
 
   Note map(XFRM_MSG_MAPPING);

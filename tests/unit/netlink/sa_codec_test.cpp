@@ -147,7 +147,8 @@ TEST_CASE("SA round trip keeps every field") {
   CHECK(wire::diff(decode_sa(u.msg()).value(), sa) == "");
 
   auto legacy = esp_sa();
-  legacy.replay = model::Replay{16, false, 3, 4, 0, 0};
+  legacy.replay = model::Replay{16, false};
+  legacy.replay_counters = model::ReplayCounters{3, 4, 0, 0};
   auto l = encode(legacy);
   CHECK(wire::find_attr(l.msg(), sizeof(xfrm_usersa_info), XFRMA_REPLAY_VAL));
   CHECK(wire::diff(decode_sa(l.msg()).value(), legacy) == "");

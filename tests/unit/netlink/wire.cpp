@@ -88,6 +88,7 @@ std::string diff(const SecurityAssociation& a, const SecurityAssociation& b) {
   d("extra_flags", a.extra_flags, b.extra_flags);
   d("sel", a.sel, b.sel);
   d("replay", a.replay, b.replay);
+  d("replay_counters", a.replay_counters, b.replay_counters);
   d("auth", a.auth, b.auth);
   d("crypt", a.crypt, b.crypt);
   d("aead", a.aead, b.aead);
@@ -179,7 +180,8 @@ SecurityAssociation full_sa() {
   sa.sel.proto = 17;
   sa.sel.dport = 53;
   sa.sel.dport_mask = 0xffff;
-  sa.replay = Replay{256, true, 5, 6, 7, 8};
+  sa.replay = Replay{256, true};
+  sa.replay_counters = ReplayCounters{5, 6, 7, 8};
   sa.auth = AlgorithmSetting{"hmac(sha256)", std::vector<uint8_t>(32, 0xaa), 128};
   sa.crypt = AlgorithmSetting{"cbc(aes)", std::vector<uint8_t>(16, 0xbb), 0};
   sa.aead = AlgorithmSetting{"rfc4106(gcm(aes))", std::vector<uint8_t>(20, 0xcc), 96};

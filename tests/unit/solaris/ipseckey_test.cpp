@@ -54,6 +54,7 @@ void check_same(const model::SecurityAssociation& a, const model::SecurityAssoci
   CHECK(a.mode == b.mode);
   CHECK(a.sel == b.sel);
   CHECK(a.replay == b.replay);
+  CHECK(a.replay_counters == b.replay_counters);
   CHECK(a.auth == b.auth);
   CHECK(a.crypt == b.crypt);
   CHECK(a.aead == b.aead);

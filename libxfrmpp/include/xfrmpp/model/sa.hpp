@@ -37,8 +37,15 @@ struct Encapsulation {
 struct Replay {
   uint32_t window = 0;
   bool esn = false;
-  uint32_t oseq = 0, seq = 0, oseq_hi = 0, seq_hi = 0;  ///< state; dump only unless set
   auto operator<=>(const Replay&) const = default;
+};
+
+/// The sequence numbers the kernel counts with: dumps carry them; an add sends them only when set
+/// (ipseckey's replay_value). Kept out of Replay because they are state, not configuration: putting an
+/// outbound counter back would reuse sequence numbers.
+struct ReplayCounters {
+  uint32_t oseq = 0, seq = 0, oseq_hi = 0, seq_hi = 0;
+  auto operator<=>(const ReplayCounters&) const = default;
 };
 
 /// Counters that only dumps carry.
@@ -53,10 +60,12 @@ inline constexpr uint8_t noecn = 1, decap_dscp = 2, nopmtudisc = 4, wildrecv = 8
                          align4 = 64, esn = 128;
 }
 
-/// A security association, everything XFRM can carry.
 struct SaId;
+struct SaKey;
 
-struct SecurityAssociation {
+/// What an SA is: everything a user configures and an add sends. Two SAs with equal configurations
+/// do the same to traffic; this equality is what "changed" means to a snapshot restore.
+struct SaConfig {
   Family family = Family::unspec;
   Address src, dst;
   Protocol proto = Protocol::esp;
@@ -79,14 +88,37 @@ struct SecurityAssociation {
   std::optional<uint32_t> mapping_threshold;  ///< XFRMA_MTIMER_THRESH
   std::optional<SecurityContext> ctx;
   std::optional<Address> coaddr;
+  bool operator==(const SaConfig&) const = default;
+};
+
+/// A security association, everything XFRM can carry: its configuration, and what the kernel stamps
+/// on it (sequence numbers, counters, times), which `config()` equality leaves out.
+struct SecurityAssociation : SaConfig {
   uint32_t seq = 0;  ///< ACQUIRE/ALLOCSPI sequence to complete; keep 0 for bulk adds
-  // Dump-only state.
+  // Dump-only state (an add sends replay_counters when set).
+  ReplayCounters replay_counters;
   LifetimeCurrent current;
   SaStats stats;
   uint64_t last_used = 0;
 
-  /// What names this SA to the kernel (XFRM_MSG_DELSA/GETSA): destination, SPI, protocol, mark and if_id.
+  const SaConfig& config() const { return *this; }
+  /// Everything, counters included.
+  bool operator==(const SecurityAssociation&) const = default;
+  /// What names this SA to the kernel (XFRM_MSG_DELSA/GETSA): destination, SPI, protocol, mark and if_id,
+  /// with the source a deleteall filter may use.
   SaId id() const;
+  /// The identity two SAs cannot share (the kernel's EEXIST): id() without the source.
+  SaKey key() const;
+};
+
+/// The kernel's identity of an SA: what xfrm_state_lookup() matches on. No two SAs share one.
+struct SaKey {
+  Address dst;
+  Protocol proto = Protocol::esp;
+  uint32_t spi = 0;
+  std::optional<Mark> mark;
+  uint32_t if_id = 0;
+  auto operator<=>(const SaKey&) const = default;
 };
 
 /// Identity of an SA for get/delete.
@@ -97,9 +129,14 @@ struct SaId {
   uint32_t spi = 0;
   std::optional<Mark> mark;
   std::optional<uint32_t> if_id;
+
+  SaKey key() const { return SaKey{dst, proto, spi, mark, if_id.value_or(0)}; }
+  /// Whether `sa` is the SA this names: same key, and the same source when this gives one.
+  bool names(const SecurityAssociation& sa) const { return sa.key() == key() && (src.is_zero() || sa.src == src); }
 };
 
 inline SaId SecurityAssociation::id() const { return SaId{dst, src, proto, spi, mark, if_id}; }
+inline SaKey SecurityAssociation::key() const { return SaKey{dst, proto, spi, mark, if_id.value_or(0)}; }
 
 }  // namespace xfrmpp::model
 

@@ -46,9 +46,19 @@ struct SetSpdHashThresholds { uint8_t v4_lbits = 32, v4_rbits = 32, v6_lbits = 1
 struct GetSpdInfo {};
 struct GetSadInfo {};
 
+#ifdef XFRMPP_TEST_EXTRA_OPERATION
+// Only for the compile test that shows every visitor over Operation must handle a new alternative.
+struct TestExtraOperation {};
+#endif
+
+/// Visit it with model::Overloaded (model/visit.hpp) and one handler per alternative, never a catch-all.
 using Operation = std::variant<AddPolicy, DeletePolicy, FlushPolicies, DumpPolicies, AddSa, DeleteSa,
                                DeleteAllSa, GetSa, FlushSas, DumpSas, AllocSpi, SetDefaultPolicy, GetDefaultPolicy,
-                               SetSpdHashThresholds, GetSpdInfo, GetSadInfo>;
+                               SetSpdHashThresholds, GetSpdInfo, GetSadInfo
+#ifdef XFRMPP_TEST_EXTRA_OPERATION
+                               , TestExtraOperation
+#endif
+                               >;
 
 struct Statement {
   Operation op;

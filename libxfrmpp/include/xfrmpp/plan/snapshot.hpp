@@ -29,7 +29,7 @@ struct RestoreReport {
 /// and replay state: the kernel offers no way to restore those.
 RestoreReport restore_snapshot(Backend& backend, const Snapshot& before);
 
-/// Equality of what a policy or SA is (not what it has counted): used to find what changed.
+/// Equality of what a policy or SA is (not what it has counted): their config() equality, used to find what changed.
 bool same_policy(const model::Policy& a, const model::Policy& b);
 bool same_sa(const model::SecurityAssociation& a, const model::SecurityAssociation& b);
 

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "xfrmpp/plan/run.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include "xfrmpp/model/visit.hpp"
+
+namespace xfrmpp::plan {
+namespace {
+
+using model::Overloaded;
+
+// What the user wrote: an RFC-mode `fwd` copy is part of its `in` statement. With `applied`, a
+// statement counts when every change it stands for is in the backend.
+size_t user_statements(std::span<const Step> steps, size_t from, size_t to, const std::vector<bool>* applied = nullptr) {
+  size_t n = 0;
+  for (size_t k = from; k < to; ++k) {
+    if (steps[k].fwd_copy) continue;
+    bool whole = !applied || ((*applied)[k] && (k + 1 >= steps.size() || !steps[k + 1].fwd_copy || (*applied)[k + 1]));
+    n += whole;
+  }
+  return n;
+}
+
+StepError step_error(size_t step, const ChangeError& e) { return StepError{step, e.code, e.message, e.extack, false}; }
+StepError step_error(size_t step, const Error& e, bool dump = false) { return StepError{step, e.code, e.message, {}, dump}; }
+
+// The backend keeps going through a batch after a rejected change, so statements after the failing one
+// may be in. Adds are exclusive, so whatever they created is the run's to remove: taking them back makes
+// "stop at the first rejection" true. Other verbs cannot be undone without a snapshot; they stay applied.
+// `first_failed` is the first failing statement as written (the `in` of a failed `fwd` copy), so no
+// statement is left half in.
+void undo_after(Backend& backend, std::span<const Step> steps, std::span<const Change> batch, const ApplyReport& rep,
+                size_t first_failed, const RunOptions& o, RunReport& report) {
+  std::vector<Change> undo;
+  std::vector<bool> left(steps.size(), false);
+  for (size_t tag : rep.applied_tags) {
+    if (tag < first_failed) {
+      left[tag] = true;
+      continue;
+    }
+    auto inv = inverse_of_add(batch[tag - batch.front().tag]);
+    if (!inv) {
+      left[tag] = true;
+      continue;
+    }
+    undo.push_back(std::move(*inv));
+  }
+  if (!undo.empty()) {
+    ApplyReport r = backend.apply(undo, ApplyOptions{false, o.batch_bytes});
+    for (const auto& e : r.errors) left[e.tag] = true;
+    for (size_t tag : r.applied_tags) report.outcomes[tag] = Outcome::taken_back;
+    report.taken_back += r.applied;
+  }
+  for (size_t tag = batch.front().tag; tag < batch.front().tag + batch.size(); ++tag)
+    if (left[tag]) report.outcomes[tag] = Outcome::applied;
+  report.done += user_statements(steps, batch.front().tag, batch.front().tag + batch.size(), &left);
+}
+
+// Runs one statement that is not a batched change. Returns its error, if any.
+std::optional<StepError> run_single(Backend& backend, const Step& step, size_t i, const RunOptions& o, RunObserver* observer) {
+  auto tell = [&](Answer&& a) {
+    if (observer) observer->answer(i, std::move(a));
+  };
+  auto check = [&](const Result<void>& r) -> std::optional<StepError> {
+    if (!r) return step_error(i, r.error());
+    return std::nullopt;
+  };
+  auto change = [](const auto&) -> std::optional<StepError> { return std::nullopt; };  // batched, never here
+  return std::visit(
+      Overloaded{
+          [&](const model::AddPolicy& op) { return change(op); },
+          [&](const model::DeletePolicy& op) { return change(op); },
+          [&](const model::AddSa& op) { return change(op); },
+          [&](const model::DeleteSa& op) { return change(op); },
+          [&](const model::FlushPolicies&) { return check(backend.flush_policies()); },
+          [&](const model::FlushSas& op) { return check(backend.flush_sas(op.proto)); },
+          [&](const model::DumpPolicies&) -> std::optional<StepError> {
+            auto r = backend.dump_policies();
+            if (!r) return step_error(i, r.error(), true);
+            tell(PolicyDump{std::move(*r)});
+            return std::nullopt;
+          },
+          [&](const model::DumpSas& op) -> std::optional<StepError> {
+            auto r = backend.dump_sas(op.proto);
+            if (!r) return step_error(i, r.error(), true);
+            tell(SaDump{std::move(*r)});
+            return std::nullopt;
+          },
+          [&](const model::GetSa& op) -> std::optional<StepError> {
+            auto r = backend.get_sa(op.id);
+            if (!r) return step_error(i, r.error());
+            tell(GotSa{std::move(*r)});
+            return std::nullopt;
+          },
+          [&](const model::AllocSpi& op) -> std::optional<StepError> {
+            auto r = backend.alloc_spi(*op.sa, op.min, op.max);
+            if (!r) return step_error(i, r.error());
+            tell(AllocatedSpi{std::move(*r)});
+            return std::nullopt;
+          },
+          [&](const model::SetDefaultPolicy& op) { return check(backend.set_default_policy(op.defaults)); },
+          [&](const model::GetDefaultPolicy&) -> std::optional<StepError> {
+            auto r = backend.get_default_policy();
+            if (!r) return step_error(i, r.error());
+            tell(*r);
+            return std::nullopt;
+          },
+          [&](const model::SetSpdHashThresholds& op) -> std::optional<StepError> {
+            // A family left out keeps its current thresholds.
+            auto cur = backend.spd_info();
+            if (!cur) return step_error(i, cur.error());
+            return check(backend.set_spd_hash_thresholds(op.v4 ? op.v4_lbits : cur->v4_lbits, op.v4 ? op.v4_rbits : cur->v4_rbits,
+                                                         op.v6 ? op.v6_lbits : cur->v6_lbits, op.v6 ? op.v6_rbits : cur->v6_rbits));
+          },
+          [&](const model::GetSpdInfo&) -> std::optional<StepError> {
+            auto r = backend.spd_info();
+            if (!r) return step_error(i, r.error());
+            tell(*r);
+            return std::nullopt;
+          },
+          [&](const model::GetSadInfo&) -> std::optional<StepError> {
+            auto r = backend.sad_info();
+            if (!r) return step_error(i, r.error());
+            tell(*r);
+            return std::nullopt;
+          },
+          [&](const model::DeleteAllSa& op) -> std::optional<StepError> {
+            auto all = backend.dump_sas(op.proto);
+            if (!all) return step_error(i, all.error());
+            auto dels = deleteall_changes(*all, op, i);
+            auto rep = backend.apply(dels, ApplyOptions{true, o.batch_bytes});
+            if (!rep.errors.empty()) return step_error(i, rep.errors.front());
+            return std::nullopt;
+          },
+      },
+      step.statement.op);
+}
+
+}  // namespace
+
+std::optional<Change> inverse_of_add(const Change& c) {
+  if (c.verb != Change::Verb::add) return std::nullopt;
+  if (const auto* p = std::get_if<model::Policy>(&c.target)) return Change{p->id(), Change::Verb::remove, c.tag};
+  if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target)) return Change{sa->id(), Change::Verb::remove, c.tag};
+  return std::nullopt;
+}
+
+void UndoLog::record(std::span<const Change> batch, const ApplyReport& report, size_t upto) {
+  for (size_t tag : report.applied_tags) {
+    if (tag >= upto) continue;
+    if (auto inv = inverse_of_add(batch[tag - batch.front().tag])) removals.push_back(std::move(*inv));
+    else ++irreversible;
+  }
+}
+
+TakeBackReport take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) {
+  TakeBackReport report;
+  std::vector<Change> undo(log.removals.rbegin(), log.removals.rend());
+  report.attempted = undo.size();
+  report.irreversible = log.irreversible;
+  if (undo.empty()) return report;
+  ApplyReport r = backend.apply(undo, ApplyOptions{false, batch_bytes});
+  std::erase_if(r.errors, [](const ChangeError& e) { return e.code == ENOENT || e.code == ESRCH; });
+  report.errors = std::move(r.errors);
+  return report;
+}
+
+Result<std::vector<GeneratedReqid>> assign_reqids(Backend& backend, std::span<Step> steps) {
+  std::vector<GeneratedReqid> out;
+  bool needed = false;
+  for (auto& s : steps)
+    if (auto* a = std::get_if<model::AddPolicy>(&s.statement.op))
+      for (auto& t : a->policy.templates) needed |= t.level == model::Level::unique && t.reqid == 0;
+  if (!needed) return out;
+  auto spd = backend.dump_policies();
+  if (!spd) return spd.error();
+  uint32_t next = model::kManualReqidMax + 1;
+  for (const auto& p : *spd)
+    for (const auto& t : p.templates) next = std::max(next, t.reqid + 1);
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (auto* a = std::get_if<model::AddPolicy>(&steps[i].statement.op)) {
+      for (auto& t : a->policy.templates)
+        if (t.level == model::Level::unique && t.reqid == 0) t.reqid = next++;
+      for (const auto& r : a->replaced_reqids) out.push_back(GeneratedReqid{i, r, a->policy.templates[r.request].reqid});
+    }
+  return out;
+}
+
+Result<void> resolve_default_levels(std::span<Step> steps, const LevelSource& source) {
+  bool needed = false;
+  for (auto& s : steps)
+    if (auto* a = std::get_if<model::AddPolicy>(&s.statement.op))
+      for (auto& t : a->policy.templates) needed |= t.level == model::Level::default_level;
+  if (!needed) return {};
+  auto levels = source ? source() : knobs::load_default_levels();
+  if (!levels) return levels.error();
+  for (auto& s : steps)
+    if (auto* a = std::get_if<model::AddPolicy>(&s.statement.op)) levels->resolve(a->policy);
+  return {};
+}
+
+std::optional<Change> to_change(const model::Statement& st, size_t tag) {
+  auto none = [](const auto&) -> std::optional<Change> { return std::nullopt; };
+  return std::visit(
+      Overloaded{
+          [&](const model::AddPolicy& a) -> std::optional<Change> {
+            return Change{a.policy, a.update ? Change::Verb::update : Change::Verb::add, tag};
+          },
+          [&](const model::DeletePolicy& d) -> std::optional<Change> { return Change{d.id, Change::Verb::remove, tag}; },
+          [&](const model::AddSa& a) -> std::optional<Change> {
+            return Change{*a.sa, a.update ? Change::Verb::update : Change::Verb::add, tag};
+          },
+          [&](const model::DeleteSa& d) -> std::optional<Change> { return Change{d.id, Change::Verb::remove, tag}; },
+          [&](const model::FlushPolicies& x) { return none(x); },
+          [&](const model::DumpPolicies& x) { return none(x); },
+          [&](const model::DeleteAllSa& x) { return none(x); },
+          [&](const model::GetSa& x) { return none(x); },
+          [&](const model::FlushSas& x) { return none(x); },
+          [&](const model::DumpSas& x) { return none(x); },
+          [&](const model::AllocSpi& x) { return none(x); },
+          [&](const model::SetDefaultPolicy& x) { return none(x); },
+          [&](const model::GetDefaultPolicy& x) { return none(x); },
+          [&](const model::SetSpdHashThresholds& x) { return none(x); },
+          [&](const model::GetSpdInfo& x) { return none(x); },
+          [&](const model::GetSadInfo& x) { return none(x); },
+      },
+      st.op);
+}
+
+bool read_only(const model::Operation& op) {
+  return std::visit(Overloaded{
+                        [](const model::DumpPolicies&) { return true; },
+                        [](const model::DumpSas&) { return true; },
+                        [](const model::GetSa&) { return true; },
+                        [](const model::GetDefaultPolicy&) { return true; },
+                        [](const model::GetSpdInfo&) { return true; },
+                        [](const model::GetSadInfo&) { return true; },
+                        [](const model::AddPolicy&) { return false; },
+                        [](const model::DeletePolicy&) { return false; },
+                        [](const model::FlushPolicies&) { return false; },
+                        [](const model::AddSa&) { return false; },
+                        [](const model::DeleteSa&) { return false; },
+                        [](const model::DeleteAllSa&) { return false; },
+                        [](const model::FlushSas&) { return false; },
+                        [](const model::AllocSpi&) { return false; },  // leaves a larval SA behind
+                        [](const model::SetDefaultPolicy&) { return false; },
+                        [](const model::SetSpdHashThresholds&) { return false; },
+                    },
+                    op);
+}
+
+std::vector<Change> deleteall_changes(std::span<const model::SecurityAssociation> sad, const model::DeleteAllSa& op, size_t tag) {
+  std::vector<Change> dels;
+  for (const auto& sa : sad)
+    if (sa.src == op.src && sa.dst == op.dst && sa.proto == op.proto) dels.push_back(Change{sa.id(), Change::Verb::remove, tag});
+  return dels;
+}
+
+RunReport run(Backend& backend, std::span<const Step> steps, const RunOptions& o, UndoLog* log, RunObserver* observer) {
+  RunReport report;
+  report.total = user_statements(steps, 0, steps.size());
+  report.outcomes.assign(steps.size(), Outcome::not_run);
+  std::vector<Change> batch;
+  size_t i = 0;
+  while (i < steps.size()) {
+    batch.clear();
+    size_t j = i;
+    for (; j < steps.size() && (batch.size() < o.chunk || steps[j].fwd_copy); ++j) {
+      auto c = to_change(steps[j].statement, j);
+      if (!c) break;
+      batch.push_back(std::move(*c));
+    }
+    if (!batch.empty()) {
+      ApplyReport rep = backend.apply(batch, ApplyOptions{true, o.batch_bytes});
+      if (observer) observer->batch(batch.size(), rep.applied);
+      if (rep.errors.empty()) {
+        report.done += user_statements(steps, i, j);
+        for (size_t k = i; k < j; ++k) report.outcomes[k] = Outcome::applied;
+        if (log) log->record(batch, rep);
+      } else {
+        const ChangeError* first = &rep.errors.front();
+        for (const auto& err : rep.errors)
+          if (err.tag < first->tag) first = &err;
+        size_t at = first->tag;
+        // Reported with the first error the backend gave, at the first statement that failed.
+        report.error = step_error(at, rep.errors.front());
+        size_t written = steps[at].fwd_copy ? at - 1 : at;
+        if (log) log->record(batch, rep, written);
+        undo_after(backend, steps, batch, rep, written, o, report);
+        report.outcomes[at] = Outcome::failed;
+        return report;
+      }
+      i = j;
+      continue;
+    }
+    const Step& s = steps[i];
+    if (auto err = run_single(backend, s, i, o, observer)) {
+      report.error = std::move(*err);
+      report.outcomes[i] = Outcome::failed;
+      return report;
+    }
+    report.outcomes[i] = Outcome::applied;
+    report.done += !s.fwd_copy;
+    if (log && !read_only(s.statement.op)) ++log->irreversible;
+    ++i;
+  }
+  return report;
+}
+
+Preview preview(std::span<const Step> steps) {
+  Preview out;
+  auto& spd = out.policies;
+  auto& sad = out.sas;
+  auto nothing = [](const auto&) {};
+  for (const auto& s : steps) {
+    std::visit(Overloaded{
+                   [&](const model::AddPolicy& op) {
+                     auto key = op.policy.key();
+                     auto it = std::find_if(spd.begin(), spd.end(), [&](const model::Policy& p) { return p.key() == key; });
+                     if (it != spd.end()) *it = op.policy;
+                     else spd.push_back(op.policy);
+                   },
+                   [&](const model::DeletePolicy& op) {
+                     std::erase_if(spd, [&](const model::Policy& p) { return p.key() == op.id.key(); });
+                   },
+                   [&](const model::FlushPolicies&) { spd.clear(); },
+                   [&](const model::AddSa& op) {
+                     // The same SA when its id names it (a source given must match too).
+                     model::SaId id = op.sa->id();
+                     auto it = std::find_if(sad.begin(), sad.end(), [&](const model::SecurityAssociation& sa) { return id.names(sa); });
+                     if (it != sad.end()) *it = *op.sa;
+                     else sad.push_back(*op.sa);
+                   },
+                   [&](const model::DeleteSa& op) {
+                     std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return op.id.names(sa); });
+                   },
+                   [&](const model::DeleteAllSa& op) {
+                     std::erase_if(sad, [&](const model::SecurityAssociation& sa) {
+                       return sa.src == op.src && sa.dst == op.dst && sa.proto == op.proto;
+                     });
+                   },
+                   [&](const model::FlushSas& op) {
+                     std::erase_if(sad, [&](const model::SecurityAssociation& sa) { return !op.proto || sa.proto == *op.proto; });
+                   },
+                   [&](const model::DumpPolicies& x) { nothing(x); },
+                   [&](const model::GetSa& x) { nothing(x); },
+                   [&](const model::DumpSas& x) { nothing(x); },
+                   [&](const model::AllocSpi& x) { nothing(x); },  // a larval SA: no saved statement recreates it
+                   [&](const model::SetDefaultPolicy& x) { nothing(x); },
+                   [&](const model::GetDefaultPolicy& x) { nothing(x); },
+                   [&](const model::SetSpdHashThresholds& x) { nothing(x); },
+                   [&](const model::GetSpdInfo& x) { nothing(x); },
+                   [&](const model::GetSadInfo& x) { nothing(x); },
+               },
+               s.statement.op);
+  }
+  return out;
+}
+
+}  // namespace xfrmpp::plan
