@@ -126,7 +126,8 @@ model::SecurityAssociation full_sa() {
   sa.sel.src = {addr("2001:db8:a::"), 64};
   sa.sel.dst = {addr("2001:db8:b::"), 64};
   sa.sel.proto = 6;
-  sa.replay = model::Replay{128, true, 1, 2, 3, 4};
+  sa.replay = model::Replay{128, true};
+  sa.replay_counters = model::ReplayCounters{1, 2, 3, 4};
   sa.aead = model::AlgorithmSetting{"rfc4106(gcm(aes))", std::vector<uint8_t>(36, 3), 128};
   sa.encap = model::Encapsulation{2, 4500, 4501, addr("2001:db8::99")};
   sa.limits.soft_bytes = 1;

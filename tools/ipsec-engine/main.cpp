@@ -33,7 +33,9 @@ void print_line_error(size_t line_no, const std::string& line, const xfrmpp::too
 
 int lookup(const LookupFlags& f) {
   std::filesystem::path state = f.state.empty() ? xfrmpp::default_engine_state() : std::filesystem::path(f.state);
-  xfrmpp::engine::EngineOptions o{state, true};
+  xfrmpp::engine::EngineOptions o;
+  o.state = state;
+  o.read_only = true;
   auto be = xfrmpp::engine::EngineBackend::open(o);
   if (!be) {
     fmt::print(stderr, "ipsec-engine: {}: {}\n", state.string(), be.error().message);

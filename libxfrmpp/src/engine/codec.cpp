@@ -284,7 +284,7 @@ void put_sa(Writer& w, const model::SecurityAssociation& sa) {
   put_selector(w, sa.sel);
   w.u32(sa.replay.window);
   w.u8(sa.replay.esn ? 1 : 0);
-  for (uint32_t v : {sa.replay.oseq, sa.replay.seq, sa.replay.oseq_hi, sa.replay.seq_hi}) w.u32(v);
+  for (uint32_t v : {sa.replay_counters.oseq, sa.replay_counters.seq, sa.replay_counters.oseq_hi, sa.replay_counters.seq_hi}) w.u32(v);
   uint32_t presence = (sa.auth ? kSAuth : 0) | (sa.crypt ? kSCrypt : 0) | (sa.aead ? kSAead : 0) | (sa.comp ? kSComp : 0) |
                       (sa.encap ? kSEncap : 0) | (sa.mark ? kSMark : 0) | (sa.if_id ? kSIfId : 0) |
                       (sa.output_mark ? kSOutputMark : 0) | (sa.tfcpad ? kSTfcpad : 0) | (sa.dir ? kSDir : 0) |
@@ -331,7 +331,7 @@ bool get_sa(Reader& r, model::SecurityAssociation& sa) {
   uint8_t esn = r.u8();
   if (esn > 1) return r.fail(), false;
   sa.replay.esn = esn == 1;
-  for (uint32_t* v : {&sa.replay.oseq, &sa.replay.seq, &sa.replay.oseq_hi, &sa.replay.seq_hi}) *v = r.u32();
+  for (uint32_t* v : {&sa.replay_counters.oseq, &sa.replay_counters.seq, &sa.replay_counters.oseq_hi, &sa.replay_counters.seq_hi}) *v = r.u32();
   uint32_t presence = r.u32();
   if (!r.ok() || (presence & ~uint32_t{kSAll}) != 0) return r.fail(), false;
   if (presence & kSAuth) sa.auth = get_alg(r);
