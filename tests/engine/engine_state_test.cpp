@@ -70,13 +70,14 @@ TEST_CASE("every policy and SA field survives the state file") {
   REQUIRE(ps->size() == 2);
   auto expected_p = p;
   expected_p.current.add_time = 1700000000;  // what the engine stamps, as the kernel does
-  CHECK(etest::diff((*ps)[0], expected_p) == "");
-  CHECK((*ps)[1].index != 0);
-  CHECK((*ps)[1].templates[0].family == model::Family::inet);  // filled from the selector, as validate_tmpl does
+  // Dumps list the newest first, as the kernel's do.
+  CHECK(etest::diff((*ps)[1], expected_p) == "");
+  CHECK((*ps)[0].index != 0);
+  CHECK((*ps)[0].templates[0].family == model::Family::inet);  // filled from the selector, as validate_tmpl does
   auto sas = again->dump_sas(std::nullopt);
   REQUIRE(sas.ok());
   REQUIRE(sas->size() == 3);
-  std::vector<model::SecurityAssociation> expected{sa, out, comp};
+  std::vector<model::SecurityAssociation> expected{comp, out, sa};
   for (size_t i = 0; i < 3; ++i) {
     expected[i].current = {};
     expected[i].current.add_time = 1700000000;

@@ -3,7 +3,7 @@
 # The README's "checking a policy file without root" (issue 10, done-when 3), as an ordinary user with no
 # privileges: setkey --backend=engine -f FILE into one state file, -D --save and -DP --save, that output
 # loaded into a second state file gives the same dumps; the state file is 0600; a file with an error
-# changes nothing. Skipped (77) while the engine is the placeholder that answers ENOSYS.
+# changes nothing.
 #   engine_roundtrip.sh BIN_DIR
 set -uo pipefail
 bin=$(realpath "$1")
@@ -21,9 +21,6 @@ if [[ $(id -u) -eq 0 ]]; then
   user=(setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups --inh-caps=-all)
 fi
 sk() { ${user[@]+"${user[@]}"} "$bin/setkey" --backend=engine "$@"; }
-
-sk --state "$work/probe.state" -F > /dev/null 2> err
-if grep -q 'not built yet' err; then echo "SKIPPED: the software engine is not built yet: $(cat err)"; exit 77; fi
 
 key=00112233445566778899aabbccddeeff
 cat > in.conf << EOF

@@ -3,6 +3,8 @@
 // runs in. The changes themselves are in engine_apply.cpp, events in engine_events.cpp.
 #include "xfrmpp/engine/engine_backend.hpp"
 
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -85,9 +87,13 @@ Result<void> EngineBackend::refresh() {
 
 const Spd& EngineBackend::spd() const { return impl_->state.spd; }
 
+// Dumps come newest first, as the kernel's (its policy_all and state_all lists grow at the head): the
+// printers turn that back into load order, so a --save of either backend reloads in the order it was made.
 Result<std::vector<model::Policy>> EngineBackend::dump_policies() {
   if (auto r = refresh(); !r) return r.error();
-  return impl_->state.spd.dump();
+  auto out = impl_->state.spd.dump();
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 Result<std::vector<model::SecurityAssociation>> EngineBackend::dump_sas(std::optional<model::Protocol> proto) {
@@ -95,6 +101,7 @@ Result<std::vector<model::SecurityAssociation>> EngineBackend::dump_sas(std::opt
   std::vector<model::SecurityAssociation> out;
   for (const SaEntry* e : impl_->state.sad.entries())
     if (!proto || e->sa.proto == *proto) out.push_back(e->sa);
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
