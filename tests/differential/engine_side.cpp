@@ -18,52 +18,11 @@ namespace xfrmpp::testing {
 
 namespace {
 
-Answer answer_of(const model::Policy* p) {
-  Answer a;
-  if (!p) {
-    a.detail = "no policy";
-    return a;
-  }
-  a.detail = fmt::format("index {} priority {}{}: {}", p->index, p->priority,
-                         p->sel.src.len == p->sel.src.addr.max_prefix() && p->sel.dst.len == p->sel.dst.addr.max_prefix()
-                             ? " exact"
-                             : "",
-                         parsers::setkey::format_spdadd(*p));
-  if (p->kind == model::PolicyKind::discard) {
-    a.kind = Answer::Kind::block;
-  } else if (!p->templates.empty()) {
-    a.kind = Answer::Kind::ipsec;
-    a.reqid = p->templates.front().reqid;
-  }
-  return a;
-}
-
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// The in-process way: the parsers library hands the statements to an engine::Spd, as setkey -k would
-// hand them to the engine backend.
-std::vector<Answer> through_spd(const std::filesystem::path& file, const std::vector<engine::Flow>& flows) {
-  diag::SourceBuffer src(file.string(), read_file(file));
-  diag::DiagnosticSink sink;
-  engine::Spd spd;
-  std::string failures;
-  parsers::setkey::parse_each(src, sink, {}, [&](model::Statement&& st) {
-    if (std::holds_alternative<model::FlushPolicies>(st.op)) spd.clear();
-    if (auto* add = std::get_if<model::AddPolicy>(&st.op)) {
-      auto r = spd.insert(add->policy, add->update);
-      if (!r) failures += r.error().message + "\n";
-    }
-  });
-  if (sink.has_errors() || !failures.empty()) throw std::runtime_error("loading " + file.string() + " failed: " + failures);
-  std::vector<Answer> out;
-  out.reserve(flows.size());
-  for (const auto& f : flows) out.push_back(answer_of(spd.lookup(f)));
-  return out;
 }
 
 int shell(const std::string& cmd) {
@@ -145,14 +104,10 @@ std::string flow_line(const engine::Flow& f) {
 std::vector<Answer> engine_answers(const std::filesystem::path& setkey_file, const std::vector<engine::Flow>& flows,
                                    const EngineTools& tools, const std::filesystem::path& workdir, std::string& how) {
   std::string why;
-  if (auto r = through_tools(setkey_file, flows, tools, workdir, why)) {
-    how = "setkey -k --backend=engine + ipsec-engine lookup";
-    return *r;
-  }
-  const char* req = std::getenv("XFRMPP_DIFF_REQUIRE_TOOLS");
-  if (req && std::string(req) == "1") throw std::runtime_error("the engine tools cannot answer: " + why);
-  how = "parsers + engine::Spd in process (" + why + ")";
-  return through_spd(setkey_file, flows);
+  auto r = through_tools(setkey_file, flows, tools, workdir, why);
+  if (!r) throw std::runtime_error("the engine tools cannot answer: " + why);
+  how = "setkey -k --backend=engine + ipsec-engine lookup";
+  return *r;
 }
 
 }  // namespace xfrmpp::testing

@@ -29,10 +29,8 @@ struct EngineTools {
   std::filesystem::path setkey, ipsec_engine;
 };
 
-/// Loads `setkey_file` into a fresh engine and answers `flows`. With the tools given and working
-/// (`setkey -k --backend=engine --state F -f FILE`, then `ipsec-engine lookup --state F`) it goes through
-/// them; otherwise (the engine backend not built yet) through the parsers library straight into an
-/// engine::Spd. `how` says which. XFRMPP_DIFF_REQUIRE_TOOLS=1 makes the fallback an error.
+/// Loads `setkey_file` into a fresh engine state with `setkey -k --backend=engine --state F -f FILE` and
+/// answers `flows` with `ipsec-engine lookup --state F`, as a user would; throws when either fails.
 std::vector<Answer> engine_answers(const std::filesystem::path& setkey_file, const std::vector<engine::Flow>& flows,
                                    const EngineTools& tools, const std::filesystem::path& workdir, std::string& how);
 
