@@ -6,7 +6,7 @@
 # Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-require_netns "$@"
+require_backend "$@"
 ipsecconf=$1 golden=$2
 work=$(mktemp -d)
 export XFRMPP_IPSECCONF_STATE_DIR=$work/state

@@ -7,7 +7,7 @@
 # Exit 77 (skip) without namespaces, 1 then when XFRMPP_REQUIRE_KERNEL=1.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-require_netns "$@"
+require_backend "$@"
 ipseckey=$1 golden=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -58,7 +58,7 @@ in_ns "$ipseckey -f $work/sas.keys 2>$work/add.err; echo rc=\$? >$work/add.rc; $
        $ipseckey -f $work/s1.keys; echo rc=\$? >$work/re.rc; $ipseckey -s $work/s2.keys"
 if grep -qx rc=0 "$work/add.rc"; then
   # monitor sees what another process does (an empty SAD's flush sends no event, so only here).
-  in_ns "$ipseckey -n monitor --count 1 >$work/mon.out 2>&1 & m=\$!; sleep 0.5
+  in_ns "$ipseckey -n --count 1 monitor >$work/mon.out 2>&1 & m=\$!; sleep 0.5
          $ipseckey -f $work/sas.keys 2>/dev/null; timeout 10 tail --pid=\$m -f /dev/null; kill \$m 2>/dev/null; wait \$m; echo rc=\$? >$work/mon.rc"
   grep -qx rc=0 "$work/mon.rc" && grep -q 'type ADD, SA type' "$work/mon.out" && ok "monitor reports an added SA" || { bad "monitor"; cat "$work/mon.out"; }
   grep -qx rc=0 "$work/re.rc" && ok "the save output loads back" || bad "reload of save output"

@@ -41,6 +41,12 @@ Result<BackendOptions> backend_options(const BackendArgs& args) {
 
 std::filesystem::path engine_state_path(const BackendOptions& o) { return o.state.value_or(default_engine_state()); }
 
+knobs::StateOptions knob_state(const BackendOptions& o) {
+  knobs::StateOptions s;
+  if (o.kind == BackendKind::engine) s.dir = engine_state_path(o).string() + ".knobs";
+  return s;
+}
+
 Result<std::unique_ptr<Backend>> open_tool_backend(const BackendOptions& o) {
   auto b = open_backend(o);
   if (b) return b;

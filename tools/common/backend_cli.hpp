@@ -10,6 +10,7 @@
 #include <string>
 
 #include "xfrmpp/backend_factory.hpp"
+#include "xfrmpp/knobs/state.hpp"
 
 namespace xfrmpp::tools {
 
@@ -36,6 +37,10 @@ Result<BackendOptions> backend_options(const BackendArgs& args);
 
 /// The state file the engine uses for `o` (its --state, else default_engine_state()).
 std::filesystem::path engine_state_path(const BackendOptions& o);
+
+/// Where the knobs Linux has no place for (the *_deflev default levels) are kept for `o`: /run/xfrmpp for the
+/// kernel (per network namespace), <state file>.knobs/ for the engine, so the engine's levels are its own.
+knobs::StateOptions knob_state(const BackendOptions& o);
 
 /// open_backend(o); the error message says which backend could not be opened (the kernel's EPERM names
 /// --backend=engine, see open_backend()).

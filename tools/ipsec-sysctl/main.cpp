@@ -174,12 +174,13 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   app.add_flag("-N", f.names_only, "print names only (with -a: every knob name)");
   app.add_option("-w,--write", f.writes, "set a knob: NAME=VALUE (may repeat)");
   app.add_flag("--json", f.json, "JSON output (schema xfrmpp-sysctl/1)");
-  app.add_option("--state-dir", f.state_dir, "where per-namespace default levels are kept (default /run/xfrmpp)");
+  app.add_option("--state-dir", f.state_dir, "where per-namespace default levels are kept (default /run/xfrmpp; with the engine, STATE.knobs)");
   app.add_option("names", f.args, "NAME to read (or a dotted prefix such as net.inet.ipsec), NAME=VALUE to set");
   xfrmpp::tools::BackendArgs backend_args;
   xfrmpp::tools::add_backend_options(app, backend_args);
   app.footer(knob_footer());
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
+  bool state_dir_given = app.count("--state-dir") > 0;
   auto bopts = xfrmpp::tools::backend_options(backend_args);
   if (!bopts) return usage_error(bopts.error().message);
   if (f.all && (!f.args.empty() || !f.writes.empty())) return usage_error("-a lists every knob; give no names with it");
@@ -190,7 +191,8 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
     return usage_error("-N prints names only; it goes with -a or names to read");
 
   knobs::Context ctx;
-  ctx.state.dir = f.state_dir;
+  ctx.state = xfrmpp::tools::knob_state(*bopts);
+  if (state_dir_given || bopts->kind == xfrmpp::BackendKind::kernel) ctx.state.dir = f.state_dir;
   std::unique_ptr<xfrmpp::Backend> backend;
   if (!f.names_only) {
     // Reading must not create an engine state file.

@@ -210,7 +210,9 @@ bool Runner::save(std::optional<model::Protocol> proto, const std::string& file)
     return false;
   }
   std::string text = ik::save_header();
-  for (const auto& sa : *r) text += ik::format_save(sa, {o_.paranoid, true});
+  // Oldest first: a dump lists the newest first (kernel and engine alike), and a save must reload in the
+  // order the SAs were made, so that save -> reload -> save gives the same file.
+  for (auto it = r->rbegin(); it != r->rend(); ++it) text += ik::format_save(*it, {o_.paranoid, true});
   if (file.empty() || file == "-") {
     std::fputs(text.c_str(), stdout);
     return true;

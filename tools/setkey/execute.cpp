@@ -234,7 +234,7 @@ std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) 
 
 bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
              const ExecuteOptions& o, UndoLog* log) {
-  if (auto r = plan::resolve_default_levels(entries); !r) {
+  if (auto r = plan::resolve_default_levels(entries, [&] { return knobs::load_default_levels(o.knob_state); }); !r) {
     std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", with_privilege_hint(r.error()).c_str());
     return false;
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "xfrmpp/backend.hpp"
+#include "xfrmpp/knobs/state.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/diag/source.hpp"
 #include "xfrmpp/model/statement.hpp"
@@ -23,6 +24,7 @@ struct ExecuteOptions {
   size_t batch_bytes = 64 * 1024;
   bool short_form = false;  ///< -l: one line per SA
   bool aevents = false;     ///< -x: also NEWAE replay/lifetime updates
+  knobs::StateOptions knob_state;  ///< where `default` levels are read (the backend's, see knob_state())
 };
 
 /// What a run has applied (plan::UndoLog), kept so that an internal error can take it back.

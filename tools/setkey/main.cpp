@@ -154,6 +154,7 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
   eo.with_ports = f.ports;
   eo.short_form = f.loop;
   eo.aevents = f.aevents;
+  eo.knob_state = xfrmpp::tools::knob_state(*bopts);
 
   std::vector<xfrmpp::diag::SourceBuffer> sources;
   std::vector<Entry> entries;
