@@ -132,6 +132,13 @@ class Applier {
 
   static model::SecurityAssociation normalised(model::SecurityAssociation sa) {
     sa.family = sa_family(sa);
+    // A transport-mode SA without a selector family reads back with the SA's family (0.0.0.0/0 or ::/0):
+    // seen on Debian's 6.1 kernel (tests/vm/scenarios/engine_agrees_sa.sh); tunnel-mode SAs stay unspec.
+    if (sa.mode == model::Mode::transport && sa.sel.family == model::Family::unspec) {
+      sa.sel.family = sa.family;
+      for (model::Prefix* pre : {&sa.sel.src, &sa.sel.dst})
+        if (pre->addr.is_unspec()) pre->addr.family = sa.family;
+    }
     return sa;
   }
 
