@@ -97,6 +97,11 @@ class Backend {
   virtual Result<void> set_spd_hash_thresholds(uint8_t v4_lbits, uint8_t v4_rbits, uint8_t v6_lbits, uint8_t v6_rbits) = 0;
   virtual Result<SadInfo> sad_info() = 0;
   virtual Result<std::unique_ptr<EventStream>> subscribe(std::span<const EventGroup> groups) = 0;
+  /// A run of many changes (a whole setkey file) between these two calls may be kept back and made
+  /// durable at end_bulk() as one write: the engine holds its state lock for the run and writes its file
+  /// once instead of after every apply(). The kernel needs neither (no-ops). end_bulk() reports a failed write.
+  virtual Result<void> begin_bulk() { return {}; }
+  virtual Result<void> end_bulk() { return {}; }
   /// Host knobs the backend keeps itself because Linux has none (the engine's dfbit, ecn, ah_cleartos,
   /// ah_offsetmask, debug). EOPNOTSUPP from a backend that keeps none (the kernel); ENOENT for a name it lacks.
   virtual Result<uint32_t> get_host_knob(std::string_view name);

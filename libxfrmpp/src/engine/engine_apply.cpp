@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <unordered_set>
 
 #include "engine_impl.hpp"
 #include "validate.hpp"
@@ -63,19 +62,7 @@ class Applier {
   }
 
  private:
-  // Whether any stored policy has index `idx`. Spd::get by index also matches direction, mark and if_id
-  // (xfrm_policy_byid), so the dump is the only complete answer when a get does not find it.
-  bool index_used(uint32_t idx) {
-    model::PolicyId id;
-    id.index = idx;
-    if (idx % 8 < 3) id.dir = static_cast<model::Direction>(idx % 8);
-    if (s_.spd.get(id).ok()) return true;
-    if (!indexes_) {
-      indexes_.emplace();
-      for (const auto& p : s_.spd.dump()) indexes_->insert(p.index);
-    }
-    return indexes_->count(idx) != 0;
-  }
+  bool index_used(uint32_t idx) const { return s_.spd.has_index(idx); }
 
   // xfrm_gen_index: a requested index when it is free, else the next free one of the generator.
   uint32_t gen_index(model::Direction dir, uint32_t requested) {
@@ -109,7 +96,6 @@ class Applier {
     p.current.add_time = now_;
     auto in = s_.spd.insert(p, update);
     if (!in) return fail(in.error().code, in.error().message);
-    if (indexes_) indexes_->insert(in->index);
     Event e = event_of(update ? Event::Kind::update_policy : Event::Kind::new_policy);
     e.policy = std::move(*in);
     events_.push_back(std::move(e));
@@ -123,7 +109,6 @@ class Applier {
     }
     auto gone = s_.spd.remove(id);
     if (!gone) return fail(gone.error().code);
-    if (indexes_) indexes_->erase(gone->index);
     Event e = event_of(Event::Kind::delete_policy);
     e.policy = std::move(*gone);
     events_.push_back(std::move(e));
@@ -201,7 +186,6 @@ class Applier {
   std::vector<Event>& events_;
   uint64_t now_;
   // Every index in use, built on the first collision check of an apply and kept current by add_policy.
-  std::optional<std::unordered_set<uint32_t>> indexes_;
 };
 
 }  // namespace

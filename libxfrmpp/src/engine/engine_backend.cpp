@@ -3,7 +3,6 @@
 // runs in. The changes themselves are in engine_apply.cpp, events in engine_events.cpp.
 #include "xfrmpp/engine/engine_backend.hpp"
 
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -46,6 +45,19 @@ void EngineBackend::Impl::expire_larval(std::vector<Event>* events) {
 
 Result<void> EngineBackend::Impl::transact(const std::function<Result<void>(std::vector<Event>&, bool&)>& fn) {
   if (options.read_only) return make_error(EROFS, file.path().string() + ": the engine state was opened read-only");
+  if (bulk_lock) {
+    // Inside a bulk run the lock is ours already and the file is written once, at end_bulk().
+    expire_larval(&bulk_events);
+    bool changed = false;
+    Result<void> result = fn(bulk_events, changed);
+    bulk_changed |= changed;
+    if (bulk_events.size() > kBulkEvents) {
+      bulk_dropped += bulk_events.size() - kBulkEvents - (bulk_newest ? 0 : 1);
+      bulk_newest = std::move(bulk_events.back());
+      bulk_events.resize(kBulkEvents);
+    }
+    return result;
+  }
   auto lock = file.lock();
   if (!lock) return lock.error();
   if (auto r = refresh(); !r) return r;
@@ -54,9 +66,14 @@ Result<void> EngineBackend::Impl::transact(const std::function<Result<void>(std:
   bool changed = !events.empty();
   Result<void> result = fn(events, changed);
   if (!changed) return result;
+  if (auto w = persist(events); !w) return w;
+  return result;
+}
+
+Result<void> EngineBackend::Impl::persist(std::vector<Event>& events, const Event* newest, size_t skipped) {
   state.generation++;
   uint64_t first_seq = state.next_event_seq;
-  state.next_event_seq += events.size();
+  state.next_event_seq += events.size() + skipped + (newest ? 1 : 0);
   auto written = file.write(state);
   if (!written) {
     loaded = false;  // memory is ahead of the file: the next call re-reads it
@@ -66,7 +83,33 @@ Result<void> EngineBackend::Impl::transact(const std::function<Result<void>(std:
   // The state is the truth and is written; a journal that cannot be appended to costs subscribers an
   // overrun (they see the sequence gap), not the change.
   (void)journal_append(file.journal_path(), events, first_seq);
-  return result;
+  if (newest) (void)journal_append(file.journal_path(), std::span<const Event>(newest, 1), first_seq + events.size() + skipped);
+  return {};
+}
+
+Result<void> EngineBackend::begin_bulk() {
+  if (impl_->options.read_only || impl_->bulk_lock) return {};
+  auto lock = impl_->file.lock();
+  if (!lock) return lock.error();
+  if (auto r = impl_->refresh(); !r) return r;
+  impl_->bulk_lock.emplace(std::move(*lock));
+  impl_->bulk_changed = false;
+  impl_->bulk_events.clear();
+  return {};
+}
+
+Result<void> EngineBackend::end_bulk() {
+  auto& m = *impl_;
+  if (!m.bulk_lock) return {};
+  Result<void> r;
+  if (m.bulk_changed || !m.bulk_events.empty())
+    r = m.persist(m.bulk_events, m.bulk_newest ? &*m.bulk_newest : nullptr, m.bulk_dropped);
+  m.bulk_events.clear();
+  m.bulk_newest.reset();
+  m.bulk_dropped = 0;
+  m.bulk_changed = false;
+  m.bulk_lock.reset();
+  return r;
 }
 
 Result<std::unique_ptr<EngineBackend>> EngineBackend::open(const EngineOptions& options) {
@@ -77,7 +120,9 @@ Result<std::unique_ptr<EngineBackend>> EngineBackend::open(const EngineOptions& 
 }
 
 EngineBackend::EngineBackend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-EngineBackend::~EngineBackend() = default;
+// A bulk run the caller did not end (an exception, an early return) is still written: what apply()
+// reported as applied must stay applied, as it would in the kernel.
+EngineBackend::~EngineBackend() { (void)end_bulk(); }
 
 Result<void> EngineBackend::refresh() {
   if (auto r = impl_->refresh(); !r) return r;

@@ -2,6 +2,7 @@
 #pragma once
 // EngineBackend's private state and the transaction every mutation runs in.
 #include <functional>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -21,6 +22,17 @@ struct EngineBackend::Impl {
   FileStamp stamp;     ///< of the file `state` came from
   bool loaded = false;
   std::mt19937 rng{std::random_device{}()};
+  // Between begin_bulk() and end_bulk(): the lock held for the whole run, and what the run changed but
+  // has not written yet.
+  std::optional<WriteLock> bulk_lock;
+  bool bulk_changed = false;
+  std::vector<Event> bulk_events;
+  // A bulk run keeps at most kBulkEvents events (an Event is ~1 KiB: 100k of them would be 100 MB); past
+  // that only the newest is kept and the others are counted. Subscribers then see a sequence gap, which
+  // they report as an overrun, as a netlink listener gets ENOBUFS when a burst overflows its buffer.
+  static constexpr size_t kBulkEvents = 8192;
+  size_t bulk_dropped = 0;
+  std::optional<Event> bulk_newest;
 
   explicit Impl(EngineOptions o) : options(std::move(o)), file(options.state) {}
   uint64_t now() const;
@@ -32,6 +44,9 @@ struct EngineBackend::Impl {
   /// One locked read-modify-write: lock, refresh, expire, run `fn` (which records events and says whether
   /// it changed anything), write the file and the journal.
   Result<void> transact(const std::function<Result<void>(std::vector<Event>&, bool& changed)>& fn);
+  /// Writes the state and appends `events` to the journal (the tail of a transaction); `skipped` events
+  /// that were only counted come after them, then `newest` when given.
+  Result<void> persist(std::vector<Event>& events, const Event* newest = nullptr, size_t skipped = 0);
 };
 
 /// The kernel's "hash mask" for a table of `n` entries: it starts at 7 and doubles while n exceeds it.

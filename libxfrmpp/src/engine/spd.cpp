@@ -225,6 +225,7 @@ std::vector<model::Policy> Spd::dump() const {
 }
 
 size_t Spd::size() const { return impl_->by_age.size(); }
+bool Spd::has_index(uint32_t index) const { return impl_->by_index.contains(index); }
 
 const model::Policy* Spd::lookup_linear(const Flow& f) const {
   if (auto* p = impl_->lookup_scan(f, model::PolicyType::sub)) return p;

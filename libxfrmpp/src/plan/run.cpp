@@ -258,7 +258,9 @@ std::vector<Change> deleteall_changes(std::span<const model::SecurityAssociation
   return dels;
 }
 
-RunReport run(Backend& backend, std::span<const Step> steps, const RunOptions& o, UndoLog* log, RunObserver* observer) {
+namespace {
+
+RunReport run_steps(Backend& backend, std::span<const Step> steps, const RunOptions& o, UndoLog* log, RunObserver* observer) {
   RunReport report;
   report.total = user_statements(steps, 0, steps.size());
   report.outcomes.assign(steps.size(), Outcome::not_run);
@@ -305,6 +307,27 @@ RunReport run(Backend& backend, std::span<const Step> steps, const RunOptions& o
     report.done += !s.fwd_copy;
     if (log && !read_only(s.statement.op)) ++log->irreversible;
     ++i;
+  }
+  return report;
+}
+
+}  // namespace
+
+RunReport run(Backend& backend, std::span<const Step> steps, const RunOptions& o, UndoLog* log, RunObserver* observer) {
+  // One bulk scope for the whole run: the engine then writes its state once, not once per chunk.
+  if (auto b = backend.begin_bulk(); !b) {
+    RunReport report;
+    report.total = user_statements(steps, 0, steps.size());
+    report.outcomes.assign(steps.size(), Outcome::not_run);
+    if (!steps.empty()) report.error = StepError{0, b.error().code, b.error().message, {}, false};
+    return report;
+  }
+  RunReport report = run_steps(backend, steps, o, log, observer);
+  if (auto e = backend.end_bulk(); !e) {
+    // Nothing of the run reached the state: say so at its first statement.
+    report.done = 0;
+    report.outcomes.assign(steps.size(), Outcome::not_run);
+    report.error = StepError{0, e.error().code, "nothing was stored: " + e.error().message, {}, false};
   }
   return report;
 }

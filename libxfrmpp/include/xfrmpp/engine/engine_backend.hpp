@@ -50,6 +50,8 @@ class EngineBackend final : public Backend {
   Result<void> set_spd_hash_thresholds(uint8_t v4_lbits, uint8_t v4_rbits, uint8_t v6_lbits, uint8_t v6_rbits) override;
   Result<SadInfo> sad_info() override;
   Result<std::unique_ptr<EventStream>> subscribe(std::span<const EventGroup> groups) override;
+  Result<void> begin_bulk() override;
+  Result<void> end_bulk() override;
   Result<uint32_t> get_host_knob(std::string_view name) override;
   Result<void> set_host_knob(std::string_view name, uint32_t value) override;
 

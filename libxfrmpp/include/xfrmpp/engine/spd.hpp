@@ -53,6 +53,8 @@ class Spd {
   /// Every policy, older first (a replaced policy counts as new, as in the kernel's dump).
   std::vector<model::Policy> dump() const;
   size_t size() const;
+  /// Whether any stored policy has this index, whatever its direction, mark or if_id (index allocation).
+  bool has_index(uint32_t index) const;
   /// The policy the kernel would pick for `f` among policies of direction f.dir (sub, then main), or null.
   /// Not a scan: an exact hash plus a destination trie (src/engine/spd_index.hpp).
   const model::Policy* lookup(const Flow& f) const;
