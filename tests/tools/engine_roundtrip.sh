@@ -52,4 +52,15 @@ chmod 644 bad.conf
 sk --state "$work/s1.state" -f bad.conf > out 2> err; rc=$?
 sk --state "$work/s1.state" -DP --save > sp3 2> /dev/null
 [[ $rc -eq 1 ]] && diff sp1 sp3 > /dev/null && ok "a file with an error changes nothing in the state" || { bad "bad file: rc=$rc"; diff sp1 sp3; }
+
+# Host knobs Linux lacks are the engine's own: set and read back as the same user, kept in the state file;
+# the kernel answers that it has none (control: the same read without the engine).
+sysctl() { ${user[@]+"${user[@]}"} "$bin/ipsec-sysctl" "$@"; }
+sysctl --backend=engine --state "$work/s1.state" -w net.inet.ipsec.dfbit=2 > out 2> err &&
+  sysctl --backend=engine --state "$work/s1.state" -n net.inet.ipsec.dfbit > v 2>> err
+[[ $(cat v 2> /dev/null) == 2 ]] && ok "ipsec-sysctl --backend=engine sets and reads dfbit" || bad "engine dfbit: $(cat out err v)"
+sysctl --backend=engine --state "$work/s1.state" -w net.inet.ipsec.dfbit=7 > out 2> err; rc=$?
+[[ $rc -ne 0 ]] && grep -q 'out of range (0 to 2)' err && ok "an out-of-range knob value is refused" || bad "dfbit=7: rc=$rc $(cat err)"
+unshare -n true 2> /dev/null && { unshare -n -- "$bin/ipsec-sysctl" --backend=kernel net.inet.ipsec.dfbit > out 2>&1
+  grep -q 'no Linux equivalent' out && ok "control: the kernel has no dfbit" || bad "kernel dfbit: $(cat out)"; }
 finish
