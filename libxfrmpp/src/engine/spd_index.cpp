@@ -185,10 +185,15 @@ void SpdIndex::add(const model::Policy& p, uint64_t rank, uint64_t pos) {
   Bin& b = *bin_of(p, true);
   List& l = *list_of(b, p, true);
   Entry e = make_entry(p, rank, pos);
-  auto at = is_exact(p) ? std::upper_bound(l.begin(), l.end(), e,
-                                           [](const Entry& x, const Entry& y) { return x.before_in_chain(y); })
-                        : std::upper_bound(l.begin(), l.end(), e,
-                                           [](const Entry& x, const Entry& y) { return x.before_by_pos(y); });
+  if (is_exact(p)) {
+    l.insert(std::upper_bound(l.begin(), l.end(), e,
+                              [](const Entry& x, const Entry& y) { return x.before_in_chain(y); }),
+             e);
+    return;
+  }
+  auto at = std::upper_bound(l.begin(), l.end(), e, [](const Entry& x, const Entry& y) { return x.before_by_pos(y); });
+  auto& k = b.dst[node_of(b, p.sel.dst, false)].keys;
+  k.insert(k.begin() + (at - l.begin()), Key{e.src[0], e.src_mask[0], e.priority});
   l.insert(at, e);
   update_head(b, p);
 }
@@ -201,7 +206,12 @@ void SpdIndex::remove(const model::Policy& p) {
   // Trie nodes stay: a later policy with the same prefixes reuses them, and an empty list costs one
   // check per lookup that passes it.
   auto it = std::find_if(l->begin(), l->end(), [&](const Entry& e) { return e.policy == &p; });
-  if (it != l->end()) l->erase(it);
+  if (it == l->end()) return;
+  if (!is_exact(p)) {
+    auto& k = b->dst[node_of(*b, p.sel.dst, false)].keys;
+    k.erase(k.begin() + (it - l->begin()));
+  }
+  l->erase(it);
   update_head(*b, p);
 }
 
@@ -242,9 +252,14 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   while (n > 0) {
     const DstNode& dn = *path[--n];
     if (dn.head > bound) continue;
-    for (const Entry& e : b.lists[dn.list]) {
-      if (e.priority > bound || (top && !e.before_by_pos(*top))) break;
-      if ((src[0] & e.src_mask[0]) == e.src[0] && (src[1] & e.src_mask[1]) == e.src[1] && entry_matches_rest(e, f)) {
+    const List& l = b.lists[dn.list];
+    const Key* k = dn.keys.data();
+    const size_t size = dn.keys.size();
+    for (size_t i = 0; i < size && k[i].priority <= bound; ++i) {
+      if (((src[0] ^ k[i].src0) & k[i].mask0) != 0) continue;
+      const Entry& e = l[i];
+      if (top && !e.before_by_pos(*top)) break;  // the list is sorted, nothing after it beats top either
+      if ((src[1] & e.src_mask[1]) == e.src[1] && entry_matches_rest(e, f)) {
         top = &e;  // the first match of a sorted list is its best
         bound = e.priority;
         break;

@@ -59,12 +59,22 @@ class SpdIndex {
 
  private:
   using List = std::vector<Entry>;  // exact: sorted by before_in_chain; inexact: by before_by_pos
+  /// What a scan of an inexact list reads for every entry it passes: the priority and the first word
+  /// of the source prefix with its mask (24 bytes against Entry's 120, no branch on the length), kept
+  /// in the trie node itself so that a list costs no lookup of its own. A deep destination list holds
+  /// many policies of other sources, and the scan mostly only rejects them; the second word and the
+  /// rest are checked on the few that pass.
+  struct Key {
+    uint64_t src0 = 0, mask0 = 0;
+    uint32_t priority = 0;
+  };
   struct DstNode {
     std::array<uint64_t, 2> prefix{};  // the node's prefix (host bits clear) as two big-endian words
     uint8_t len = 0;
     std::array<uint32_t, 2> child{};
     uint32_t list = 0;  // 0: no policy has this destination prefix
     uint32_t head = UINT32_MAX;  // the list's lowest priority, so a lookup skips it without touching it
+    std::vector<Key> keys;       // parallel to lists[list]
   };
   struct PairHash {
     size_t operator()(const std::array<uint8_t, 32>& k) const;
