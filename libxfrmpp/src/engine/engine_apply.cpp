@@ -227,8 +227,9 @@ Result<void> EngineBackend::flush_policies() {
     auto& spd = impl_->state.spd;
     // xfrm_policy_flush: the main type only; an empty table is not an error and sends no event.
     std::vector<model::PolicyId> doomed;
-    for (const auto& p : spd.dump())
+    spd.for_each([&](const model::Policy& p) {
       if (p.type == model::PolicyType::main) doomed.push_back(id_of(p));
+    });
     if (doomed.empty()) return {};
     if (doomed.size() == spd.size()) {
       spd.clear();

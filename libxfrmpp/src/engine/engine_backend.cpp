@@ -175,13 +175,13 @@ Result<SpdInfo> EngineBackend::spd_info() {
   if (auto r = refresh(); !r) return r.error();
   const auto& s = impl_->state;
   SpdInfo info;
-  for (const auto& p : s.spd.dump()) {
+  s.spd.for_each([&](const model::Policy& p) {
     switch (p.dir) {
       case model::Direction::in: ++info.in; break;
       case model::Direction::out: ++info.out; break;
       case model::Direction::fwd: ++info.fwd; break;
     }
-  }
+  });
   info.hash_count = hash_mask_for(s.spd.size());
   info.hash_max = 1u << 20;  // xfrm_policy_hashmax
   info.v4_lbits = s.v4_lbits;

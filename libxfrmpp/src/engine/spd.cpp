@@ -217,6 +217,10 @@ void Spd::clear() {
   impl_->idx_generator = gen;
 }
 
+void Spd::for_each(const std::function<void(const model::Policy&)>& fn) const {
+  for (const auto& [age, s] : impl_->by_age) fn(s.p);
+}
+
 std::vector<model::Policy> Spd::dump() const {
   std::vector<model::Policy> out;
   out.reserve(impl_->by_age.size());

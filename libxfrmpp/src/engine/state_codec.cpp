@@ -41,9 +41,8 @@ std::string encode_state(const EngineState& s) {
     body.str(name);
     body.u32(value);
   }
-  auto policies = s.spd.dump();
-  body.u32(static_cast<uint32_t>(policies.size()));
-  for (const auto& p : policies) put_policy(body, p);
+  body.u32(static_cast<uint32_t>(s.spd.size()));
+  s.spd.for_each([&](const model::Policy& p) { put_policy(body, p); });
   auto sas = s.sad.entries();
   body.u32(static_cast<uint32_t>(sas.size()));
   for (const SaEntry* e : sas) {
