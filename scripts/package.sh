@@ -75,7 +75,7 @@ check_deb() {
 }
 
 check_contents() {
-  local lib=/usr/lib/$multiarch tool tools=(setkey ipsecconf ipseckey ipsec-sysctl ipsec-stat)
+  local lib=/usr/lib/$multiarch tool tools=(setkey ipsecconf ipseckey ipsec-sysctl ipsec-stat ipsec-engine)
   local -a xfrmpp=()
   for tool in "${tools[@]}"; do
     xfrmpp+=("/usr/sbin/$tool" "/usr/share/man/man8/$tool\\.8\\.gz"
