@@ -12,10 +12,45 @@ work=$(mktemp -d)
 export XFRMPP_IPSECCONF_STATE_DIR=$work/state
 H="--hosts $golden/hosts --tunnels $golden/tunnels"
 trap 'ip netns del icka 2>/dev/null; ip netns del ickb 2>/dev/null; rm -rf "$work"' EXIT
+# The SPD as `ip xfrm policy` prints it (kernel), or the engine's SPD in the same shape, one line per policy
+# (from setkey -DP --json): src, dst, proto name, ports, dir, action when not allow, priority, if_id. And a
+# policy set by another tool (ip xfrm policy add / setkey), and a flush of every SPD entry.
+setkey_bin=$(dirname "$ipsecconf")/setkey
+export backend setkey_bin
+spd_list() {
+  if [[ $backend != engine ]]; then ip xfrm policy list; return; fi
+  "$setkey_bin" -DP --json | awk -F'"' '
+    function flush() { if (have) { line = "src " v["src"] " dst " v["dst"]
+        if (v["proto"] != "" && v["proto"] != 0) line = line " proto " (v["proto"] == 17 ? "udp" : v["proto"] == 6 ? "tcp" : v["proto"] == 1 ? "icmp" : v["proto"] == 58 ? "ipv6-icmp" : v["proto"])
+        if (v["sport"] != "") line = line " sport " v["sport"]
+        if (v["dport"] != "") line = line " dport " v["dport"]
+        line = line " | dir " v["dir"] (v["action"] == "discard" ? " action block" : "") " priority " v["priority"] " ptype main"
+        if (v["if_id"] != "") line = line " if_id " v["if_id"]
+        if (v["tmpl"] != "") line = line " |" v["tmpl"]
+        print line }
+      have = 0; split("", v) }
+    /^    \{/ { have = 1; intmpl = 0; next }
+    /^    \}/ { flush(); next }
+    /"templates": \[$/ { intmpl = 1; next }
+    {
+      key = $2; val = $3; sub(/^: */, "", val); sub(/,$/, "", val)
+      if (val == "") val = $4
+      if (intmpl && key != "") v["tmpl"] = v["tmpl"] " " key "=" val
+      else if (key != "" && !(key in v)) v[key] = val
+    }
+    END { flush() }'
+}
+foreign_policy() {  # SRC DST DIR PRIORITY allow|block
+  if [[ $backend != engine ]]; then ip xfrm policy add src "$1" dst "$2" dir "$3" priority "$4" action "$5"; return; fi
+  # setkey's prio N is kernel priority 2^31 - N.
+  echo "spdadd $1 $2 any -P $3 prio $((2147483648 - $4)) $([[ $5 == block ]] && echo discard || echo none);" | "$setkey_bin" -k -c
+}
+flush_spd() { if [[ $backend != engine ]]; then ip xfrm policy flush; else "$setkey_bin" -FP; fi; }
+export -f spd_list foreign_policy flush_spd
 # The SPD as sorted one-line records, priorities replaced by their rank: a reload assigns new priority
 # numbers (rules come back in match order), but the relative order must be the same.
 norm_spd() {
-  ip xfrm policy list | awk '
+  spd_list | awk '
     /^src / { if (rec != "") print rec; rec = $0; next }
     { rec = rec " |" $0 }
     END { if (rec != "") print rec }' |
@@ -68,19 +103,19 @@ EOF
 printf '{ laddr 10.0.0.1 raddr 10.0.0.3 } drop {}\n' >"$work/remove.conf"
 in_ns "
 $ipsecconf -q -a $work/small.conf 2>/dev/null
-ip xfrm policy | grep -c 'proto udp' >$work/bypass.count
+spd_list | grep -c 'proto udp' >$work/bypass.count
 $ipsecconf -a $work/dup.conf >$work/dup.out 2>$work/dup.err; echo rc=\$? >$work/dup.rc
 $ipsecconf >$work/view2
 $ipsecconf -d 2; echo rc=\$? >$work/del.rc
 $ipsecconf -d 2; echo rc=\$? >$work/del2.rc
-ip xfrm policy | grep -c 10.0.0.3 >$work/del.count
+spd_list | grep -c 10.0.0.3 >$work/del.count
 $ipsecconf >$work/view3
 $ipsecconf -q -r $work/remove.conf 2>$work/r1.err; echo rc=\$? >$work/r1.rc
 $ipsecconf -q -a $work/remove.conf; $ipsecconf -q -r $work/remove.conf; echo rc=\$? >$work/r2.rc
-ip xfrm policy | grep -c 10.0.0.3 >$work/r2.count
-ip xfrm policy add src 10.9.9.1 dst 10.9.9.2 dir out priority 5 action block
+spd_list | grep -c 10.0.0.3 >$work/r2.count
+foreign_policy 10.9.9.1 10.9.9.2 out 5 block
 $ipsecconf -l >$work/foreign.list
-$ipsecconf -f; ip xfrm policy | grep -c src >$work/flush.count; $ipsecconf >$work/view4
+$ipsecconf -f; spd_list | grep -c src >$work/flush.count; $ipsecconf >$work/view4
 "
 [[ $(cat "$work/bypass.count") -eq 8 ]] && ok "UDP 500/4500 bypass policies installed (8)" || bad "bypass policies: $(cat "$work/bypass.count")"
 grep -qx rc=0 "$work/dup.rc" && ok "a duplicate rule is not an error (as on Solaris)" || bad "duplicate: $(cat "$work/dup.rc")"
@@ -100,9 +135,9 @@ grep -q '^# kernel policy not installed by ipsecconf: dir out priority 5 10.9.9.
 # 3b. -r of the last rule also takes the IKE bypass away (nothing left to protect IKE from).
 in_ns "
 $ipsecconf -q -a $work/remove.conf
-ip xfrm policy | grep -c 'proto udp' >$work/rlast.before
+spd_list | grep -c 'proto udp' >$work/rlast.before
 $ipsecconf -q -r $work/remove.conf; echo rc=\$? >$work/rlast.rc
-ip xfrm policy | grep -c src >$work/rlast.after
+spd_list | grep -c src >$work/rlast.after
 "
 [[ $(cat "$work/rlast.before") -eq 8 && $(cat "$work/rlast.after") -eq 0 ]] && grep -qx rc=0 "$work/rlast.rc" &&
   ok "-r of the last rule leaves an empty SPD (IKE bypass removed too)" || bad "-r last: before $(cat "$work/rlast.before") after $(cat "$work/rlast.after")"
@@ -112,13 +147,13 @@ ip xfrm policy | grep -c src >$work/rlast.after
 # duplicate, as on Solaris.
 data=$(dirname "$0")/data
 in_ns "
-ip xfrm policy add src 10.7.0.1 dst 10.7.0.4 dir out action allow
+foreign_policy 10.7.0.1 10.7.0.4 out 0 allow
 $ipsecconf -q -a $data/ic_conflict_existing_allow.conf 2>$work/cf.err; echo rc=\$? >$work/cf.rc
-ip xfrm policy >$work/cf.spd; $ipsecconf >$work/cf.view
-ip xfrm policy flush; rm -rf $work/state
-ip xfrm policy add src 10.7.0.1 dst 10.7.0.4 dir out action block
+spd_list >$work/cf.spd; $ipsecconf >$work/cf.view
+flush_spd; rm -rf $work/state
+foreign_policy 10.7.0.1 10.7.0.4 out 0 block
 $ipsecconf -q -a $data/ic_conflict_existing_allow.conf 2>$work/cf2.err; echo rc=\$? >$work/cf2.rc
-ip xfrm policy >$work/cf2.spd
+spd_list >$work/cf2.spd
 "
 rm -rf "$work/state"
 grep -qx rc=1 "$work/cf.rc" && ok "-a of a drop rule over another tool's allow policy exits 1" || { bad "conflict: $(cat "$work/cf.rc")"; cat "$work/cf.err"; }
@@ -132,7 +167,7 @@ grep -qx rc=0 "$work/cf2.rc" && ! grep -q error "$work/cf2.err" && grep -q 'dir 
 
 # 3d. A tunnel missing on this machine is only a warning under -c (ipsecconf -c of a gateway's file in
 # CI, tests/tools/fidelity_cli.sh); -a keeps the error and sends nothing.
-in_ns "$ipsecconf -a $data/ic_tun.conf 2>$work/tun.err; echo rc=\$? >$work/tun.rc; ip xfrm policy | grep -c src >$work/tun.spd"
+in_ns "$ipsecconf -a $data/ic_tun.conf 2>$work/tun.err; echo rc=\$? >$work/tun.rc; spd_list | grep -c src >$work/tun.spd"
 rm -rf "$work/state"
 grep -qx rc=1 "$work/tun.rc" && grep -q 'ic_tun.conf:1:9: error: Cannot find tunnel interface tun0' "$work/tun.err" && [[ $(cat "$work/tun.spd") -eq 0 ]] &&
   ok "-a of a rule whose tunnel does not exist is still an error, nothing sent" || { bad "-a unknown tunnel: $(cat "$work/tun.rc")"; cat "$work/tun.err"; }
@@ -144,9 +179,9 @@ cat >"$work/new.conf" <<'EOF'
 EOF
 in_ns "
 $ipsecconf -q -a $work/small.conf 2>/dev/null
-ip xfrm policy add src 10.9.9.1 dst 10.9.9.2 dir out action block
+foreign_policy 10.9.9.1 10.9.9.2 out 0 block
 $ipsecconf -q -a $work/new.conf -f; echo rc=\$? >$work/rep.rc
-ip xfrm policy >$work/rep.spd; $ipsecconf >$work/rep.view
+spd_list >$work/rep.spd; $ipsecconf >$work/rep.view
 $ipsecconf -q -f -a $work/small.conf; echo rc=\$? >$work/rep2.rc
 "
 grep -qx rc=0 "$work/rep.rc" && ok "-a file -f replaces" || bad "replace failed"
@@ -155,27 +190,32 @@ grep -q 10.0.0.5 "$work/rep.spd" && ! grep -q 10.0.0.3 "$work/rep.spd" && ! grep
 [[ $(grep -c '^#INDEX' "$work/rep.view") -eq 2 ]] && ok "the record holds only the new rules" || { bad "record after replace"; cat "$work/rep.view"; }
 grep -qx rc=0 "$work/rep2.rc" && ok "-f -a file works too" || bad "-f -a"
 
-# 5. Two namespaces on one host keep separate rule lists and indexes.
-ip netns add icka && ip netns add ickb || bad "ip netns add"
-ip netns exec icka $ipsecconf -q -a "$work/small.conf"
-ip netns exec ickb $ipsecconf -q -a "$work/new.conf"
-ip netns exec icka $ipsecconf >"$work/na.view"
-ip netns exec ickb $ipsecconf >"$work/nb.view"
+# 5. Two namespaces on one host (two state files for the engine) keep separate rule lists and indexes.
+if [[ $backend == engine ]]; then
+  space() { local n=$1; shift; XFRMPP_BACKEND=engine XFRMPP_STATE=$work/$n.state "$@"; }
+else
+  ip netns add icka && ip netns add ickb || bad "ip netns add"
+  space() { local n=$1; shift; ip netns exec "$n" "$@"; }
+fi
+space icka $ipsecconf -q -a "$work/small.conf"
+space ickb $ipsecconf -q -a "$work/new.conf"
+space icka $ipsecconf >"$work/na.view"
+space ickb $ipsecconf >"$work/nb.view"
 [[ $(grep -c '^#INDEX' "$work/na.view") -eq 3 && $(grep -c '^#INDEX' "$work/nb.view") -eq 2 ]] && grep -q '^#INDEX 1$' "$work/nb.view" &&
   ok "per-namespace rule records and indexes" || { bad "namespaces share records"; cat "$work/na.view" "$work/nb.view"; }
-ip netns exec ickb $ipsecconf -d 1
-[[ $(ip netns exec icka ip xfrm policy | grep -c 10.0.0.2) -eq 2 ]] && ok "-d in one namespace leaves the other alone" || bad "cross-namespace delete"
-ip netns del icka; ip netns del ickb
+space ickb $ipsecconf -d 1
+[[ $(space icka bash -c spd_list | grep -c 10.0.0.2) -eq 2 ]] && ok "-d in one namespace leaves the other alone" || bad "cross-namespace delete"
+[[ $backend == engine ]] || { ip netns del icka; ip netns del ickb; }
 
 # 6. A bad file changes nothing; -c never touches the kernel; -F; usage errors.
 printf '{laddr 10.0.0.1} ipsec {encr_algs aes}\n{raddr 10.0.0.2 dir sideways} pass {}\n' >"$work/bad.conf"
 in_ns "
 $ipsecconf -a $work/bad.conf 2>$work/bad.err; echo rc=\$? >$work/bad.rc
-ip xfrm policy | grep -c src >$work/bad.count
-$ipsecconf -c $golden/ex01-outbound-tcp-aes.conf $H >$work/check.out; ip xfrm policy | grep -c src >$work/check.count
+spd_list | grep -c src >$work/bad.count
+$ipsecconf -c $golden/ex01-outbound-tcp-aes.conf $H >$work/check.out; spd_list | grep -c src >$work/check.count
 $ipsecconf -q -a $work/small.conf; $ipsecconf $H -q -a $golden/ex16-tunnel-vpn-client.conf
-$ipsecconf -f; ip xfrm policy | grep -c if_id >$work/tun.count
-$ipsecconf -F; ip xfrm policy | grep -c src >$work/F.count; $ipsecconf >$work/F.view
+$ipsecconf -f; spd_list | grep -c if_id >$work/tun.count
+$ipsecconf -F; spd_list | grep -c src >$work/F.count; $ipsecconf >$work/F.view
 $ipsecconf -l -F 2>/dev/null; echo rc=\$? >$work/usage.rc
 "
 grep -qx rc=1 "$work/bad.rc" && ok "a bad file exits 1" || bad "bad file exit $(cat "$work/bad.rc")"
