@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The kernel and the engine give the same output for the same input (issue 10): setkey -DP, -DP --save and
 # -DP --json, ipsecconf -l, ipseckey dump, and -D / -D --save / --json for SAs where the kernel can hold
-# them (this host's kernel has no ESP: the VM scenario backends_agree_sa covers SAs). Kernel-stamped
-# fields are masked: the pid in setkey's dumps. Each load goes into a fresh network namespace and a fresh
-# state file.   backends_agree.sh BIN_DIR EXAMPLES_DIR IPSECCONF_GOLDEN_DIR
+# them (this host's kernel has no ESP: the VM scenario engine_agrees_sa covers SAs). Kernel-stamped
+# fields are masked: the pid and the times in setkey's dumps (a load may cross a second). Each load goes
+# into a fresh network namespace and a fresh state file.   backends_agree.sh BIN_DIR EXAMPLES_DIR IPSECCONF_GOLDEN_DIR
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 require_netns "$@"
@@ -12,7 +12,10 @@ bin=$1 examples=$2 golden=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 umask 077
-mask() { sed -E 's/(spid=[0-9]+ seq=[0-9]+) pid=[0-9]+/\1 pid=P/'; }
+mask() {
+  sed -E -e 's/(spid=[0-9]+ seq=[0-9]+) pid=[0-9]+/\1 pid=P/' -e 's/created: .*lastused:.*/created: T lastused: T/' \
+    -e 's/created: .*current: .*/created: T current: T/' -e 's/diff: [0-9]+\(s\)/diff: N(s)/' -e 's/"(created|add_time)": [0-9]+/"\1": T/'
+}
 sk=$bin/setkey ic=$bin/ipsecconf ik=$bin/ipseckey
 export XFRMPP_IPSECCONF_STATE_DIR=$work/icstate
 
