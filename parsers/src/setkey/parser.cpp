@@ -5,6 +5,8 @@
 #include <netdb.h>
 
 #include <array>
+#include <cstdint>
+#include <string>
 
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/policy_string.hpp"
@@ -46,7 +48,10 @@ bool Parser::number(Token tok, uint64_t max, uint64_t& out, std::string_view wha
     return false;
   }
   if (!parse_number(tok.text, max, out)) {
-    error(tok.range, fmt::format("invalid {} '{}' (a number from 0 to {})", what, tok.text, max));
+    // The largest 64-bit value is written 2^64-1: its 20 digits could be the digits of a key elsewhere in
+    // the input, and a diagnostic must never show text that looks like key material.
+    std::string top = max == UINT64_MAX ? std::string("2^64-1") : std::to_string(max);
+    error(tok.range, fmt::format("invalid {} '{}' (a number from 0 to {})", what, tok.text, top));
     return false;
   }
   return true;

@@ -481,3 +481,11 @@ TEST_CASE("-bh 0 / -bs 0 mean no byte limit, as PF_KEY read them; a number is ke
   CHECK(limited.limits.hard_bytes == 9000);
   CHECK(limited.limits.soft_bytes == 8000);
 }
+
+TEST_CASE("the 64-bit limit is written 2^64-1: its 20 digits could be a key's digits (fuzz finding)") {
+  auto p = parse("add 10.0.0.1 10.0.0.2 esp 0x1000 -bh 1.2 -E aes-cbc 0x18446744073709551615000000000000;\n");
+  REQUIRE(p.sink.has_errors());
+  const auto& m = p.sink.all()[0].message;
+  CHECK(m.find("a number from 0 to 2^64-1") != std::string::npos);
+  CHECK(m.find("18446744073709551615") == std::string::npos);
+}
