@@ -132,6 +132,10 @@ Result<AttrTable> AttrTable::parse(std::span<const uint8_t> msg, size_t fixed_le
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(msg.data());
   if (msg.size() < MNL_NLMSG_HDRLEN || nlh->nlmsg_len > msg.size() || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + fixed_len)
     return make_error(EBADMSG, "netlink message shorter than its fixed header");
+  // libmnl walks attributes up to the aligned end of the message: an unaligned length at the very end of the
+  // buffer would let it read up to 3 bytes past it (fuzz finding). Kernel and xfrmpp messages are aligned.
+  if (MNL_ALIGN(nlh->nlmsg_len) > msg.size())
+    return make_error(EBADMSG, "netlink message length is not a multiple of 4 and its padding is missing");
   AttrTable table;
   ParseState st{rules, &table.attrs_, &table.present_};
   if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(fixed_len)) return table;  // no room for attributes
