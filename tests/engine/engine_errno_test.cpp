@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The engine refuses what the kernel refuses, with the kernel's errno (tests/kernel asserts the same codes).
+// The engine refuses what the kernel refuses, with the kernel's errno (tests/kernel asserts the same codes, and
+// its tests run on the engine too: kernel_*_test_engine, where a duplicate in a batch and stop_at_first_error are).
 #include <doctest/doctest.h>
 
 #include <cerrno>
 #include <cstring>
-#include <numeric>
 
 #include "engine_support.hpp"
 
@@ -26,12 +26,6 @@ int policy_error(engine::EngineBackend& be, const model::Policy& p, Change::Verb
 
 int sa_error(engine::EngineBackend& be, const model::SecurityAssociation& sa, Change::Verb v = Change::Verb::add) {
   return add_error(be, Change{sa, v, 0});
-}
-
-std::vector<size_t> iota(size_t n) {
-  std::vector<size_t> v(n);
-  std::iota(v.begin(), v.end(), size_t{0});
-  return v;
 }
 
 }  // namespace
@@ -107,33 +101,6 @@ TEST_CASE("policies: EINVAL as verify_newpolicy_info and validate_tmpl give it")
   model::Policy no_family;  // nothing says which family
   no_family.kind = model::PolicyKind::none;
   CHECK(policy_error(*be, no_family) == EINVAL);
-}
-
-TEST_CASE("a duplicate in the middle of a batch fails on exactly its tag; stop_at_first_error stops there") {
-  etest::TempDir dir;
-  auto be = etest::open(dir.state());
-  std::vector<model::Policy> ps;
-  for (uint32_t i = 0; i < 100; ++i) ps.push_back(etest::host_policy(i));
-  ps[50] = ps[10];
-  ApplyReport r = be->apply(etest::adds(ps), ApplyOptions{false});
-  REQUIRE(r.errors.size() == 1);
-  CHECK(r.errors[0].tag == 50);
-  CHECK(r.errors[0].code == EEXIST);
-  CHECK(r.errors[0].message == std::strerror(EEXIST));
-  CHECK(r.applied == 99);
-  auto expected = iota(100);
-  expected.erase(expected.begin() + 50);
-  CHECK(r.applied_tags == expected);
-  CHECK_FALSE(r.stopped_early);
-  CHECK(be->dump_policies()->size() == 99);
-
-  REQUIRE(be->flush_policies().ok());
-  ApplyReport stop = be->apply(etest::adds(ps), ApplyOptions{true});
-  CHECK(stop.stopped_early);
-  REQUIRE(stop.errors.size() == 1);
-  CHECK(stop.errors[0].tag == 50);
-  CHECK(stop.applied_tags == iota(50));
-  CHECK(be->dump_policies()->size() == 50);
 }
 
 TEST_CASE("SAs: EEXIST on a duplicate, ESRCH for get/delete/update of a missing one") {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// SPD round trips through the kernel: every policy shape, get, delete by selector and by index, update.
+// SPD round trips through the kernel and the engine: every policy shape, get, delete by selector and by index,
+// update.
 #include <doctest/doctest.h>
 
 #include <cerrno>
 
 #include "kernel_support.hpp"
 #include "wire.hpp"
-#include "xfrmpp/netlink/uapi.hpp"
 
 using namespace xfrmpp;
 using model::Direction;
@@ -124,7 +124,7 @@ std::vector<model::Policy> every_shape() {
     p.kind = PolicyKind::discard;
     p.mark = model::Mark{0x20, 0xf0};
     p.priority = 4000;
-    p.flags = XFRM_POLICY_LOCALOK;
+    p.flags = 1;  // XFRM_POLICY_LOCALOK
     out.push_back(p);
   }
   return out;

@@ -1,16 +1,49 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "kernel_support.hpp"
 
-#include <doctest/doctest.h>
+#include <stdlib.h>
 
-#include "xfrmpp/netlink/uapi.hpp"
+#include <filesystem>
+#include <string>
+
+#include "netns.hpp"
+#include "xfrmpp/backend_factory.hpp"
 
 namespace ktest {
 
 using namespace xfrmpp;
 
-std::unique_ptr<nl::KernelBackend> fresh_backend() {
-  auto be = nl::KernelBackend::open();
+namespace {
+
+// The engine run's state file, in a directory of this process's own under $TMPDIR, removed at exit.
+struct RunState {
+  RunState() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kernel_test_engine.XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    dir = tmpl;
+  }
+  ~RunState() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::filesystem::path dir;
+};
+
+BackendOptions options_of_run() {
+  BackendOptions o;
+  if (!on_engine()) return o;
+  static const RunState run;
+  o.kind = BackendKind::engine;
+  o.state = run.dir / "engine.state";
+  return o;
+}
+
+}  // namespace
+
+bool on_engine() { return xfrmpp::test::engine_run(); }
+
+std::unique_ptr<Backend> fresh_backend() {
+  auto be = open_backend(options_of_run());
   REQUIRE_MESSAGE(be.ok(), (be.ok() ? std::string() : be.error().message));
   auto& b = *be.value();
   REQUIRE(b.flush_policies().ok());

@@ -2,15 +2,22 @@
 #include "netns.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "xfrmpp/util/unique_fd.hpp"
 
 namespace xfrmpp::test {
 namespace {
@@ -24,13 +31,10 @@ std::string errno_text(const std::string& what) { return what + ": " + std::stre
 
 // Writes one line to a /proc/self file (uid_map, gid_map, setgroups); "" or why not.
 std::string write_proc(const char* path, const std::string& text) {
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno_text(std::string("open ") + path);
-  ssize_t n = ::write(fd, text.data(), text.size());
-  int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (n != static_cast<ssize_t>(text.size())) return errno_text(std::string("write ") + path);
+  xfrmpp::util::UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
+  if (fd.get() < 0) return errno_text(std::string("open ") + path);
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    return errno_text(std::string("write ") + path);
   return {};
 }
 
@@ -76,5 +80,49 @@ bool in_initial_user_namespace() {
 }
 
 bool kernel_required() { return env_is_1("XFRMPP_REQUIRE_KERNEL"); }
+
+bool engine_run() {
+  const char* v = std::getenv("XFRMPP_TEST_BACKEND");
+  return v && std::string(v) == "engine";
+}
+
+int run_as_ordinary_user(const std::function<int()>& body) {
+  if (::geteuid() != 0) return body();
+  uid_t uid = 65534;
+  gid_t gid = 65534;
+  if (const passwd* pw = ::getpwnam("nobody")) {
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  std::string scratch = (std::filesystem::temp_directory_path() / "engine_run.XXXXXX").string();
+  if (!::mkdtemp(scratch.data()) || ::chown(scratch.c_str(), uid, gid) != 0) {
+    std::perror(("scratch directory " + scratch).c_str());
+    return 1;
+  }
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  if (child < 0) {
+    std::perror("fork");
+    return 1;
+  }
+  if (child == 0) {
+    ::setenv("TMPDIR", scratch.c_str(), 1);
+    ::setenv("XDG_RUNTIME_DIR", scratch.c_str(), 1);
+    // Groups first: once the uid is dropped, setgroups and setresgid are refused.
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(gid, gid, gid) != 0 || ::setresuid(uid, uid, uid) != 0) {
+      std::perror("dropping to nobody");
+      ::_exit(1);
+    }
+    std::exit(body());  // static destructors run here, in the test process
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  std::fprintf(stderr, "FAILED: the unprivileged test process died of signal %d\n", WTERMSIG(status));
+  return 1;
+}
 
 }  // namespace xfrmpp::test

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
-// Kernel tests run in a private network namespace, never the host's.
+// Kernel tests run in a private network namespace, never the host's; their second run, against the
+// software engine, as an ordinary user in neither.
+#include <functional>
 #include <string>
 
 namespace xfrmpp::test {
@@ -26,5 +28,14 @@ bool in_initial_user_namespace();
 /// True when XFRMPP_REQUIRE_KERNEL=1 (".ci/run" sets it): a kernel test that cannot run must then fail
 /// instead of skipping. Nothing else (in particular not CI=true, which every GitLab job has) changes that.
 bool kernel_required();
+
+/// True when XFRMPP_TEST_BACKEND=engine (the tools tests' variable too): this run of a kernel test goes to the
+/// software engine (a state file of its own) instead of the kernel, and needs no namespace and no privilege.
+bool engine_run();
+
+/// Runs `body` as an ordinary user and returns its exit status. As root: in a child process that has dropped
+/// to nobody (no groups, no capabilities) with TMPDIR and XDG_RUNTIME_DIR in a scratch directory it owns,
+/// removed afterwards; otherwise in this process. The engine runs use it, so nothing in them needs root.
+int run_as_ordinary_user(const std::function<int()>& body);
 
 }  // namespace xfrmpp::test
