@@ -12,41 +12,9 @@ work=$(mktemp -d)
 export XFRMPP_IPSECCONF_STATE_DIR=$work/state
 H="--hosts $golden/hosts --tunnels $golden/tunnels"
 trap 'ip netns del icka 2>/dev/null; ip netns del ickb 2>/dev/null; rm -rf "$work"' EXIT
-# The SPD as `ip xfrm policy` prints it (kernel), or the engine's SPD in the same shape, one line per policy
-# (from setkey -DP --json): src, dst, proto name, ports, dir, action when not allow, priority, if_id. And a
-# policy set by another tool (ip xfrm policy add / setkey), and a flush of every SPD entry.
+# spd_list, foreign_policy, flush_spd (lib.sh) reach the engine through setkey.
 setkey_bin=$(dirname "$ipsecconf")/setkey
-export backend setkey_bin
-spd_list() {
-  if [[ $backend != engine ]]; then ip xfrm policy list; return; fi
-  "$setkey_bin" -DP --json | awk -F'"' '
-    function flush() { if (have) { line = "src " v["src"] " dst " v["dst"]
-        if (v["proto"] != "" && v["proto"] != 0) line = line " proto " (v["proto"] == 17 ? "udp" : v["proto"] == 6 ? "tcp" : v["proto"] == 1 ? "icmp" : v["proto"] == 58 ? "ipv6-icmp" : v["proto"])
-        if (v["sport"] != "") line = line " sport " v["sport"]
-        if (v["dport"] != "") line = line " dport " v["dport"]
-        line = line " | dir " v["dir"] (v["action"] == "discard" ? " action block" : "") " priority " v["priority"] " ptype main"
-        if (v["if_id"] != "") line = line " if_id " v["if_id"]
-        if (v["tmpl"] != "") line = line " |" v["tmpl"]
-        print line }
-      have = 0; split("", v) }
-    /^    \{/ { have = 1; intmpl = 0; next }
-    /^    \}/ { flush(); next }
-    /"templates": \[$/ { intmpl = 1; next }
-    {
-      key = $2; val = $3; sub(/^: */, "", val); sub(/,$/, "", val)
-      if (val == "") val = $4
-      if (intmpl && key != "") v["tmpl"] = v["tmpl"] " " key "=" val
-      else if (key != "" && !(key in v)) v[key] = val
-    }
-    END { flush() }'
-}
-foreign_policy() {  # SRC DST DIR PRIORITY allow|block
-  if [[ $backend != engine ]]; then ip xfrm policy add src "$1" dst "$2" dir "$3" priority "$4" action "$5"; return; fi
-  # setkey's prio N is kernel priority 2^31 - N.
-  echo "spdadd $1 $2 any -P $3 prio $((2147483648 - $4)) $([[ $5 == block ]] && echo discard || echo none);" | "$setkey_bin" -k -c
-}
-flush_spd() { if [[ $backend != engine ]]; then ip xfrm policy flush; else "$setkey_bin" -FP; fi; }
-export -f spd_list foreign_policy flush_spd
+export setkey_bin
 # The SPD as sorted one-line records, priorities replaced by their rank: a reload assigns new priority
 # numbers (rules come back in match order), but the relative order must be the same.
 norm_spd() {
