@@ -33,6 +33,7 @@
 #include "parsers/setkey_printer.hpp"
 #include "spd_mix.hpp"
 #include "xfrmpp/netlink/kernel_backend.hpp"
+#include "xfrmpp/util/unique_fd.hpp"
 
 using namespace xfrmpp;
 using testing::Answer;
@@ -43,20 +44,6 @@ void run(const std::string& cmd) {
   int st = std::system(cmd.c_str());
   REQUIRE_MESSAGE(st == 0, cmd << " exited with status " << st);
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 socklen_t sockaddr_of(const model::Address& a, uint16_t port, sockaddr_storage& ss) {
   std::memset(&ss, 0, sizeof ss);
@@ -80,7 +67,7 @@ int send_flow(const engine::Flow& f) {
   int type = SOCK_RAW, proto = f.proto;
   if (f.proto == 17) type = SOCK_DGRAM;
   if (f.proto == 6) type = SOCK_STREAM | SOCK_NONBLOCK;
-  Fd s(::socket(af, type | SOCK_CLOEXEC, f.proto == 6 || f.proto == 17 ? 0 : proto));
+  xfrmpp::util::UniqueFd s(::socket(af, type | SOCK_CLOEXEC, f.proto == 6 || f.proto == 17 ? 0 : proto));
   REQUIRE_MESSAGE(s.get() >= 0, "socket: " << std::strerror(errno));
   int one = 1;
   ::setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

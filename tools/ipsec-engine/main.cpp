@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "backend_cli.hpp"
 #include "cli.hpp"
 #include "decision_json.hpp"
 #include "flow_line.hpp"
@@ -32,7 +33,10 @@ void print_line_error(size_t line_no, const std::string& line, const xfrmpp::too
 }
 
 int lookup(const LookupFlags& f) {
-  std::filesystem::path state = f.state.empty() ? xfrmpp::default_engine_state() : std::filesystem::path(f.state);
+  xfrmpp::BackendOptions bo;
+  bo.kind = xfrmpp::BackendKind::engine;
+  if (!f.state.empty()) bo.state = f.state;
+  std::filesystem::path state = xfrmpp::tools::engine_state_path(bo);
   xfrmpp::engine::EngineOptions o;
   o.state = state;
   o.read_only = true;

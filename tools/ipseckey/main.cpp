@@ -26,6 +26,7 @@
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/util/number.hpp"
+#include "xfrmpp/util/unique_fd.hpp"
 #include "xfrmpp/plan/run.hpp"
 
 namespace ik = xfrmpp::parsers::ipseckey;
@@ -184,16 +185,15 @@ Result<void> write_key_file(const std::string& file, const std::string& text) {
                                            "them there (remove it or chmod 600 it)", file, st.st_mode & 0777));
     if (S_ISDIR(st.st_mode)) return make_error(EISDIR, file + ": is a directory");
     if (!S_ISREG(st.st_mode)) {
-      int fd = ::open(file.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) return make_error(errno, file + " open error: " + std::strerror(errno));
+      util::UniqueFd fd(::open(file.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+      if (fd.get() < 0) return make_error(errno, file + " open error: " + std::strerror(errno));
       size_t off = 0;
       while (off < text.size()) {
-        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         off += static_cast<size_t>(n);
       }
-      ::close(fd);
       if (off != text.size()) return make_error(EIO, file + ": write error");
       return {};
     }

@@ -62,8 +62,6 @@ class Applier {
   }
 
  private:
-  bool index_used(uint32_t idx) const { return s_.spd.has_index(idx); }
-
   // xfrm_gen_index: a requested index when it is free, else the next free one of the generator.
   uint32_t gen_index(model::Direction dir, uint32_t requested) {
     for (;;) {
@@ -76,7 +74,7 @@ class Applier {
         s_.idx_generator += 8;
       }
       if (idx == 0) idx = 8;
-      if (!index_used(idx)) return idx;
+      if (!s_.spd.has_index(idx)) return idx;
     }
   }
 

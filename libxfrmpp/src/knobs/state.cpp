@@ -15,6 +15,7 @@
 #include "xfrmpp/knobs/knobs.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
+#include "xfrmpp/util/unique_fd.hpp"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71  // Linux 5.14; older headers lack it
@@ -27,21 +28,6 @@ namespace {
 constexpr const char* kSchema = "xfrmpp-knobs/1";
 
 Error sys_error(int code, const std::string& what) { return make_error(code, what + ": " + std::strerror(code)); }
-
-// Closes an fd on every path out.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Result<std::string> read_whole(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -108,7 +94,7 @@ Result<NetnsIdentity> current_netns() {
   // Any socket reports the cookie of the namespace it was created in, i.e. ours.
   int raw = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (raw < 0) raw = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  Fd s(raw);
+  util::UniqueFd s(raw);
   uint64_t cookie = 0;
   socklen_t len = sizeof cookie;
   if (s.get() >= 0 && ::getsockopt(s.get(), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0 && len == sizeof cookie)
@@ -143,7 +129,7 @@ Result<void> update_state(const StateOptions& options, const std::function<void(
   std::filesystem::path path = state_file(*ns, options);
   std::filesystem::path lock_path = path;
   lock_path.replace_extension(".lock");
-  Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  util::UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (lock.get() < 0) return sys_error(errno, "cannot open " + lock_path.string());
   while (::flock(lock.get(), LOCK_EX) != 0)
     if (errno != EINTR) return sys_error(errno, "cannot lock " + lock_path.string());
