@@ -45,6 +45,7 @@ int lookup(const LookupFlags& f) {
     fmt::print(stderr, "ipsec-engine: {}: {}\n", state.string(), be.error().message);
     return 1;
   }
+  (*be)->prepare_lookups();
   std::string line;
   size_t line_no = 0, errors = 0;
   while (std::getline(std::cin, line)) {

@@ -205,6 +205,8 @@ Result<uint32_t> EngineBackend::get_host_knob(std::string_view name) {
   return host_knob_value(impl_->state, name);
 }
 
+void EngineBackend::prepare_lookups() { impl_->state.spd.prepare(); }
+
 Decision EngineBackend::decide(const Flow& flow) const {
   Decision d;
   const auto& s = impl_->state;

@@ -236,6 +236,8 @@ const model::Policy* Spd::lookup_linear(const Flow& f) const {
   return impl_->lookup_scan(f, model::PolicyType::main);
 }
 
+void Spd::prepare() { impl_->fast.prepare(); }
+
 const model::Policy* Spd::lookup(const Flow& f) const {
   if (auto* p = impl_->lookup_fast(f, model::PolicyType::sub)) return p;
   return impl_->lookup_fast(f, model::PolicyType::main);

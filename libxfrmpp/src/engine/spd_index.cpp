@@ -74,6 +74,11 @@ Entry make_entry(const model::Policy& p, uint64_t rank, uint64_t pos) {
     e.mark_v = p.mark->value;
     e.mark_m = p.mark->mask;
   }
+  e.src_len = p.sel.src.len;
+  e.dst_len = p.sel.dst.len;
+  e.dst_mask = mask_words(p.sel.dst.len);
+  auto dw = words(p.sel.dst.addr);
+  e.dst = {dw[0] & e.dst_mask[0], dw[1] & e.dst_mask[1]};
   e.src_mask = mask_words(p.sel.src.len);
   auto w = words(p.sel.src.addr);
   e.src = {w[0] & e.src_mask[0], w[1] & e.src_mask[1]};
@@ -181,6 +186,7 @@ void SpdIndex::update_head(Bin& b, const model::Policy& p) {
 }
 
 void SpdIndex::add(const model::Policy& p, uint64_t rank, uint64_t pos) {
+  prepared_ = false;
   if (policy_family(p) == model::Family::unspec) return;  // matches no flow
   Bin& b = *bin_of(p, true);
   List& l = *list_of(b, p, true);
@@ -199,6 +205,7 @@ void SpdIndex::add(const model::Policy& p, uint64_t rank, uint64_t pos) {
 }
 
 void SpdIndex::remove(const model::Policy& p) {
+  prepared_ = false;
   Bin* b = bin_of(p, false);
   if (!b) return;
   List* l = list_of(*b, p, false);
@@ -215,7 +222,39 @@ void SpdIndex::remove(const model::Policy& p) {
   update_head(*b, p);
 }
 
-void SpdIndex::clear() { bins_.clear(); }
+void SpdIndex::clear() {
+  bins_.clear();
+  prepared_ = false;
+}
+
+void SpdIndex::prepare_bin(Bin& b, model::Family fam) {
+  // One rank across the exact hash and the lists, by (priority, pos): the tie rule between them.
+  std::vector<Entry*> all;
+  for (auto& [k, l] : b.exact)
+    for (Entry& e : l) all.push_back(&e);
+  for (List& l : b.lists)
+    for (Entry& e : l) all.push_back(&e);
+  std::sort(all.begin(), all.end(), [](const Entry* x, const Entry* y) { return x->before_by_pos(*y); });
+  for (size_t i = 0; i < all.size(); ++i) all[i]->order = static_cast<uint32_t>(i);
+  std::vector<const Entry*> inexact;
+  for (const List& l : b.lists)
+    for (const Entry& e : l) inexact.push_back(&e);
+  std::vector<CompiledBin::Chain> exact;
+  for (const auto& [k, l] : b.exact) {
+    if (l.empty()) continue;
+    CompiledBin::Chain c;
+    c.key = {l.front().dst[0], l.front().dst[1], l.front().src[0], l.front().src[1]};
+    c.first = l.data();
+    c.count = static_cast<uint32_t>(l.size());
+    exact.push_back(c);
+  }
+  b.compiled.build(inexact, exact, full_len(fam));
+}
+
+void SpdIndex::prepare() {
+  for (auto& [k, b] : bins_) prepare_bin(b, static_cast<model::Family>(k & 0xff));
+  prepared_ = true;
+}
 
 Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   Best best;
@@ -224,6 +263,22 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
   const Bin& b = bit_->second;
 
   // The exact chain: the first match in chain order is the one the kernel takes (no pos involved).
+  if (prepared_) {
+    const auto src = words(f.src), dst = words(f.dst);
+    if (const CompiledBin::Chain* c = b.compiled.exact(dst, src))
+      for (const Entry* e = c->first; e != c->first + c->count; ++e)
+        if (entry_matches_rest(*e, f)) {
+          best.exact = e;
+          break;
+        }
+    // Ranks are unique, so "below the exact match's" is the whole rule (priority, then pos).
+    best.inexact = b.compiled.find(dst, src, f.proto, f.sport, f.dport, best.exact ? best.exact->order : UINT32_MAX,
+                                   [&](const Entry& e) {
+                                     return (src[1] & e.src_mask[1]) == e.src[1] && (dst[1] & e.dst_mask[1]) == e.dst[1] &&
+                                            entry_matches_rest(e, f);
+                                   });
+    return best;
+  }
   if (!b.exact.empty()) {
     auto it = b.exact.find(pair_key(f.dst, f.src));
     if (it != b.exact.end())
@@ -233,9 +288,12 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
           break;
         }
   }
+  best.inexact = find_inexact(b, f, best.exact ? best.exact->priority : UINT32_MAX);
+  return best;
+}
 
+const Entry* SpdIndex::find_inexact(const Bin& b, const Flow& f, uint32_t bound) const {
   // The inexact side can only win with a priority at most the exact match's (equal: the older pos).
-  uint32_t bound = best.exact ? best.exact->priority : UINT32_MAX;
   const Entry* top = nullptr;
   const unsigned full = full_len(f.family);
   std::array<const DstNode*, 129> path;
@@ -266,8 +324,7 @@ Best SpdIndex::find(const Flow& f, model::PolicyType type) const {
       }
     }
   }
-  best.inexact = top;
-  return best;
+  return top;
 }
 
 }  // namespace xfrmpp::engine::detail

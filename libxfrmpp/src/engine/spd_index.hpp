@@ -7,11 +7,14 @@
 // lookup walks the flow's destination path once and scans the lists on it deepest first (specific
 // selectors tend to carry the low values), each only while an entry could still beat the best so far:
 // a list is contiguous, so a scan costs far less than a second trie walk per node would.
+// That form takes any change in place; prepare() adds a read-only one per bin (spd_compiled.hpp) that
+// find() uses until the next change, an order of magnitude faster at 100k policies.
 #include <array>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
 
+#include "spd_compiled.hpp"
 #include "xfrmpp/engine/spd.hpp"
 
 namespace xfrmpp::engine::detail {
@@ -28,6 +31,9 @@ struct Entry {
   uint32_t mark_v = 0, mark_m = 0;
   uint64_t rank = 0;  ///< order in the kernel's chain among equal priorities (see spd.cpp)
   const model::Policy* policy = nullptr;
+  uint32_t order = 0;   ///< rank by (priority, pos) in its bin, set by SpdIndex::prepare
+  uint8_t src_len = 0, dst_len = 0;
+  std::array<uint64_t, 2> dst{}, dst_mask{};  // the destination prefix, as src
 
   bool before_in_chain(const Entry& o) const { return priority != o.priority ? priority < o.priority : rank < o.rank; }
   bool before_by_pos(const Entry& o) const { return priority != o.priority ? priority < o.priority : pos < o.pos; }
@@ -55,6 +61,9 @@ class SpdIndex {
   void add(const model::Policy& p, uint64_t rank, uint64_t pos);
   void remove(const model::Policy& p);
   void clear();
+  /// Builds every bin's compiled form; find() uses it until the next add, remove or clear.
+  void prepare();
+  bool prepared() const { return prepared_; }
   Best find(const Flow& f, model::PolicyType type) const;
 
  private:
@@ -83,6 +92,7 @@ class SpdIndex {
     std::vector<DstNode> dst{DstNode{}, DstNode{}};  // [0] unused (0 = null), [1] the root
     std::vector<List> lists{List{}};
     std::unordered_map<std::array<uint8_t, 32>, List, PairHash> exact;
+    CompiledBin compiled;
   };
 
   static uint64_t bin_key(model::Direction d, model::PolicyType t, model::Family fam, uint32_t if_id);
@@ -91,7 +101,11 @@ class SpdIndex {
   static uint32_t node_of(Bin& b, const model::Prefix& p, bool create);
   static void update_head(Bin& b, const model::Policy& p);
 
+  const Entry* find_inexact(const Bin& b, const Flow& f, uint32_t bound) const;
+  static void prepare_bin(Bin& b, model::Family fam);
+
   std::unordered_map<uint64_t, Bin> bins_;
+  bool prepared_ = false;
 };
 
 }  // namespace xfrmpp::engine::detail

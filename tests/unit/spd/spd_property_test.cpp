@@ -23,7 +23,7 @@ std::string describe(const engine::Flow& f) {
 }
 
 // Returns the number of flows checked; stops at the first disagreement (CHECK reports it).
-size_t agree(const engine::Spd& spd, testing::Mix& mix, size_t flows, size_t& hits) {
+size_t agree_once(const engine::Spd& spd, testing::Mix& mix, size_t flows, size_t& hits) {
   for (size_t i = 0; i < flows; ++i) {
     engine::Flow f = mix.flow();
     const model::Policy* fast = spd.lookup(f);
@@ -35,6 +35,16 @@ size_t agree(const engine::Spd& spd, testing::Mix& mix, size_t flows, size_t& hi
     hits += fast != nullptr;
   }
   return flows;
+}
+
+// The same flows through the index kept up to date and through the compiled one (Spd::prepare).
+size_t agree(engine::Spd& spd, testing::Mix& mix, size_t flows, size_t& hits) {
+  testing::Mix replay = mix;
+  size_t live_hits = 0;
+  size_t n = agree_once(spd, replay, flows, live_hits);
+  if (n != flows) return n;
+  spd.prepare();
+  return agree_once(spd, mix, flows, hits);
 }
 
 void run(model::Family family, uint64_t seed, bool small_pools) {

@@ -57,6 +57,8 @@ class EngineBackend final : public Backend {
 
   /// The SPD decision for one flow, from the state as last read (call refresh() to re-read).
   Decision decide(const Flow& flow) const;
+  /// Compiles the SPD as last read for many decide() calls (Spd::prepare); a change or refresh undoes it.
+  void prepare_lookups();
   /// Re-reads the state file if another process changed it.
   Result<void> refresh();
   const Spd& spd() const;

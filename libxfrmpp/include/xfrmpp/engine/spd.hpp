@@ -59,8 +59,12 @@ class Spd {
   /// Whether any stored policy has this index, whatever its direction, mark or if_id (index allocation).
   bool has_index(uint32_t index) const;
   /// The policy the kernel would pick for `f` among policies of direction f.dir (sub, then main), or null.
-  /// Not a scan: an exact hash plus a destination trie (src/engine/spd_index.hpp).
+  /// Not a scan: an exact hash plus a destination trie kept up to date on every change
+  /// (src/engine/spd_index.hpp), or after prepare() decision trees over both addresses (spd_compiled.hpp).
   const model::Policy* lookup(const Flow& f) const;
+  /// Compiles the SPD into a faster read-only form that lookup() uses until the next insert, remove or
+  /// clear (then lookup() falls back to the form kept up to date, and prepare() may be called again).
+  void prepare();
   /// The same answer by scanning every policy: the reference the fast lookup is tested and benched against.
   const model::Policy* lookup_linear(const Flow& f) const;
 
