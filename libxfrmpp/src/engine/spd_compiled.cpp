@@ -34,17 +34,16 @@ struct Work {
   std::array<Words, 2> known_mask{}, known_value{};
 };
 
-unsigned chunk(const Words& w, unsigned bit) { return static_cast<unsigned>((w[bit >> 6] >> (60 - (bit & 63))) & 0xf); }
 
 // The children a prefix of `len` bits with value `v` reaches when cut on bits [bit, bit + 4).
 std::pair<unsigned, unsigned> child_range(const Words& v, unsigned len, unsigned bit) {
   if (len <= bit) return {0, 16};
   if (len >= bit + 4) {
-    unsigned c = chunk(v, bit);
+    unsigned c = DecisionTree::chunk(v, bit);
     return {c, c + 1};
   }
   unsigned span = 1u << (bit + 4 - len);
-  unsigned c = chunk(v, bit) & ~(span - 1);
+  unsigned c = DecisionTree::chunk(v, bit) & ~(span - 1);
   return {c, c + span};
 }
 
@@ -71,7 +70,7 @@ Cut best_cut(const std::vector<Rule>& rules, const Work& w, unsigned full) {
   best.expected = static_cast<double>(w.rules.size());
   for (unsigned dim = 0; dim < 2; ++dim)
     for (unsigned bit = 0; bit < full; bit += 4) {
-      if (chunk(w.known_mask[dim], bit) == 0xf) continue;
+      if (DecisionTree::chunk(w.known_mask[dim], bit) == 0xf) continue;
       std::array<int64_t, 17> count{};  // difference arrays over the 16 children
       std::array<double, 17> mass{};
       for (uint32_t ri : w.rules) {

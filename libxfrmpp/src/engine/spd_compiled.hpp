@@ -35,10 +35,13 @@ class DecisionTree {
   bool empty() const { return nodes_.empty(); }
   uint32_t min_order() const { return min_order_; }
   const Node* root() const { return nodes_.data(); }
+  /// The 4 bits of `w` from `bit` (a multiple of 4): what a cut looks at, in the build as in the walk.
+  static unsigned chunk(const std::array<uint64_t, 2>& w, unsigned bit) {
+    return static_cast<unsigned>((w[bit >> 6] >> (60 - (bit & 63))) & 0xf);
+  }
   /// One step down from an inner node.
   const Node* child(const Node* n, const std::array<uint64_t, 2>& dst, const std::array<uint64_t, 2>& src) const {
-    const auto& w = n->dim ? src : dst;
-    return &nodes_[n->first + ((w[n->bit >> 6] >> (60 - (n->bit & 63))) & 0xf)];
+    return &nodes_[n->first + chunk(n->dim ? src : dst, n->bit)];
   }
   void prefetch(const Node* leaf) const { __builtin_prefetch(keys_.data() + leaf->first); }
   /// How many keys a scan of `leaf` reads before it stops (for the build's cost model).
