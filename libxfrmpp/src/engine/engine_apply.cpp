@@ -94,7 +94,7 @@ class Applier {
     p.index = old ? old->index : gen_index(p.dir, p.index);
     p.current = model::LifetimeCurrent{};
     p.current.add_time = now_;
-    auto in = s_.spd.insert(p, update);
+    auto in = s_.spd.insert(std::move(p), update);
     if (!in) return fail(in.error().code, in.error().message);
     Event e = event_of(update ? Event::Kind::update_policy : Event::Kind::new_policy);
     e.policy = std::move(*in);
