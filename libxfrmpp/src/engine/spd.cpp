@@ -81,6 +81,16 @@ uint64_t mix(uint64_t h, uint64_t v) {
   return h * 0xff51afd7ed558ccdull;
 }
 
+// MurmurHash3's finalizer: every input bit reaches the low bits, which pick the table cell (a bare
+// multiply leaves them to the low input bits alone, and generated indexes share their low three).
+uint64_t finish(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
+}
+
 uint64_t address_hash(uint64_t h, const model::Address& a) {
   uint64_t w[2];
   std::memcpy(w, a.bytes.data(), sizeof w);
@@ -98,11 +108,10 @@ uint64_t key_hash(const model::PolicyKey& k) {
   h = mix(h, uint64_t{s.sport} | uint64_t{s.sport_mask} << 16 | uint64_t{s.dport} << 32 | uint64_t{s.dport_mask} << 48);
   h = mix(h, static_cast<uint32_t>(s.ifindex) | uint64_t{s.user} << 32);
   h = mix(h, k.mark ? (k.mark->value | uint64_t{k.mark->mask} << 32) : 0);
-  h = mix(h, k.if_id);
-  return h ^ (h >> 29);
+  return finish(mix(h, k.if_id));
 }
 
-uint64_t index_hash(uint32_t index) { return mix(0x2545f4914f6cdd1dull, index) ^ index; }
+uint64_t index_hash(uint32_t index) { return finish(index); }
 
 // kernel_key(p.key()) == k without building the key.
 bool has_key(const model::Policy& p, const model::PolicyKey& k) {
