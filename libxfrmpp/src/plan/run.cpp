@@ -162,7 +162,6 @@ Change Removal::change() const {
 }
 
 void UndoLog::record(std::span<const Change> batch, const ApplyReport& report, size_t upto) {
-  removals.reserve(removals.size() + report.applied_tags.size());
   for (size_t tag : report.applied_tags) {
     if (tag >= upto) continue;
     if (auto r = removal_of(batch[tag - batch.front().tag])) removals.push_back(std::move(*r));
