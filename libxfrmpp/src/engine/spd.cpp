@@ -118,37 +118,40 @@ bool has_key(const model::Policy& p, const model::PolicyKey& k) {
   return p.sel == k.sel && p.dir == k.dir && p.type == k.type && p.if_id.value_or(0) == k.if_id && kernel_mark(p.mark) == k.mark;
 }
 
-// Slot numbers by a 64-bit hash: open addressing with linear probing and backward-shift deletion, the
-// hash kept in the cell so growing needs no rehash of the keys. The caller's `eq(slot)` tells a match.
-// One flat array instead of a node per policy: a 100k load allocated 200k map nodes here.
+// Slot numbers by hash: open addressing with linear probing and backward-shift deletion. A cell is 8
+// bytes, the slot and the hash's upper half, which also picks the cell, so growing needs no key; the
+// caller's `eq(slot)` tells a match among equal tags. One flat array instead of a node per policy (a
+// 100k load allocated 200k map nodes here), and as small as it can be: every insert misses the cache in it.
 class SlotTable {
  public:
   template <typename Eq>
-  uint32_t find(uint64_t h, Eq eq) const {
+  uint32_t find(uint64_t hash, Eq eq) const {
     if (cells_.empty()) return kNone;
-    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+    const uint32_t tag = tag_of(hash);
+    for (size_t i = tag & mask_;; i = (i + 1) & mask_) {
       const Cell& c = cells_[i];
       if (c.slot == kNone) return kNone;
-      if (c.hash == h && eq(c.slot)) return c.slot;
+      if (c.tag == tag && eq(c.slot)) return c.slot;
     }
   }
-  void insert(uint64_t h, uint32_t slot) {
+  void insert(uint64_t hash, uint32_t slot) {
     if ((used_ + 1) * 2 > cells_.size()) grow();
-    place(h, slot);
+    place(tag_of(hash), slot);
     ++used_;
   }
   template <typename Eq>
-  void erase(uint64_t h, Eq eq) {
+  void erase(uint64_t hash, Eq eq) {
     if (cells_.empty()) return;
-    size_t i = h & mask_;
+    const uint32_t tag = tag_of(hash);
+    size_t i = tag & mask_;
     for (;; i = (i + 1) & mask_) {
       if (cells_[i].slot == kNone) return;
-      if (cells_[i].hash == h && eq(cells_[i].slot)) break;
+      if (cells_[i].tag == tag && eq(cells_[i].slot)) break;
     }
     // Backward shift: pull later cells of the run into the hole when their home is not between them.
     for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
       if (cells_[j].slot == kNone) break;
-      size_t home = cells_[j].hash & mask_;
+      size_t home = cells_[j].tag & mask_;
       if (((j - home) & mask_) >= ((j - i) & mask_)) {
         cells_[i] = cells_[j];
         i = j;
@@ -165,20 +168,21 @@ class SlotTable {
 
  private:
   struct Cell {
-    uint64_t hash = 0;
+    uint32_t tag = 0;
     uint32_t slot = kNone;
   };
-  void place(uint64_t h, uint32_t slot) {
-    size_t i = h & mask_;
+  static uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+  void place(uint32_t tag, uint32_t slot) {
+    size_t i = tag & mask_;
     while (cells_[i].slot != kNone) i = (i + 1) & mask_;
-    cells_[i] = Cell{h, slot};
+    cells_[i] = Cell{tag, slot};
   }
   void grow() {
     std::vector<Cell> old = std::move(cells_);
     cells_.assign(old.empty() ? 64 : old.size() * 2, Cell{});
     mask_ = cells_.size() - 1;
     for (const Cell& c : old)
-      if (c.slot != kNone) place(c.hash, c.slot);
+      if (c.slot != kNone) place(c.tag, c.slot);
   }
   std::vector<Cell> cells_;
   size_t mask_ = 0;
@@ -221,9 +225,10 @@ struct Spd::Impl {
       if (const Stored& s = at(i); s.live) fn(s);
   }
 
-  uint32_t find_key(const model::PolicyKey& key) const {
-    return by_key.find(key_hash(key), [&](uint32_t slot) { return has_key(at(slot).p, key); });
+  uint32_t find_key(const model::PolicyKey& key, uint64_t hash) const {
+    return by_key.find(hash, [&](uint32_t slot) { return has_key(at(slot).p, key); });
   }
+  uint32_t find_key(const model::PolicyKey& key) const { return find_key(key, key_hash(key)); }
   uint32_t find_index(uint32_t index) const {
     return by_index.find(index_hash(index), [&](uint32_t slot) { return at(slot).p.index == index; });
   }
@@ -251,14 +256,14 @@ struct Spd::Impl {
     }
   }
 
-  Stored& append(Stored s) {
+  Stored& append(Stored s, uint64_t hash) {
     if (slots % kChunk == 0 && slots / kChunk == chunks.size()) chunks.push_back(std::make_unique<Stored[]>(kChunk));
     uint32_t slot = slots++;
     Stored& dst = at(slot);
     dst = std::move(s);
     dst.live = true;
     ++live;
-    by_key.insert(key_hash(kernel_key(dst.p.key())), slot);
+    by_key.insert(hash, slot);
     by_index.insert(index_hash(dst.p.index), slot);
     if (indexed.load(std::memory_order_relaxed)) fast.add(dst.p, dst.rank, dst.pos);
     return dst;
@@ -287,7 +292,7 @@ struct Spd::Impl {
     next.by_key.reserve(live);
     next.by_index.reserve(live);
     for (uint32_t i = 0; i < slots; ++i)
-      if (Stored& s = at(i); s.live) next.append(std::move(s));
+      if (Stored& s = at(i); s.live) next.append(std::move(s), key_hash(kernel_key(s.p.key())));
     bool was_indexed = indexed.load(std::memory_order_relaxed);
     fast.clear();
     chunks = std::move(next.chunks);
@@ -334,7 +339,9 @@ Spd& Spd::operator=(Spd&&) noexcept = default;
 
 Result<model::Policy> Spd::insert(model::Policy p, bool update) {
   auto& m = *impl_;
-  uint32_t old = m.find_key(kernel_key(p.key()));
+  const model::PolicyKey key = kernel_key(p.key());
+  const uint64_t hash = key_hash(key);
+  uint32_t old = m.find_key(key, hash);
   if (old != SlotTable::kNone && !update) return make_error(EEXIST, "File exists");
   const bool replacing = old != SlotTable::kNone;
 
@@ -349,7 +356,7 @@ Result<model::Policy> Spd::insert(model::Policy p, bool update) {
     p.index = m.gen_index(p.dir, p.index);
   }
   s.p = std::move(p);
-  model::Policy out = m.append(std::move(s)).p;
+  model::Policy out = m.append(std::move(s), hash).p;
   if (replacing) m.maybe_compact();
   return out;
 }
