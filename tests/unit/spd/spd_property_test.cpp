@@ -150,14 +150,8 @@ TEST_CASE("dropping dead slots keeps lookups, gets, indexes and the dump order")
         CHECK(r->index == order[i].index);
         moved.push_back(*r);
       } else if (i % 3 == 1 || i % 9 == 2) {
-        model::PolicyId id;
-        id.dir = order[i].dir;
-        id.type = order[i].type;
-        id.index = i % 2 ? order[i].index : 0;
-        id.sel = order[i].sel;
-        id.mark = order[i].mark;
-        id.if_id = order[i].if_id;
-        REQUIRE(spd.remove(id));
+        const model::Policy& q = order[i];
+        REQUIRE(spd.remove(model::PolicyId{q.sel, q.dir, i % 2 ? q.index : 0, q.mark, q.if_id, std::nullopt, q.type}));
         CHECK_FALSE(spd.has_index(order[i].index));
       } else {
         kept.push_back(order[i]);
@@ -169,13 +163,7 @@ TEST_CASE("dropping dead slots keeps lookups, gets, indexes and the dump order")
     CHECK(spd.dump() == want);
     for (const auto& p : want) {
       CHECK(spd.has_index(p.index));
-      model::PolicyId by_index;
-      by_index.index = p.index;
-      by_index.dir = p.dir;
-      by_index.type = p.type;
-      by_index.mark = p.mark;
-      by_index.if_id = p.if_id;
-      auto g = spd.get(by_index);
+      auto g = spd.get(model::PolicyId{{}, p.dir, p.index, p.mark, p.if_id, std::nullopt, p.type});
       REQUIRE(g);
       CHECK(*g == p);
       auto k = spd.get(model::PolicyId::of(p.key()));
