@@ -3,7 +3,8 @@
 # Engine vs kernel: the same N-policy setkey file loaded by `setkey -k` into a fresh network namespace and
 # by `setkey -k --backend=engine` into a fresh state file, in turn, REPEAT times each (medians reported);
 # both SPDs are checked identical (setkey -DP, kernel-stamped fields masked). Then the state file's size and
-# how long a reader takes to load it (`ipsec-engine lookup` on no flows: read, decode, index). Run as root:
+# how long a reader takes to load it (`ipsec-engine lookup` on one flow: read, decode, and the lookup index,
+# which the SPD builds at its first lookup). Run as root:
 #   bench/engine_load.sh                  # N = 100000
 #   SIZES="10000 100000" REPEAT=5 bench/engine_load.sh
 set -euo pipefail
@@ -39,6 +40,7 @@ masked_dump() { sed -E 's/created: .*//; s/lastused: .*//; s/spid=[0-9]+ seq=[0-
 printf '%-8s %-28s %10s %12s\n' N what "median s" policies/s
 for n in $sizes; do
   "$here/gen.sh" "$n" setkey > "$work/p.conf"
+  echo "out udp 10.0.0.0 1 11.0.0.0 2" > "$work/flow"
   : > "$work/k.times"; : > "$work/e.times"; : > "$work/r.times"
   for ((r = 1; r <= repeat; r++)); do
     ip netns add "$ns"
@@ -47,7 +49,7 @@ for n in $sizes; do
     ip netns del "$ns"
     rm -f "$work/e.state"*
     wall "$bin/setkey" -k --backend=engine --state "$work/e.state" -f "$work/p.conf" >> "$work/e.times"
-    wall "$bin/ipsec-engine" lookup --state "$work/e.state" < /dev/null >> "$work/r.times"
+    wall "$bin/ipsec-engine" lookup --state "$work/e.state" < "$work/flow" >> "$work/r.times"
   done
   "$bin/setkey" --backend=engine --state "$work/e.state" -DP | masked_dump > "$work/e.dump"
   cmp -s "$work/k.dump" "$work/e.dump" || { diff "$work/k.dump" "$work/e.dump" | head -5 >&2; die "N=$n: kernel and engine SPDs differ"; }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include "engine_impl.hpp"
@@ -38,7 +39,8 @@ model::PolicyId id_of(const model::Policy& p) {
 // Applies one change to `s`; events go to `events`.
 class Applier {
  public:
-  Applier(EngineState& s, std::vector<Event>& events, uint64_t now) : s_(s), events_(events), now_(now) {}
+  using Emit = std::function<void(Event&&)>;
+  Applier(EngineState& s, Emit emit, uint64_t now) : s_(s), emit_(std::move(emit)), now_(now) {}
 
   Outcome apply(const Change& c) {
     return std::visit(
@@ -92,11 +94,11 @@ class Applier {
     p.index = old ? old->index : gen_index(p.dir, p.index);
     p.current = model::LifetimeCurrent{};
     p.current.add_time = now_;
-    auto in = s_.spd.insert(p, update);
+    auto in = s_.spd.insert(std::move(p), update);
     if (!in) return fail(in.error().code, in.error().message);
     Event e = event_of(update ? Event::Kind::update_policy : Event::Kind::new_policy);
     e.policy = std::move(*in);
-    events_.push_back(std::move(e));
+    emit_(std::move(e));
     return {};
   }
 
@@ -109,7 +111,7 @@ class Applier {
     if (!gone) return fail(gone.error().code);
     Event e = event_of(Event::Kind::delete_policy);
     e.policy = std::move(*gone);
-    events_.push_back(std::move(e));
+    emit_(std::move(e));
     return {};
   }
 
@@ -138,7 +140,7 @@ class Applier {
     s_.sad.insert(SaEntry{sa, false, 0});
     Event e = event_of(Event::Kind::new_sa);
     e.sa = std::move(sa);
-    events_.push_back(std::move(e));
+    emit_(std::move(e));
     return {};
   }
 
@@ -166,7 +168,7 @@ class Applier {
     Event e = event_of(Event::Kind::update_sa);
     e.sa = next.sa;
     s_.sad.replace(old, std::move(next));
-    events_.push_back(std::move(e));
+    emit_(std::move(e));
     return {};
   }
 
@@ -176,12 +178,12 @@ class Applier {
     Event e = event_of(Event::Kind::delete_sa);
     e.sa = old->sa;
     s_.sad.erase(old);
-    events_.push_back(std::move(e));
+    emit_(std::move(e));
     return {};
   }
 
   EngineState& s_;
-  std::vector<Event>& events_;
+  Emit emit_;  // where events go (EngineBackend::Impl::emit)
   uint64_t now_;
   // Every index in use, built on the first collision check of an apply and kept current by add_policy.
 };
@@ -192,8 +194,9 @@ ApplyReport EngineBackend::apply(std::span<const Change> changes, const ApplyOpt
   ApplyReport report;
   if (changes.empty()) return report;
   auto r = impl_->transact([&](std::vector<Event>& events, bool& changed) -> Result<void> {
-    events.reserve(events.size() + changes.size());  // Events are large: no reallocation in a 100k batch
-    Applier a(impl_->state, events, impl_->now());
+    // Events are large: no reallocation in a batch (a bulk run keeps no more than kBulkEvents).
+    events.reserve(impl_->bulk_lock ? Impl::kBulkEvents : events.size() + changes.size());
+    Applier a(impl_->state, [&](Event&& e) { impl_->emit(events, std::move(e)); }, impl_->now());
     for (size_t i = 0; i < changes.size(); ++i) {
       Outcome o = a.apply(changes[i]);
       if (o.code == 0) {

@@ -34,6 +34,18 @@ struct EngineBackend::Impl {
   size_t bulk_dropped = 0;
   std::optional<Event> bulk_newest;
 
+  /// Adds `e` to a transaction's `events`; inside a bulk run, once kBulkEvents are kept, it becomes the
+  /// newest instead (the one it replaces is counted), as transact() would trim it, without ever holding
+  /// the events past the limit (a 100k-change apply made 100k of them, 1 KiB each).
+  void emit(std::vector<Event>& events, Event&& e) {
+    if (!bulk_lock || &events != &bulk_events || events.size() < kBulkEvents) {
+      events.push_back(std::move(e));
+      return;
+    }
+    if (bulk_newest) ++bulk_dropped;
+    bulk_newest = std::move(e);
+  }
+
   explicit Impl(EngineOptions o) : options(std::move(o)), file(options.state) {}
   uint64_t now() const;
   /// Re-reads the file when it is not the one `state` came from.

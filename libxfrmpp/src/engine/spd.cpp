@@ -32,9 +32,11 @@
 //   at the head, i.e. it becomes the newest; dump() lists older first, so a replaced policy moves last.
 #include "xfrmpp/engine/spd.hpp"
 
+#include <atomic>
 #include <cerrno>
-#include <map>
-#include <unordered_map>
+#include <cstring>
+#include <mutex>
+#include <utility>
 
 #include "spd_index.hpp"
 
@@ -72,20 +74,172 @@ bool matches(const model::Policy& p, const Flow& f) {
   return detail::entry_matches_rest(detail::make_entry(p, 0, 0), f) && p.if_id.value_or(0) == f.if_id;
 }
 
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+
+// MurmurHash3's finalizer: every input bit reaches the low bits, which pick the table cell (a bare
+// multiply leaves them to the low input bits alone, and generated indexes share their low three).
+uint64_t finish(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
+}
+
+uint64_t address_hash(uint64_t h, const model::Address& a) {
+  uint64_t w[2];
+  std::memcpy(w, a.bytes.data(), sizeof w);
+  return mix(mix(mix(h, static_cast<uint64_t>(a.family)), w[0]), w[1]);
+}
+
+// A hash of everything PolicyKey's == compares (the key is already kernel_key()'s).
+uint64_t key_hash(const model::PolicyKey& k) {
+  const auto& s = k.sel;
+  uint64_t h = 0x2545f4914f6cdd1dull;
+  h = mix(h, static_cast<uint64_t>(s.family) | uint64_t{s.src.len} << 8 | uint64_t{s.dst.len} << 16 | uint64_t{s.proto} << 24 |
+                 static_cast<uint64_t>(k.dir) << 32 | static_cast<uint64_t>(k.type) << 40 | uint64_t{k.mark.has_value()} << 48);
+  h = address_hash(h, s.src.addr);
+  h = address_hash(h, s.dst.addr);
+  h = mix(h, uint64_t{s.sport} | uint64_t{s.sport_mask} << 16 | uint64_t{s.dport} << 32 | uint64_t{s.dport_mask} << 48);
+  h = mix(h, static_cast<uint32_t>(s.ifindex) | uint64_t{s.user} << 32);
+  h = mix(h, k.mark ? (k.mark->value | uint64_t{k.mark->mask} << 32) : 0);
+  return finish(mix(h, k.if_id));
+}
+
+uint64_t index_hash(uint32_t index) { return finish(index); }
+
+// kernel_key(p.key()) == k without building the key.
+bool has_key(const model::Policy& p, const model::PolicyKey& k) {
+  return p.sel == k.sel && p.dir == k.dir && p.type == k.type && p.if_id.value_or(0) == k.if_id && kernel_mark(p.mark) == k.mark;
+}
+
+// Slot numbers by hash: open addressing with linear probing and backward-shift deletion. A cell is 8
+// bytes, the slot and the hash's upper half, which also picks the cell, so growing needs no key; the
+// caller's `eq(slot)` tells a match among equal tags. One flat array instead of a node per policy (a
+// 100k load allocated 200k map nodes here), and as small as it can be: every insert misses the cache in it.
+class SlotTable {
+ public:
+  template <typename Eq>
+  uint32_t find(uint64_t hash, Eq eq) const {
+    if (cells_.empty()) return kNone;
+    const uint32_t tag = tag_of(hash);
+    for (size_t i = tag & mask_;; i = (i + 1) & mask_) {
+      const Cell& c = cells_[i];
+      if (c.slot == kNone) return kNone;
+      if (c.tag == tag && eq(c.slot)) return c.slot;
+    }
+  }
+  void insert(uint64_t hash, uint32_t slot) {
+    if ((used_ + 1) * 2 > cells_.size()) grow();
+    place(tag_of(hash), slot);
+    ++used_;
+  }
+  template <typename Eq>
+  void erase(uint64_t hash, Eq eq) {
+    if (cells_.empty()) return;
+    const uint32_t tag = tag_of(hash);
+    size_t i = tag & mask_;
+    for (;; i = (i + 1) & mask_) {
+      if (cells_[i].slot == kNone) return;
+      if (cells_[i].tag == tag && eq(cells_[i].slot)) break;
+    }
+    // Backward shift: pull later cells of the run into the hole when their home is not between them.
+    for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+      if (cells_[j].slot == kNone) break;
+      size_t home = cells_[j].tag & mask_;
+      if (((j - home) & mask_) >= ((j - i) & mask_)) {
+        cells_[i] = cells_[j];
+        i = j;
+      }
+    }
+    cells_[i].slot = kNone;
+    --used_;
+  }
+  void reserve(size_t n) {
+    while (n * 2 > cells_.size()) grow();
+  }
+
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+ private:
+  struct Cell {
+    uint32_t tag = 0;
+    uint32_t slot = kNone;
+  };
+  static uint32_t tag_of(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+  void place(uint32_t tag, uint32_t slot) {
+    size_t i = tag & mask_;
+    while (cells_[i].slot != kNone) i = (i + 1) & mask_;
+    cells_[i] = Cell{tag, slot};
+  }
+  void grow() {
+    std::vector<Cell> old = std::move(cells_);
+    cells_.assign(old.empty() ? 64 : old.size() * 2, Cell{});
+    mask_ = cells_.size() - 1;
+    for (const Cell& c : old)
+      if (c.slot != kNone) place(c.tag, c.slot);
+  }
+  std::vector<Cell> cells_;
+  size_t mask_ = 0;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
 struct Spd::Impl {
   struct Stored {
     model::Policy p;
     uint64_t rank = 0;  // chain order among equal priorities
     uint64_t pos = 0;   // link order
     bool exact = false;
+    bool live = false;  // false: removed, waiting for compact()
   };
 
-  std::map<uint64_t, Stored> by_age;  // dump order, older first; the key is pos
-  std::map<model::PolicyKey, uint64_t> by_key;
-  std::unordered_map<uint32_t, uint64_t> by_index;
-  detail::SpdIndex fast;
+  // The policies in link order (dump order, older first), in fixed-size chunks so a Stored never moves
+  // while it is live: the lookup index and lookup()'s answers point at them. A removed policy leaves a
+  // dead slot behind until compact().
+  static constexpr size_t kChunk = 512;
+  std::vector<std::unique_ptr<Stored[]>> chunks;
+  uint32_t slots = 0, live = 0;
+  SlotTable by_key;    // hash of kernel_key -> slot
+  SlotTable by_index;  // index -> slot
   uint64_t next_pos = 1, next_rank = 1;
   uint32_t idx_generator = 0;
+  // The lookup index is only needed by lookup(): a load (setkey -f, reading the state file for a dump)
+  // never asks, so it is built at the first lookup and kept current from then on.
+  mutable detail::SpdIndex fast;
+  mutable std::atomic<bool> indexed{false};
+  mutable std::mutex index_mutex;
+
+  Stored& at(uint32_t slot) { return chunks[slot / kChunk][slot % kChunk]; }
+  const Stored& at(uint32_t slot) const { return chunks[slot / kChunk][slot % kChunk]; }
+
+  template <typename Fn>
+  void each_live(Fn&& fn) const {
+    for (uint32_t i = 0; i < slots; ++i)
+      if (const Stored& s = at(i); s.live) fn(s);
+  }
+
+  uint32_t find_key(const model::PolicyKey& key, uint64_t hash) const {
+    return by_key.find(hash, [&](uint32_t slot) { return has_key(at(slot).p, key); });
+  }
+  uint32_t find_key(const model::PolicyKey& key) const { return find_key(key, key_hash(key)); }
+  uint32_t find_index(uint32_t index) const {
+    return by_index.find(index_hash(index), [&](uint32_t slot) { return at(slot).p.index == index; });
+  }
+
+  void ensure_index() const {
+    if (indexed.load(std::memory_order_acquire)) return;
+    std::lock_guard lock(index_mutex);
+    if (indexed.load(std::memory_order_relaxed)) return;
+    each_live([&](const Stored& s) { fast.add(s.p, s.rank, s.pos); });
+    indexed.store(true, std::memory_order_release);
+  }
 
   uint32_t gen_index(model::Direction dir, uint32_t index) {
     for (;;) {
@@ -98,15 +252,58 @@ struct Spd::Impl {
         index = 0;
       }
       if (idx == 0) idx = 8;
-      if (!by_index.contains(idx)) return idx;
+      if (find_index(idx) == SlotTable::kNone) return idx;
     }
   }
 
-  void unlink(std::map<uint64_t, Stored>::iterator it) {
-    fast.remove(it->second.p);
-    by_key.erase(kernel_key(it->second.p.key()));
-    by_index.erase(it->second.p.index);
-    by_age.erase(it);
+  Stored& append(Stored s, uint64_t hash) {
+    if (slots % kChunk == 0 && slots / kChunk == chunks.size()) chunks.push_back(std::make_unique<Stored[]>(kChunk));
+    uint32_t slot = slots++;
+    Stored& dst = at(slot);
+    dst = std::move(s);
+    dst.live = true;
+    ++live;
+    by_key.insert(hash, slot);
+    by_index.insert(index_hash(dst.p.index), slot);
+    if (indexed.load(std::memory_order_relaxed)) fast.add(dst.p, dst.rank, dst.pos);
+    return dst;
+  }
+
+  // Takes slot's policy out of every table; its slot stays, dead, until compact().
+  model::Policy unlink(uint32_t slot) {
+    Stored& s = at(slot);
+    if (indexed.load(std::memory_order_relaxed)) fast.remove(s.p);
+    by_key.erase(key_hash(kernel_key(s.p.key())), [&](uint32_t x) { return x == slot; });
+    by_index.erase(index_hash(s.p.index), [&](uint32_t x) { return x == slot; });
+    s.live = false;
+    --live;
+    return std::exchange(s.p, model::Policy{});
+  }
+
+  // Drops the dead slots once they outnumber the live ones (amortised O(1) a removal): the live
+  // policies move, so the tables and the lookup index are built again.
+  void maybe_compact() {
+    uint32_t dead = slots - live;
+    if (dead < 64 || dead <= live) return;
+    Impl next;
+    next.next_pos = next_pos;
+    next.next_rank = next_rank;
+    next.idx_generator = idx_generator;
+    next.by_key.reserve(live);
+    next.by_index.reserve(live);
+    for (uint32_t i = 0; i < slots; ++i)
+      if (Stored& s = at(i); s.live) {
+        uint64_t hash = key_hash(kernel_key(s.p.key()));  // before the move: argument order is unspecified
+        next.append(std::move(s), hash);
+      }
+    bool was_indexed = indexed.load(std::memory_order_relaxed);
+    fast.clear();
+    chunks = std::move(next.chunks);
+    slots = next.slots;
+    by_key = std::move(next.by_key);
+    by_index = std::move(next.by_index);
+    indexed.store(false, std::memory_order_relaxed);
+    if (was_indexed) ensure_index();
   }
 
   // The winner of xfrm_policy_lookup_bytype given the exact chain's first match and the best inexact one.
@@ -126,14 +323,14 @@ struct Spd::Impl {
   const model::Policy* lookup_scan(const Flow& f, model::PolicyType t) const {
     const Stored* e = nullptr;
     const Stored* i = nullptr;
-    for (const auto& [pos_, s] : by_age) {
-      if (s.p.dir != f.dir || s.p.type != t || !matches(s.p, f)) continue;
+    each_live([&](const Stored& s) {
+      if (s.p.dir != f.dir || s.p.type != t || !matches(s.p, f)) return;
       if (s.exact) {
         if (!e || s.p.priority < e->p.priority || (s.p.priority == e->p.priority && s.rank < e->rank)) e = &s;
-      } else if (!i || s.p.priority < i->p.priority) {  // by_age is in pos order: the first of a priority stays
+      } else if (!i || s.p.priority < i->p.priority) {  // slots are in pos order: the first of a priority stays
         i = &s;
       }
-    }
+    });
     return choose(e ? &e->p : nullptr, e ? e->pos : 0, i ? &i->p : nullptr, i ? i->pos : 0);
   }
 };
@@ -145,31 +342,26 @@ Spd& Spd::operator=(Spd&&) noexcept = default;
 
 Result<model::Policy> Spd::insert(model::Policy p, bool update) {
   auto& m = *impl_;
-  auto key = kernel_key(p.key());
-  auto old_it = m.by_age.end();
-  if (auto k = m.by_key.find(key); k != m.by_key.end()) {
-    if (!update) return make_error(EEXIST, "File exists");
-    old_it = m.by_age.find(k->second);
-  }
-  const bool replacing = old_it != m.by_age.end();
+  const model::PolicyKey key = kernel_key(p.key());
+  const uint64_t hash = key_hash(key);
+  uint32_t old = m.find_key(key, hash);
+  if (old != SlotTable::kNone && !update) return make_error(EEXIST, "File exists");
+  const bool replacing = old != SlotTable::kNone;
 
   Impl::Stored s;
   s.exact = detail::is_exact(p);
-  s.rank = replacing && old_it->second.p.priority == p.priority ? old_it->second.rank : m.next_rank++;
+  s.rank = replacing && m.at(old).p.priority == p.priority ? m.at(old).rank : m.next_rank++;
   s.pos = m.next_pos++;
   if (replacing) {
-    p.index = old_it->second.p.index;
-    m.unlink(old_it);
+    p.index = m.at(old).p.index;
+    m.unlink(old);
   } else {
     p.index = m.gen_index(p.dir, p.index);
   }
   s.p = std::move(p);
-  uint64_t pos = s.pos;
-  auto& stored = m.by_age.emplace(pos, std::move(s)).first->second;
-  m.by_key.emplace(key, pos);
-  m.by_index.emplace(stored.p.index, pos);
-  m.fast.add(stored.p, stored.rank, stored.pos);
-  return stored.p;
+  model::Policy out = m.append(std::move(s), hash).p;
+  if (replacing) m.maybe_compact();
+  return out;
 }
 
 namespace {
@@ -185,27 +377,24 @@ bool id_matches(const model::Policy& p, const model::PolicyId& id) {
 
 Result<model::Policy> Spd::remove(const model::PolicyId& id) {
   auto& m = *impl_;
-  uint64_t age = 0;
+  uint32_t slot = SlotTable::kNone;
   if (id.index != 0) {
-    auto it = m.by_index.find(id.index);
-    if (it != m.by_index.end() && id_matches(m.by_age.at(it->second).p, id)) age = it->second;
-  } else if (auto it = m.by_key.find(kernel_key(id.key())); it != m.by_key.end()) {
-    age = it->second;
+    if (uint32_t i = m.find_index(id.index); i != SlotTable::kNone && id_matches(m.at(i).p, id)) slot = i;
+  } else {
+    slot = m.find_key(kernel_key(id.key()));
   }
-  if (age == 0) return make_error(ENOENT, "No such file or directory");
-  auto it = m.by_age.find(age);
-  model::Policy p = it->second.p;
-  m.unlink(it);
+  if (slot == SlotTable::kNone) return make_error(ENOENT, "No such file or directory");
+  model::Policy p = m.unlink(slot);
+  m.maybe_compact();
   return p;
 }
 
 Result<model::Policy> Spd::get(const model::PolicyId& id) const {
   const auto& m = *impl_;
   if (id.index != 0) {
-    auto it = m.by_index.find(id.index);
-    if (it != m.by_index.end() && id_matches(m.by_age.at(it->second).p, id)) return m.by_age.at(it->second).p;
-  } else if (auto it = m.by_key.find(kernel_key(id.key())); it != m.by_key.end()) {
-    return m.by_age.at(it->second).p;
+    if (uint32_t i = m.find_index(id.index); i != SlotTable::kNone && id_matches(m.at(i).p, id)) return m.at(i).p;
+  } else if (uint32_t i = m.find_key(kernel_key(id.key())); i != SlotTable::kNone) {
+    return m.at(i).p;
   }
   return make_error(ENOENT, "No such file or directory");
 }
@@ -218,27 +407,31 @@ void Spd::clear() {
 }
 
 void Spd::for_each(const std::function<void(const model::Policy&)>& fn) const {
-  for (const auto& [age, s] : impl_->by_age) fn(s.p);
+  impl_->each_live([&](const Impl::Stored& s) { fn(s.p); });
 }
 
 std::vector<model::Policy> Spd::dump() const {
   std::vector<model::Policy> out;
-  out.reserve(impl_->by_age.size());
-  for (const auto& [age, s] : impl_->by_age) out.push_back(s.p);
+  out.reserve(impl_->live);
+  impl_->each_live([&](const Impl::Stored& s) { out.push_back(s.p); });
   return out;
 }
 
-size_t Spd::size() const { return impl_->by_age.size(); }
-bool Spd::has_index(uint32_t index) const { return impl_->by_index.contains(index); }
+size_t Spd::size() const { return impl_->live; }
+bool Spd::has_index(uint32_t index) const { return impl_->find_index(index) != SlotTable::kNone; }
 
 const model::Policy* Spd::lookup_linear(const Flow& f) const {
   if (auto* p = impl_->lookup_scan(f, model::PolicyType::sub)) return p;
   return impl_->lookup_scan(f, model::PolicyType::main);
 }
 
-void Spd::prepare() { impl_->fast.prepare(); }
+void Spd::prepare() {
+  impl_->ensure_index();
+  impl_->fast.prepare();
+}
 
 const model::Policy* Spd::lookup(const Flow& f) const {
+  impl_->ensure_index();
   if (auto* p = impl_->lookup_fast(f, model::PolicyType::sub)) return p;
   return impl_->lookup_fast(f, model::PolicyType::main);
 }

@@ -26,9 +26,17 @@ constexpr size_t kMinKnobBytes = 8;
 }  // namespace
 
 std::string encode_state(const EngineState& s) {
+  // The header goes first with its length and checksum left as zeros and filled in at the end, so the
+  // file is built in one buffer (about 110 bytes a policy and 250 an SA: one allocation for 100k
+  // policies) and never copied.
   Writer body;
-  // About 110 bytes per policy and 250 per SA: one allocation for a 100k-policy file.
-  body.out().reserve(64 + s.spd.size() * 128 + s.sad.size() * 320);
+  body.out().reserve(kStateHeaderBytes + 64 + s.spd.size() * 128 + s.sad.size() * 320);
+  body.out().append(kStateMagic, sizeof kStateMagic);
+  body.u32(kStateVersion);
+  body.u32(0);  // flags, none defined
+  constexpr size_t kLengthAt = sizeof kStateMagic + 8;
+  body.u64(0);  // payload length
+  body.u64(0);  // checksum
   put_action(body, s.default_in);
   put_action(body, s.default_fwd);
   put_action(body, s.default_out);
@@ -50,15 +58,13 @@ std::string encode_state(const EngineState& s) {
     body.u64(e->expires);
     put_sa(body, e->sa);
   }
-  const std::string& payload = body.out();
-  Writer head;
-  head.out().append(kStateMagic, sizeof kStateMagic);
-  head.u32(kStateVersion);
-  head.u32(0);  // flags, none defined
-  head.u64(payload.size());
-  head.u64(checksum(std::span(reinterpret_cast<const uint8_t*>(payload.data()), payload.size())));
-  head.out() += payload;
-  return std::move(head.out());
+  std::string& out = body.out();
+  auto payload = std::span(reinterpret_cast<const uint8_t*>(out.data()), out.size()).subspan(kStateHeaderBytes);
+  Writer tail;
+  tail.u64(payload.size());
+  tail.u64(checksum(payload));
+  out.replace(kLengthAt, tail.out().size(), tail.out());
+  return std::move(out);
 }
 
 Result<EngineState> decode_state(std::span<const uint8_t> data, std::string_view what) {

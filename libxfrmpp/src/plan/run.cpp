@@ -140,24 +140,40 @@ std::optional<StepError> run_single(Backend& backend, const Step& step, size_t i
 
 }  // namespace
 
-std::optional<Change> inverse_of_add(const Change& c) {
+namespace {
+
+std::optional<Removal> removal_of(const Change& c) {
   if (c.verb != Change::Verb::add) return std::nullopt;
-  if (const auto* p = std::get_if<model::Policy>(&c.target)) return Change{p->id(), Change::Verb::remove, c.tag};
-  if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target)) return Change{sa->id(), Change::Verb::remove, c.tag};
+  if (const auto* p = std::get_if<model::Policy>(&c.target)) return Removal{p->id(), c.tag};
+  if (const auto* sa = std::get_if<model::SecurityAssociation>(&c.target)) return Removal{sa->id(), c.tag};
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Change> inverse_of_add(const Change& c) {
+  auto r = removal_of(c);
+  if (!r) return std::nullopt;
+  return r->change();
+}
+
+Change Removal::change() const {
+  return std::visit([&](const auto& id) { return Change{id, Change::Verb::remove, tag}; }, target);
 }
 
 void UndoLog::record(std::span<const Change> batch, const ApplyReport& report, size_t upto) {
   for (size_t tag : report.applied_tags) {
     if (tag >= upto) continue;
-    if (auto inv = inverse_of_add(batch[tag - batch.front().tag])) removals.push_back(std::move(*inv));
+    if (auto r = removal_of(batch[tag - batch.front().tag])) removals.push_back(std::move(*r));
     else ++irreversible;
   }
 }
 
 TakeBackReport take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) {
   TakeBackReport report;
-  std::vector<Change> undo(log.removals.rbegin(), log.removals.rend());
+  std::vector<Change> undo;
+  undo.reserve(log.removals.size());
+  for (auto it = log.removals.rbegin(); it != log.removals.rend(); ++it) undo.push_back(it->change());
   report.attempted = undo.size();
   report.irreversible = log.irreversible;
   if (undo.empty()) return report;

@@ -129,3 +129,60 @@ TEST_CASE("a bulk load and lookups agree at 5000 policies") {
   CHECK(agree(spd, mix, 20000, hits) == 20000);
   CHECK(hits > 2000);
 }
+
+// Removed and replaced policies leave dead slots that the SPD drops once they outnumber the live ones,
+// moving the live ones: the lookup index, gets by key and by index, and the dump order must not notice,
+// whether or not a lookup had built the index before.
+TEST_CASE("dropping dead slots keeps lookups, gets, indexes and the dump order") {
+  for (bool looked_up_first : {false, true}) {
+    CAPTURE(looked_up_first);
+    testing::MixOptions o;
+    o.seed = 7;
+    testing::Mix mix(o);
+    engine::Spd spd;
+    std::vector<model::Policy> order;  // what dump() must give
+    for (auto& p : mix.policies(600)) {
+      auto r = spd.insert(p, false);
+      REQUIRE(r);
+      order.push_back(*r);
+    }
+    size_t hits = 0;
+    if (looked_up_first) CHECK(agree(spd, mix, 500, hits) == 500);
+    // Replace every third (another priority: linked anew, so it moves last), then remove most of the rest.
+    std::vector<model::Policy> moved, kept;
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i % 3 == 0) {
+        model::Policy p = order[i];
+        p.priority += 7;
+        p.index = 0;
+        auto r = spd.insert(p, true);
+        REQUIRE(r);
+        CHECK(r->index == order[i].index);
+        moved.push_back(*r);
+      } else if (i % 3 == 1 || i % 9 == 2) {
+        const model::Policy& q = order[i];
+        REQUIRE(spd.remove(model::PolicyId{q.sel, q.dir, i % 2 ? q.index : 0, q.mark, q.if_id, std::nullopt, q.type}));
+        CHECK_FALSE(spd.has_index(order[i].index));
+      } else {
+        kept.push_back(order[i]);
+      }
+    }
+    std::vector<model::Policy> want = kept;
+    want.insert(want.end(), moved.begin(), moved.end());
+    CHECK(spd.size() == want.size());
+    CHECK(spd.dump() == want);
+    for (const auto& p : want) {
+      CHECK(spd.has_index(p.index));
+      auto g = spd.get(model::PolicyId{{}, p.dir, p.index, p.mark, p.if_id, std::nullopt, p.type});
+      REQUIRE(g);
+      CHECK(*g == p);
+      auto k = spd.get(model::PolicyId::of(p.key()));
+      REQUIRE(k);
+      CHECK(k->index == p.index);
+    }
+    CHECK(agree(spd, mix, 3000, hits) == 3000);
+    // And it goes on working: new policies after the move get new slots, an old key can come back.
+    for (auto& p : mix.policies(50)) (void)spd.insert(p, false);
+    CHECK(agree(spd, mix, 1000, hits) == 1000);
+  }
+}

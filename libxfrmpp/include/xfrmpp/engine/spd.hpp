@@ -61,6 +61,7 @@ class Spd {
   /// The policy the kernel would pick for `f` among policies of direction f.dir (sub, then main), or null.
   /// Not a scan: an exact hash plus a destination trie kept up to date on every change
   /// (src/engine/spd_index.hpp), or after prepare() decision trees over both addresses (spd_compiled.hpp).
+  /// The pointer is valid until the next change (a remove may move the live policies).
   const model::Policy* lookup(const Flow& f) const;
   /// Compiles the SPD into a faster read-only form that lookup() uses until the next insert, remove or
   /// clear (then lookup() falls back to the form kept up to date, and prepare() may be called again).

@@ -29,10 +29,18 @@ struct Step {
   bool fwd_copy = false;  ///< the RFC-mode `fwd` copy of the step before it: applied and undone with it, not counted
 };
 
+/// The removal that undoes one confirmed add: a Change with the verb `remove` implied and only the id
+/// alternatives (a fifth of a Change's size: a 100k-policy run keeps 100k of them).
+struct Removal {
+  std::variant<model::PolicyId, model::SaId> target;
+  size_t tag = 0;
+  Change change() const;
+};
+
 /// What a run has applied, kept so that a later failure can take it back: every add the backend
 /// confirmed, as the removal that undoes it (adds are exclusive, so what they made is the run's own).
 struct UndoLog {
-  std::vector<Change> removals;
+  std::vector<Removal> removals;
   size_t irreversible = 0;  ///< other applied statements (update, delete, flush, ...): only a snapshot undoes those
 
   /// Records the adds of `batch` that `report` confirms, except those tagged `upto` or later.
