@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "xfrmpp/backend.hpp"
+#include "xfrmpp/engine/packet.hpp"
 #include "xfrmpp/engine/spd.hpp"
 
 #pragma GCC visibility push(default)
@@ -62,6 +63,23 @@ class EngineBackend final : public Backend {
   /// Re-reads the state file if another process changed it.
   Result<void> refresh();
   const Spd& spd() const;
+
+  /// Runs one IP packet through the outbound path (the `out` SPD decision, then the SAs its templates
+  /// name, innermost first) or the inbound path (the SAs its headers name, then the `in` policy check),
+  /// as the kernel would. `out` receives the resulting packet (its capacity is reused). What packets
+  /// change (sequence numbers, replay windows, lifetimes, counters, larval SAs) stays in this object
+  /// until commit_packets().
+  PacketOutcome output(std::span<const uint8_t> ip, std::vector<uint8_t>& out);
+  PacketOutcome input(std::span<const uint8_t> ip, std::vector<uint8_t>& out);
+  /// Writes what packets changed to the state file and journals the events they raised (ACQUIRE for a
+  /// missing SA, soft and hard EXPIRE). Fails with EROFS when opened read-only.
+  Result<void> commit_packets();
+  /// The events packets raised since the last commit_packets(), oldest first.
+  const std::vector<Event>& packet_events() const;
+  /// The engine's xfrm_stat counters (persisted in the state file), every one in the kernel's order.
+  std::vector<PacketCounter> packet_counters() const;
+  /// Known-answer tests: where IVs come from (unset: the engine's own).
+  void set_iv_source(IvSource source);
 
  private:
   struct Impl;
