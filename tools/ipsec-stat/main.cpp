@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "guard.hpp"
 #include "privilege.hpp"
+#include "xfrmpp/engine/engine_backend.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
 #include "xfrmpp/render/json_text.hpp"
 
@@ -28,9 +29,6 @@ struct Flags {
 };
 
 constexpr const char* kProcStat = "/proc/net/xfrm_stat";
-// /proc/net/xfrm_stat counts what the kernel's packet path dropped; the engine has no packet path yet.
-constexpr const char* kEngineCounters = "the software engine has no packet path yet, so it counts nothing (part 2 will)";
-
 
 std::string why(const xfrmpp::Error& e) {
   return xfrmpp::tools::with_privilege_hint(e);
@@ -47,18 +45,21 @@ struct Snapshot {
   xfrmpp::Result<xfrmpp::SadInfo> sad = xfrmpp::make_error(ENODEV, "not queried");
   xfrmpp::Result<xfrmpp::model::DefaultPolicy> defaults = xfrmpp::make_error(ENODEV, "not queried");
   xfrmpp::Result<std::vector<knobs::Counter>> counters = xfrmpp::make_error(ENODEV, "not read");
-  std::string counters_note;  ///< set when there are no counters to read, and why (not an error)
 };
 
 Snapshot take(const Flags& f) {
   Snapshot s;
-  if (f.stat_file || f.backend.kind == xfrmpp::BackendKind::kernel) {
-    s.counters = knobs::read_xfrm_stat(f.stat_file.value_or(kProcStat));
-  } else {
-    s.counters = std::vector<knobs::Counter>{};
-    s.counters_note = kEngineCounters;
-  }
+  bool own_counters = !f.stat_file && f.backend.kind == xfrmpp::BackendKind::engine;
+  if (!own_counters) s.counters = knobs::read_xfrm_stat(f.stat_file.value_or(kProcStat));
   auto be = xfrmpp::tools::open_tool_backend(f.backend);
+  // The engine counts its packet path's drops under the kernel's names, in its state file.
+  if (own_counters && be) {
+    if (const auto* engine = dynamic_cast<const xfrmpp::engine::EngineBackend*>(be->get())) {
+      std::vector<knobs::Counter> counters;
+      for (const auto& c : engine->packet_counters()) counters.push_back({std::string(c.name), c.value});
+      s.counters = std::move(counters);
+    }
+  }
   if (!be) {
     s.spd = be.error();
     s.sad = be.error();
@@ -103,7 +104,6 @@ json to_json(const Snapshot& s) {
   } else {
     j["counters_error"] = s.counters.error().message;
   }
-  if (!s.counters_note.empty()) j["counters_note"] = s.counters_note;
   return j;
 }
 
@@ -129,10 +129,6 @@ void print_text(const Snapshot& s, bool all, const std::string& stat_file) {
 
   if (!s.counters) {
     std::printf("Counters: unavailable: %s\n", s.counters.error().message.c_str());
-    return;
-  }
-  if (!s.counters_note.empty()) {
-    std::printf("\nCounters: none: %s\n", s.counters_note.c_str());
     return;
   }
   size_t width = 0, shown = 0;
@@ -176,7 +172,10 @@ int run(int argc, char** argv) {
   if (f.json)
     std::printf("%s\n", xfrmpp::render::json_text(to_json(s), 2).c_str());
   else
-    print_text(s, f.all, f.stat_file.value_or(kProcStat));
+    print_text(s, f.all,
+               f.stat_file                                          ? *f.stat_file
+               : f.backend.kind == xfrmpp::BackendKind::engine ? "the engine's packet path"
+                                                                    : kProcStat);
   bool complete = s.spd.ok() && s.sad.ok() && s.defaults.ok() && s.counters.ok();
   if (!s.counters) std::fprintf(stderr, "ipsec-stat: %s\n", s.counters.error().message.c_str());
   return complete ? 0 : 1;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine_state.hpp"
+#include "packet/path.hpp"
 #include "state_file.hpp"
 #include "xfrmpp/engine/engine_backend.hpp"
 
@@ -45,6 +46,12 @@ struct EngineBackend::Impl {
     if (bulk_newest) ++bulk_dropped;
     bulk_newest = std::move(e);
   }
+
+  // The packet path's work since the last commit_packets(), and what it reuses between packets.
+  packet::PacketLog packet_log;
+  packet::Scratch scratch;
+  IvSource iv_source;
+  uint16_t ip_id = static_cast<uint16_t>(std::random_device{}());
 
   explicit Impl(EngineOptions o) : options(std::move(o)), file(options.state) {}
   uint64_t now() const;

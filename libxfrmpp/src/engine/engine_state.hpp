@@ -23,11 +23,15 @@ struct EngineState {
   uint32_t idx_generator = 0;    ///< the kernel's net->xfrm.idx_generator
   uint64_t generation = 0;       ///< bumped on every write
   uint64_t next_event_seq = 1;   ///< sequence number of the next journal record
+  /// The packet path's xfrm_stat counters by name; only the ones that ever counted.
+  std::map<std::string, uint64_t, std::less<>> counters;
 };
 
 /// Magic, version and sizes of the state file header.
 inline constexpr char kStateMagic[8] = {'X', 'F', 'R', 'M', 'P', 'P', 'E', 'S'};
-inline constexpr uint32_t kStateVersion = 1;
+/// Version 2 added the packet path's state: counters, and per SA its replay window and soft-expiry
+/// mark. Version 1 files still load.
+inline constexpr uint32_t kStateVersion = 2;
 inline constexpr size_t kStateHeaderBytes = 8 + 4 + 4 + 8 + 8;  // magic, version, flags, payload length, checksum
 
 std::string encode_state(const EngineState& s);

@@ -23,6 +23,17 @@ size_t Sad::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
+size_t Sad::AddressHash::operator()(const model::Address& a) const {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint8_t b : a.bytes) h = (h ^ b) * 0x100000001b3ull;
+  return static_cast<size_t>(h ^ static_cast<uint8_t>(a.family));
+}
+
+void Sad::index(uint64_t serial, const SaEntry& e) {
+  index_[key_of(e.sa)].push_back(serial);
+  by_dst_[e.sa.dst].push_back(serial);
+}
+
 SaEntry* Sad::find(const model::Address& dst, uint32_t spi, model::Protocol proto, uint32_t mark) {
   return const_cast<SaEntry*>(static_cast<const Sad*>(this)->find(dst, spi, proto, mark));
 }
@@ -46,7 +57,7 @@ const SaEntry* Sad::find_larval_by_seq(uint32_t seq) const {
 
 void Sad::insert(SaEntry e) {
   uint64_t s = next_serial_++;
-  index_[key_of(e.sa)].push_back(s);
+  index(s, e);
   by_serial_.emplace(s, std::move(e));
 }
 
@@ -63,13 +74,17 @@ void Sad::unindex(uint64_t serial, const SaEntry& e) {
   if (it == index_.end()) return;
   std::erase(it->second, serial);
   if (it->second.empty()) index_.erase(it);
+  auto d = by_dst_.find(e.sa.dst);
+  if (d == by_dst_.end()) return;
+  std::erase(d->second, serial);
+  if (d->second.empty()) by_dst_.erase(d);
 }
 
 void Sad::replace(const SaEntry* at, SaEntry e) {
   uint64_t s = serial_of(at);
   if (s == 0) return;
   unindex(s, by_serial_.at(s));
-  index_[key_of(e.sa)].push_back(s);
+  index(s, e);
   by_serial_.at(s) = std::move(e);
 }
 

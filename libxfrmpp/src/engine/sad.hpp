@@ -4,6 +4,7 @@
 // looks an SA up by (destination, SPI, protocol; the mark matched as the kernel matches it).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -12,10 +13,21 @@
 
 namespace xfrmpp::engine {
 
+namespace packet {
+struct SaCrypto;
+}
+
 struct SaEntry {
   model::SecurityAssociation sa;
-  bool larval = false;     ///< made by alloc_spi: no keys yet, dropped at `expires`
+  bool larval = false;     ///< made by alloc_spi or an ACQUIRE: no keys yet, dropped at `expires`
   uint64_t expires = 0;    ///< UNIX seconds; larval only
+  // What the packet path keeps beside the SA (the kernel's xfrm_state runtime fields). The window's top
+  // is sa.replay_counters.seq/seq_hi; `replay_bits` holds which packets below it were seen.
+  std::vector<uint64_t> replay_bits;
+  bool dying = false;      ///< a soft lifetime ran out and its EXPIRE was sent (the kernel's km.dying)
+  /// The SA's prepared cipher and MAC contexts, made at its first packet; never persisted. Shared so that
+  /// copies of the entry (an undo log) keep one set of contexts.
+  std::shared_ptr<packet::SaCrypto> crypto;
 };
 
 class Sad {
@@ -29,10 +41,17 @@ class Sad {
   /// Replaces the entry `at` points to, keeping its place in the order.
   void replace(const SaEntry* at, SaEntry e);
   void erase(const SaEntry* at);
-  void clear() { by_serial_.clear(), index_.clear(); }
+  void clear() { by_serial_.clear(), index_.clear(), by_dst_.clear(); }
   size_t size() const { return by_serial_.size(); }
   /// Every entry, older first.
   std::vector<const SaEntry*> entries() const;
+  /// Calls fn(SaEntry&) for every entry with destination `dst`, older first (outbound SA choice).
+  template <typename Fn>
+  void for_each_at(const model::Address& dst, Fn fn) {
+    auto it = by_dst_.find(dst);
+    if (it == by_dst_.end()) return;
+    for (uint64_t s : it->second) fn(by_serial_.at(s));
+  }
   /// Removes the entries for which `drop` is true and returns them.
   template <typename Pred>
   std::vector<SaEntry> erase_if(Pred drop) {
@@ -65,6 +84,11 @@ class Sad {
 
   std::map<uint64_t, SaEntry> by_serial_;
   std::unordered_map<Key, std::vector<uint64_t>, KeyHash> index_;
+  struct AddressHash {
+    size_t operator()(const model::Address& a) const;
+  };
+  std::unordered_map<model::Address, std::vector<uint64_t>, AddressHash> by_dst_;
+  void index(uint64_t serial, const SaEntry& e);
   uint64_t next_serial_ = 1;
 };
 

@@ -49,6 +49,11 @@ std::string encode_state(const EngineState& s) {
     body.str(name);
     body.u32(value);
   }
+  body.u32(static_cast<uint32_t>(s.counters.size()));
+  for (const auto& [name, value] : s.counters) {
+    body.str(name);
+    body.u64(value);
+  }
   body.u32(static_cast<uint32_t>(s.spd.size()));
   s.spd.for_each([&](const model::Policy& p) { put_policy(body, p); });
   auto sas = s.sad.entries();
@@ -57,6 +62,9 @@ std::string encode_state(const EngineState& s) {
     body.u8(e->larval ? 1 : 0);
     body.u64(e->expires);
     put_sa(body, e->sa);
+    body.u8(e->dying ? 1 : 0);
+    body.u32(static_cast<uint32_t>(e->replay_bits.size()));
+    for (uint64_t w : e->replay_bits) body.u64(w);
   }
   std::string& out = body.out();
   auto payload = std::span(reinterpret_cast<const uint8_t*>(out.data()), out.size()).subspan(kStateHeaderBytes);
@@ -107,6 +115,14 @@ Result<EngineState> decode_state(std::span<const uint8_t> data, std::string_view
     s.knobs[k] = r.u32();
   }
   if (!r.ok()) return bad("knobs");
+  if (version >= 2) {
+    uint32_t ncounters = r.count(kMinKnobBytes);
+    for (uint32_t i = 0; i < ncounters && r.ok(); ++i) {
+      std::string k = r.str(64);
+      s.counters[k] = r.u64();
+    }
+    if (!r.ok()) return bad("counters");
+  }
   uint32_t npol = r.count(kMinPolicyBytes);
   for (uint32_t i = 0; i < npol; ++i) {
     model::Policy p;
@@ -125,6 +141,16 @@ Result<EngineState> decode_state(std::span<const uint8_t> data, std::string_view
     uint8_t larval = r.u8();
     e.expires = r.u64();
     if (larval > 1 || !get_sa(r, e.sa)) return bad("SA " + std::to_string(i));
+    if (version >= 2) {
+      uint8_t dying = r.u8();
+      // A window is at most 4096 packets: 64 words of its bits.
+      uint32_t words = r.u32();
+      if (dying > 1 || words > 64 || words > (e.sa.replay.window + 63) / 64) return bad("SA " + std::to_string(i) + " replay window");
+      e.dying = dying == 1;
+      e.replay_bits.resize(words);
+      for (uint64_t& w : e.replay_bits) w = r.u64();
+      if (!r.ok()) return bad("SA " + std::to_string(i));
+    }
     e.larval = larval == 1;
     if (s.sad.find(e.sa.dst, e.sa.spi, e.sa.proto, mark_value(e.sa.mark))) return bad("duplicate SA " + std::to_string(i));
     s.sad.insert(std::move(e));

@@ -59,6 +59,12 @@ Rejection check_alg(const model::AlgorithmSetting& a, model::AlgKind kind, std::
   // The crypto layer's setkey refuses a key of the wrong size when the state is initialised.
   if (kind != model::AlgKind::comp && !model::key_length_ok(*info, bits))
     return reject(EINVAL, "invalid key length " + std::to_string(bits) + " bits for " + a.kernel_name);
+  // The kernel has these; OpenSSL, which runs the engine's packets, does not. Refused at the add, not at
+  // the first packet, so a script learns it where it can act on it.
+  for (std::string_view missing : {"twofish", "serpent"})
+    if (a.kernel_name.find(missing) != std::string::npos)
+      return reject(ENOSYS, a.kernel_name + ": the software engine cannot run it (OpenSSL has no " + std::string(missing) +
+                                "); the kernel backend can");
   return {};
 }
 

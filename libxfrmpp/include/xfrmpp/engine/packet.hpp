@@ -20,6 +20,7 @@ struct PacketOutcome {
   enum class Verdict : uint8_t {
     pass,  ///< out: the packet to put on the wire; in: the packet as delivered to the host
     drop,  ///< counted under `counter`
+    consumed,  ///< taken by the host without error and not delivered (a NAT-T keepalive), not counted
   } verdict = Verdict::drop;
   bool transformed = false;    ///< an SA was applied (out) or removed (in)
   std::string_view counter;    ///< drop: the /proc/net/xfrm_stat name it counts under, e.g. "XfrmInStateSeqError"

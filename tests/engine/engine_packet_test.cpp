@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The engine's packet path between two engines playing two hosts: what A sends B takes, in every mode
+// and protocol; and each way a packet can be refused (replay, a changed byte, a wrong key, no SA, an
+// expired SA, a policy that asks for more) is dropped under the kernel's counter.
+#include <doctest/doctest.h>
+
+#include "packet_support.hpp"
+
+using namespace xfrmpp;
+using namespace ptest;
+using model::Direction;
+using model::Mode;
+using model::Protocol;
+using Verdict = engine::PacketOutcome::Verdict;
+
+namespace {
+
+constexpr const char* A4 = "10.0.0.1";
+constexpr const char* B4 = "10.0.0.2";
+constexpr const char* A6 = "2001:db8::1";
+constexpr const char* B6 = "2001:db8::2";
+
+// Two engines, each with both SAs (A->B spi 0x1000+, B->A 0x2000+) and its own policies.
+struct Hosts {
+  etest::TempDir dir_a, dir_b;
+  std::unique_ptr<engine::EngineBackend> a, b;
+  uint64_t clock = 1'000'000;
+  Hosts() {
+    a = etest::open(dir_a.state(), false, [this] { return clock; });
+    b = etest::open(dir_b.state(), false, [this] { return clock; });
+  }
+  // `protos` innermost first, each with its own SA pair.
+  void setup(const char* ha, const char* hb, const Algorithms& alg, std::vector<Protocol> protos, Mode mode = Mode::transport,
+             std::function<void(model::SecurityAssociation&)> tweak = {}) {
+    std::vector<model::Template> t_ab, t_ba;
+    std::vector<Change> sas;
+    uint32_t spi = 0;
+    for (Protocol p : protos) {
+      bool tunnel = mode != Mode::transport;
+      t_ab.push_back(tmpl(p, mode, tunnel ? ha : nullptr, tunnel ? hb : nullptr));
+      t_ba.push_back(tmpl(p, mode, tunnel ? hb : nullptr, tunnel ? ha : nullptr));
+      auto ab = sa(ha, hb, 0x1000 + spi, alg, p, mode), ba = sa(hb, ha, 0x2000 + spi, alg, p, mode);
+      if (mode == Mode::beet) {
+        ab.sel = policy(ha, hb, Direction::out, {}).sel;
+        ba.sel = policy(hb, ha, Direction::out, {}).sel;
+      }
+      if (tweak) tweak(ab), tweak(ba);
+      sas.push_back(add(ab));
+      sas.push_back(add(ba));
+      ++spi;
+    }
+    for (auto* be : {a.get(), b.get()}) apply(*be, sas);
+    apply(*a, {add(policy(ha, hb, Direction::out, t_ab)), add(policy(hb, ha, Direction::in, t_ba))});
+    apply(*b, {add(policy(hb, ha, Direction::out, t_ba)), add(policy(ha, hb, Direction::in, t_ab))});
+  }
+  Bytes send(const Bytes& plain) {
+    Bytes wire;
+    auto o = a->output(plain, wire);
+    REQUIRE_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+    return wire;
+  }
+  engine::PacketOutcome receive(const Bytes& wire, Bytes& got) { return b->input(wire, got); }
+};
+
+void round_trip(Hosts& h, const Bytes& plain, uint8_t wire_proto) {
+  Bytes wire = h.send(plain);
+  CHECK(ip_protocol(wire) == wire_proto);
+  CHECK(wire != plain);
+  Bytes got;
+  auto o = h.receive(wire, got);
+  REQUIRE_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+  CHECK(o.transformed);
+  CHECK(got == plain);
+}
+
+}  // namespace
+
+TEST_CASE("ESP transport and tunnel round trips, IPv4 and IPv6, AEAD and CBC+HMAC") {
+  for (const auto& alg : {gcm128(), cbc_sha256(), chacha()}) {
+    for (Mode mode : {Mode::transport, Mode::tunnel, Mode::beet}) {
+      for (bool v6 : {false, true}) {
+        CAPTURE(alg.aead + alg.crypt);
+        CAPTURE(static_cast<int>(mode));
+        CAPTURE(v6);
+        Hosts h;
+        h.setup(v6 ? A6 : A4, v6 ? B6 : B4, alg, {Protocol::esp}, mode);
+        for (size_t n : {0, 1, 15, 16, 17, 100, 1400})
+          round_trip(h, udp_packet(v6 ? A6 : A4, v6 ? B6 : B4, 1234, 53, n), 50);
+      }
+    }
+  }
+}
+
+TEST_CASE("a replayed packet, a changed byte and a wrong key are dropped under the kernel's counters") {
+  Hosts h;
+  h.setup(A4, B4, cbc_sha256(), {Protocol::esp});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 64), got;
+  Bytes wire = h.send(plain);
+  REQUIRE(h.receive(wire, got).verdict == Verdict::pass);
+  auto o = h.receive(wire, got);
+  CHECK(o.verdict == Verdict::drop);
+  CHECK(o.counter == "XfrmInStateSeqError");
+  CHECK(counter(*h.b, "XfrmInStateSeqError") == 1);
+
+  Bytes flipped = h.send(plain);
+  flipped[flipped.size() - 20] ^= 1;
+  o = h.receive(flipped, got);
+  CHECK(o.counter == "XfrmInStateProtoError");
+  // The sequence number of a packet that failed its ICV is not consumed: the intact packet still goes.
+  flipped[flipped.size() - 20] ^= 1;
+  CHECK(h.receive(flipped, got).verdict == Verdict::pass);
+
+  // A packet from hosts with the right key, taken by a B whose SA has another authentication key.
+  Hosts w;
+  w.setup(A4, B4, cbc_sha256(), {Protocol::esp}, Mode::transport, [](model::SecurityAssociation& s) {
+    if (s.spi == 0x1000 && s.auth) s.auth->key[0] ^= 0xff;
+  });
+  Hosts right;
+  right.setup(A4, B4, cbc_sha256(), {Protocol::esp});
+  Bytes good = right.send(plain);
+  o = w.b->input(good, got);
+  CHECK(o.verdict == Verdict::drop);
+  CHECK(o.counter == "XfrmInStateProtoError");
+}
+
+TEST_CASE("replay window: out of order within the window passes, below it and repeated do not") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), got;
+  std::vector<Bytes> wire;
+  for (int i = 0; i < 40; ++i) wire.push_back(h.send(plain));
+  CHECK(h.receive(wire[39], got).verdict == Verdict::pass);   // seq 40
+  CHECK(h.receive(wire[10], got).verdict == Verdict::pass);   // seq 11: inside a 32-packet window
+  CHECK(h.receive(wire[10], got).counter == "XfrmInStateSeqError");
+  CHECK(h.receive(wire[5], got).counter == "XfrmInStateSeqError");  // seq 6: below it
+  auto sa = h.b->get_sa(model::SaId{etest::addr(B4), {}, Protocol::esp, 0x1000, {}, {}});
+  REQUIRE(sa);
+  CHECK(sa->stats.replay == 1);
+  CHECK(sa->stats.replay_window == 1);
+}
+
+TEST_CASE("ESN: the receiver infers the high half across 2^32") {
+  Hosts h;
+  h.setup(A4, B4, cbc_sha256(), {Protocol::esp}, Mode::transport, [](model::SecurityAssociation& s) {
+    s.replay.esn = true;
+    s.replay.window = 128;
+    s.flags |= model::sa_flag::esn;
+    s.replay_counters.oseq = 0xfffffff0u;  // A starts just below 2^32
+    s.replay_counters.seq = 0xffffffe0u;   // B has seen up to just below it
+  });
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), got;
+  for (int i = 0; i < 40; ++i) {
+    Bytes wire = h.send(plain);
+    auto o = h.receive(wire, got);
+    REQUIRE_MESSAGE(o.verdict == Verdict::pass, i << " " << o.counter << ": " << o.reason);
+  }
+  auto sa = h.b->get_sa(model::SaId{etest::addr(B4), {}, Protocol::esp, 0x1000, {}, {}});
+  CHECK(sa->replay_counters.seq_hi == 1);
+  CHECK(sa->replay_counters.seq == 0x18u);
+}
+
+TEST_CASE("a non-ESN SA stops at 2^32-1 packets") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::transport,
+          [](model::SecurityAssociation& s) { s.replay_counters.oseq = 0xfffffffeu; });
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), wire;
+  CHECK(h.a->output(plain, wire).verdict == Verdict::pass);
+  auto o = h.a->output(plain, wire);
+  CHECK(o.counter == "XfrmOutStateSeqError");
+}
+
+TEST_CASE("no SA: ACQUIRE once, a larval SA, XfrmOutNoStates; `use` sends in the clear") {
+  Hosts h;
+  apply(*h.a, {add(policy(A4, B4, Direction::out, {tmpl(Protocol::esp)}))});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), wire;
+  auto o = h.a->output(plain, wire);
+  CHECK(o.counter == "XfrmOutNoStates");
+  CHECK(h.a->output(plain, wire).counter == "XfrmOutNoStates");
+  REQUIRE(h.a->packet_events().size() == 1);
+  CHECK(h.a->packet_events()[0].kind == Event::Kind::acquire);
+  CHECK(counter(*h.a, "XfrmOutNoStates") == 2);
+  REQUIRE(h.a->commit_packets());
+  auto sas = h.a->dump_sas(std::nullopt);
+  REQUIRE(sas);
+  REQUIRE(sas->size() == 1);
+  CHECK(sas->front().dst == etest::addr(B4));
+
+  Hosts u;
+  apply(*u.a, {add(policy(A4, B4, Direction::out, {tmpl(Protocol::esp, Mode::transport, nullptr, nullptr, model::Level::use)}))});
+  o = u.a->output(plain, wire);
+  CHECK(o.verdict == Verdict::pass);
+  CHECK(!o.transformed);
+  CHECK(wire == plain);
+  CHECK(u.a->packet_events().size() == 1);  // the kernel still asks for an SA
+}
+
+TEST_CASE("discard policies and the default policy") {
+  Hosts h;
+  auto p = policy(A4, B4, Direction::out, {});
+  p.kind = model::PolicyKind::discard;
+  apply(*h.a, {add(p)});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), wire;
+  CHECK(h.a->output(plain, wire).counter == "XfrmOutPolBlock");
+  // Another flow: no policy, default allow, passes unchanged.
+  Bytes other = udp_packet(A4, "10.0.0.3", 1, 2, 10);
+  auto o = h.a->output(other, wire);
+  CHECK(o.verdict == Verdict::pass);
+  CHECK(wire == other);
+}
+
+TEST_CASE("the in policy check: a plain packet where ESP is required, and the wrong protocol") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), got;
+  auto o = h.b->input(plain, got);
+  CHECK(o.counter == "XfrmInTmplMismatch");
+  // B's in policy asks for AH on top of ESP: ESP alone does not satisfy it.
+  apply(*h.b, {Change{policy(A4, B4, Direction::in, {tmpl(Protocol::esp), tmpl(Protocol::ah)}), Change::Verb::update, 0}});
+  o = h.receive(h.send(plain), got);
+  CHECK(o.counter == "XfrmInTmplMismatch");
+  // No SA for the SPI.
+  Bytes wire = h.send(plain);
+  wire[20 + 3] ^= 0x55;
+  CHECK(h.receive(wire, got).counter == "XfrmInNoStates");
+}
+
+TEST_CASE("AH, IPComp and bundles round trip") {
+  for (bool v6 : {false, true}) {
+    const char *ha = v6 ? A6 : A4, *hb = v6 ? B6 : B4;
+    CAPTURE(v6);
+    {
+      Hosts h;
+      h.setup(ha, hb, cbc_sha256(), {Protocol::ah});
+      round_trip(h, udp_packet(ha, hb, 1, 2, 100), 51);
+    }
+    {
+      Hosts h;
+      h.setup(ha, hb, cbc_sha256(), {Protocol::esp, Protocol::ah});
+      round_trip(h, udp_packet(ha, hb, 1, 2, 100), 51);
+    }
+    {
+      Hosts h;
+      h.setup(ha, hb, gcm128(), {Protocol::ipcomp, Protocol::esp}, Mode::tunnel);
+      // Compressible: IPComp inside ESP; small: IPComp skipped, the SA still counted for the policy.
+      round_trip(h, udp_packet(ha, hb, 1, 2, 1000, 0), 50);
+      round_trip(h, udp_packet(ha, hb, 1, 2, 20, 0), 50);
+    }
+  }
+}
+
+TEST_CASE("AH ICV covers the header: a changed address is refused, a changed TTL is not") {
+  Hosts h;
+  h.setup(A4, B4, cbc_sha256(), {Protocol::ah});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 50), got;
+  Bytes wire = h.send(plain);
+  Bytes ttl = wire;
+  ttl[8] = 3;  // TTL is mutable: zeroed for the ICV
+  ttl[10] = ttl[11] = 0;
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 20; i += 2) sum += uint32_t{ttl[i]} << 8 | ttl[i + 1];
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  ttl[10] = static_cast<uint8_t>(~sum >> 8), ttl[11] = static_cast<uint8_t>(~sum);
+  auto o = h.receive(ttl, got);
+  CHECK_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+  Bytes src = h.send(plain);
+  src[15] ^= 1;  // source address: covered
+  CHECK(h.receive(src, got).counter == "XfrmInStateProtoError");
+}
+
+TEST_CASE("NAT-T: ESP in UDP both ways; keepalives are consumed, IKE passes") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::tunnel, [](model::SecurityAssociation& s) {
+    s.encap = model::Encapsulation{2, 4500, 4500, {}};
+  });
+  Bytes plain = udp_packet(A4, B4, 1, 2, 80), got;
+  Bytes wire = h.send(plain);
+  CHECK(ip_protocol(wire) == 17);
+  auto o = h.receive(wire, got);
+  REQUIRE_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+  CHECK(got == plain);
+  Bytes keepalive = udp_packet(A4, B4, 4500, 4500, 1, 0xff);
+  CHECK(h.b->input(keepalive, got).verdict == Verdict::consumed);
+  Bytes ike = udp_packet(A4, B4, 4500, 4500, 40, 0);
+  o = h.b->input(ike, got);
+  CHECK(o.verdict == Verdict::pass);
+  CHECK(!o.transformed);
+}
+
+TEST_CASE("lifetimes: soft then hard EXPIRE by packets, and by time") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::transport, [](model::SecurityAssociation& s) {
+    s.limits.soft_packets = 2;
+    s.limits.hard_packets = 3;
+  });
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), wire;
+  for (int i = 0; i < 3; ++i) REQUIRE(h.a->output(plain, wire).verdict == Verdict::pass);
+  auto o = h.a->output(plain, wire);
+  CHECK(o.counter == "XfrmOutStateExpired");
+  std::vector<bool> hard;
+  for (const auto& e : h.a->packet_events())
+    if (e.kind == Event::Kind::expire) hard.push_back(e.hard);
+  CHECK(hard == std::vector<bool>{false, true});
+  // The SA is gone: the next packet asks for a new one.
+  CHECK(h.a->output(plain, wire).counter == "XfrmOutNoStates");
+
+  Hosts t;
+  t.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::transport,
+          [](model::SecurityAssociation& s) { s.limits.hard_add_seconds = 60; });
+  REQUIRE(t.a->output(plain, wire).verdict == Verdict::pass);
+  t.clock += 61;
+  CHECK(t.a->output(plain, wire).counter == "XfrmOutStateExpired");
+}
+
+TEST_CASE("commit_packets persists sequence numbers, the replay window and counters") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), got;
+  Bytes w1 = h.send(plain), w2 = h.send(plain);
+  REQUIRE(h.receive(w2, got).verdict == Verdict::pass);
+  CHECK(h.receive(w2, got).counter == "XfrmInStateSeqError");
+  REQUIRE(h.a->commit_packets());
+  REQUIRE(h.b->commit_packets());
+  // Reopened, A continues at 3 and B still remembers packet 2.
+  auto a2 = etest::open(h.dir_a.state());
+  auto b2 = etest::open(h.dir_b.state());
+  Bytes w3;
+  REQUIRE(a2->output(plain, w3).verdict == Verdict::pass);
+  CHECK(w3[20 + 7] == 3);
+  CHECK(b2->input(w2, got).counter == "XfrmInStateSeqError");
+  CHECK(b2->input(w1, got).verdict == Verdict::pass);
+  CHECK(b2->input(w3, got).verdict == Verdict::pass);
+  CHECK(counter(*b2, "XfrmInStateSeqError") == 2);
+}
+
+TEST_CASE("malformed input never crashes and every drop is counted") {
+  Hosts h;
+  h.setup(A4, B4, cbc_sha256(), {Protocol::esp});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 64), got;
+  Bytes wire = h.send(plain);
+  uint64_t drops = 0;
+  for (size_t cut = 0; cut < wire.size(); ++cut) {
+    Bytes t(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(cut));
+    auto o = h.b->input(t, got);
+    if (o.verdict == Verdict::drop) {
+      ++drops;
+      CHECK(!o.counter.empty());
+    }
+  }
+  uint64_t total = 0;
+  for (const auto& c : h.b->packet_counters()) total += c.value;
+  CHECK(total == drops);
+}
