@@ -85,6 +85,10 @@ int process(const ProcessFlags& f) {
       continue;
     }
     engine::PacketOutcome o = f.outbound ? engine.output(lf.ip, result) : engine.input(lf.ip, result);
+    if (o.verdict == engine::PacketOutcome::Verdict::consumed) {
+      ++s.consumed;
+      continue;
+    }
     if (o.verdict == engine::PacketOutcome::Verdict::drop) {
       ++s.dropped;
       ++s.drops[{std::string(o.counter), std::string(o.reason)}];

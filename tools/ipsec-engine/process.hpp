@@ -30,6 +30,7 @@ struct ProcessSummary {
   bool outbound = true;
   std::string link_type;
   uint64_t read = 0, passed = 0, dropped = 0;
+  uint64_t consumed = 0;     ///< in: taken by the host and not delivered (NAT-T keepalives), no error
   uint64_t transformed = 0;  ///< passed with an SA applied (out) or removed (in)
   uint64_t non_ip = 0;       ///< passed through untouched (ARP, LLDP, ...)
   uint64_t cut_short = 0;    ///< dropped by the tool: captured shorter than on the wire (snaplen)

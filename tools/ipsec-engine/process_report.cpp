@@ -70,10 +70,12 @@ nlohmann::json summary_json(const ProcessSummary& s) {
                    {"direction", s.outbound ? "out" : "in"},
                    {"link_type", s.link_type},
                    {"packets",
-                    {{"read", s.read}, {"passed", s.passed}, {"dropped", s.dropped}, {"transformed", s.transformed},
-                     {"non_ip", s.non_ip}, {"cut_short", s.cut_short}, {"unwritable", s.unwritable}}}};
+                    {{"read", s.read}, {"passed", s.passed}, {"dropped", s.dropped}, {"consumed", s.consumed},
+                     {"transformed", s.transformed}, {"non_ip", s.non_ip}, {"cut_short", s.cut_short},
+                     {"unwritable", s.unwritable}}}};
   nlohmann::json drops = nlohmann::json::array();
-  for (const auto& [key, n] : s.drops) drops.push_back({{"counter", key.first}, {"reason", key.second}, {"packets", n}});
+  for (const auto& [key, n] : s.drops)
+    drops.push_back({{"counter", key.first}, {"reason", key.second}, {"packets", n}});
   j["drops"] = std::move(drops);
   nlohmann::json counters = nlohmann::json::array();
   for (const auto& c : s.counters) counters.push_back({{"name", c.name}, {"run", c.run}, {"total", c.total}});
@@ -90,6 +92,7 @@ std::string summary_table(const ProcessSummary& s) {
   std::string t = fmt::format("direction    {}\nlink type    {}\n", s.outbound ? "out" : "in", s.link_type);
   t += fmt::format("read         {}\npassed       {}  ({} transformed, {} not IP)\ndropped      {}\n", s.read, s.passed,
                    s.transformed, s.non_ip, s.dropped);
+  if (s.consumed) t += fmt::format("consumed     {}  (NAT-T keepalives)\n", s.consumed);
   if (s.cut_short) t += fmt::format("  {} captured shorter than sent (snaplen)\n", s.cut_short);
   if (s.unwritable) t += fmt::format("  {} of an IP version the link type cannot hold\n", s.unwritable);
   for (const auto& [key, n] : s.drops) t += fmt::format("  {:>8}  {}: {}\n", n, key.first, key.second);
