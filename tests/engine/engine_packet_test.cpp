@@ -435,3 +435,50 @@ TEST_CASE("TFC padding fills the ESP payload up to tfcpad") {
   REQUIRE(o.verdict == Verdict::pass);
   CHECK(got == small);  // the inner packet's own length drops the TFC bytes
 }
+
+TEST_CASE("AH is padded to 8 bytes as the kernel pads it (align4 SAs to 4), and its length is checked") {
+  for (bool align4 : {false, true}) {
+    CAPTURE(align4);
+    Hosts h;
+    h.setup(A4, B4, cbc_sha256(), {Protocol::ah}, Mode::transport, [align4](model::SecurityAssociation& s) {
+      if (align4) s.flags |= model::sa_flag::align4;
+    });
+    Bytes plain = udp_packet(A4, B4, 1, 2, 40), got;
+    Bytes wire = h.send(plain);
+    // 12 fixed bytes + a 16-byte ICV (hmac-sha256-128): 28, rounded to 32 unless align4.
+    size_t ah_len = (size_t{wire[20 + 1]} + 2) * 4;
+    CHECK(ah_len == (align4 ? 28u : 32u));
+    CHECK(wire.size() == plain.size() + ah_len);
+    CHECK(h.receive(wire, got).verdict == Verdict::pass);
+  }
+}
+
+TEST_CASE("IPv6: ESP goes behind hop-by-hop and destination options, and is found there") {
+  Hosts h;
+  h.setup(A6, B6, gcm128(), {Protocol::esp});
+  Bytes plain = udp_packet(A6, B6, 1, 2, 30), got;
+  // Insert hop-by-hop (8 bytes of Pad) and destination options (8 bytes) in front of UDP.
+  Bytes ext = {60, 0, 1, 4, 0, 0, 0, 0, 17, 0, 1, 4, 0, 0, 0, 0};
+  plain[6] = 0;  // next header: hop-by-hop
+  plain.insert(plain.begin() + 40, ext.begin(), ext.end());
+  size_t plen = plain.size() - 40;
+  plain[4] = static_cast<uint8_t>(plen >> 8), plain[5] = static_cast<uint8_t>(plen);
+  Bytes wire = h.send(plain);
+  CHECK(wire[6] == 0);       // hop-by-hop stays first
+  CHECK(wire[40] == 60);     // then destination options
+  CHECK(wire[48] == 50);     // whose next header is now ESP
+  auto o = h.receive(wire, got);
+  REQUIRE_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+  CHECK(got == plain);
+}
+
+TEST_CASE("inbound order: a replay on an expired SA counts as a replay and leaves the SA") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::transport,
+          [](model::SecurityAssociation& s) { s.limits.hard_packets = 1; });
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), got;
+  Bytes wire = h.send(plain);
+  REQUIRE(h.receive(wire, got).verdict == Verdict::pass);  // B's SA has now counted its one packet
+  CHECK(h.receive(wire, got).counter == "XfrmInStateSeqError");
+  CHECK(h.b->get_sa(model::SaId{etest::addr(B4), {}, Protocol::esp, 0x1000, {}, {}}).ok());
+}

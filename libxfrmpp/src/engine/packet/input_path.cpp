@@ -62,9 +62,9 @@ Header find_header(EngineState& s, std::span<const uint8_t> pkt, const IpHeader&
   if (!natt_port) return r;
   if (left == 1 && pkt[body] == 0xff) {
     r.kind = Header::Kind::keepalive;
-  } else if (left >= 4 && load32(&pkt[body]) == 0) {
+  } else if ((left >= 4 && load32(&pkt[body]) == 0) || left <= 8) {
     r.kind = Header::Kind::ike;
-  } else if (left >= 8) {
+  } else if (left > 8) {  // __xfrm4_udp_encap_rcv: no longer than an ESP header is IKE's
     r.kind = Header::Kind::esp;
     r.at = body;
     r.udp = true;
@@ -170,8 +170,9 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
   std::span<const uint8_t> cur = in;
   if (!parse_ip(in)) return dropped(c, {ctr::in_hdr_error, "not an IPv4 or IPv6 packet"});
   for (;;) {
-    auto h = parse_ip(cur);
-    if (!h) return dropped(c, {ctr::in_hdr_error, "malformed packet"}, std::move(o));
+    auto parsed = parse_ip(cur);
+    if (!parsed) return dropped(c, {ctr::in_hdr_error, "malformed packet"}, std::move(o));
+    auto h = std::optional<IpHeader>(past_extensions(cur, *parsed));
     Header hd = find_header(c.state, cur, *h);
     if (hd.kind == Header::Kind::keepalive) {
       o.verdict = PacketOutcome::Verdict::consumed;
@@ -179,6 +180,9 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
       return o;
     }
     if (hd.kind == Header::Kind::none || hd.kind == Header::Kind::ike) break;
+    // xfrm_input's order: the depth, the SA, its direction and state, the encapsulation, the replay
+    // window, the lifetime, and only then the protocol itself.
+    if (n == kMaxDepth) return dropped(c, {ctr::in_buffer_error, "more than 6 nested IPsec headers"}, std::move(o));
     SaEntry* e = nullptr;
     if (hd.kind == Header::Kind::ipip) {
       e = ipcomp_tunnel_for(c.state, *h);
@@ -189,16 +193,21 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
       uint32_t spi = hd.kind == Header::Kind::esp  ? load32(&cur[hd.at])
                      : hd.kind == Header::Kind::ah ? load32(&cur[hd.at + 4])
                                                    : load16(&cur[hd.at + 2]);
-      e = c.state.sad.find(h->dst, spi, protocol_of(hd.kind), 0);
+      // SPI 0 is never in the kernel's SPI hash (larval SAs from an ACQUIRE wait there with it).
+      if (spi != 0) e = c.state.sad.find(h->dst, spi, protocol_of(hd.kind), 0);
       if (!e) return dropped(c, {ctr::in_no_states, "no SA for this destination, SPI and protocol"}, std::move(o));
     }
-    if (n == kMaxDepth) return dropped(c, {ctr::in_hdr_error, "more than 6 nested IPsec headers"}, std::move(o));
-    if (e->larval) return dropped(c, {ctr::in_invalid, "the SA is larval (no keys yet)"}, std::move(o));
     if (e->sa.dir == model::SaDirection::out) return dropped(c, {ctr::in_dir_error, "the SA is for outbound traffic"}, std::move(o));
+    if (e->larval) return dropped(c, {ctr::in_acquire_error, "the SA is larval (its negotiation has not completed)"}, std::move(o));
     bool sa_udp = e->sa.encap && e->sa.encap->type == kEspInUdp;
     if (hd.kind == Header::Kind::esp && sa_udp != hd.udp)
       return dropped(c, {ctr::in_mismatch, sa_udp ? "the SA expects UDP encapsulation" : "UDP-encapsulated ESP for an SA without it"},
                      std::move(o));
+    uint64_t seq = 0;
+    if (hd.kind == Header::Kind::esp || hd.kind == Header::Kind::ah) {
+      uint32_t seq_lo = load32(&cur[hd.at + (hd.kind == Header::Kind::esp ? 4 : 8)]);
+      if (auto d = check_replay(*e, seq_lo, seq)) return dropped(c, *d, std::move(o));
+    }
     uint32_t spi = e->sa.spi;
     if (check_expired(c, e)) return dropped(c, {ctr::in_expired, "the SA's hard lifetime ran out"}, std::move(o));
     auto k = crypto_of(*e);
@@ -206,8 +215,8 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
     Inbound r;
     Step st;
     switch (hd.kind) {
-      case Header::Kind::esp: st = esp_input(c, *e, **k, cur, *h, hd.at, s.work, r); break;
-      case Header::Kind::ah: st = ah_input(c, *e, **k, cur, *h, s.work, r); break;
+      case Header::Kind::esp: st = esp_input(c, *e, **k, cur, *h, hd.at, seq, s.work, r); break;
+      case Header::Kind::ah: st = ah_input(c, *e, **k, cur, *h, seq, s.work, r); break;
       case Header::Kind::comp: st = ipcomp_input(c, *e, cur, *h, s.work, r); break;
       default:
         s.work.assign(cur.begin() + static_cast<std::ptrdiff_t>(h->ipsec_at), cur.begin() + static_cast<std::ptrdiff_t>(h->length));
