@@ -32,13 +32,18 @@ struct Hosts {
   // `protos` innermost first, each with its own SA pair.
   void setup(const char* ha, const char* hb, const Algorithms& alg, std::vector<Protocol> protos, Mode mode = Mode::transport,
              std::function<void(model::SecurityAssociation&)> tweak = {}) {
-    std::vector<model::Template> t_ab, t_ba;
+    std::vector<model::Template> t_ab, t_ba, in_ab, in_ba;
     std::vector<Change> sas;
     uint32_t spi = 0;
     for (Protocol p : protos) {
       bool tunnel = mode != Mode::transport;
       t_ab.push_back(tmpl(p, mode, tunnel ? ha : nullptr, tunnel ? hb : nullptr));
       t_ba.push_back(tmpl(p, mode, tunnel ? hb : nullptr, tunnel ? ha : nullptr));
+      // IPComp sends small packets uncompressed, so the receiving side can only ask for it as `use`
+      // (the kernel refuses an optional tunnel template in an out policy, so the sender says require).
+      model::Level in_level = p == Protocol::ipcomp ? model::Level::use : model::Level::require;
+      in_ab.push_back(tmpl(p, mode, tunnel ? ha : nullptr, tunnel ? hb : nullptr, in_level));
+      in_ba.push_back(tmpl(p, mode, tunnel ? hb : nullptr, tunnel ? ha : nullptr, in_level));
       auto ab = sa(ha, hb, 0x1000 + spi, alg, p, mode), ba = sa(hb, ha, 0x2000 + spi, alg, p, mode);
       if (mode == Mode::beet) {
         ab.sel = policy(ha, hb, Direction::out, {}).sel;
@@ -50,8 +55,8 @@ struct Hosts {
       ++spi;
     }
     for (auto* be : {a.get(), b.get()}) apply(*be, sas);
-    apply(*a, {add(policy(ha, hb, Direction::out, t_ab)), add(policy(hb, ha, Direction::in, t_ba))});
-    apply(*b, {add(policy(hb, ha, Direction::out, t_ba)), add(policy(ha, hb, Direction::in, t_ab))});
+    apply(*a, {add(policy(ha, hb, Direction::out, t_ab)), add(policy(hb, ha, Direction::in, in_ba))});
+    apply(*b, {add(policy(hb, ha, Direction::out, t_ba)), add(policy(ha, hb, Direction::in, in_ab))});
   }
   Bytes send(const Bytes& plain) {
     Bytes wire;
@@ -241,7 +246,8 @@ TEST_CASE("AH, IPComp and bundles round trip") {
     {
       Hosts h;
       h.setup(ha, hb, gcm128(), {Protocol::ipcomp, Protocol::esp}, Mode::tunnel);
-      // Compressible: IPComp inside ESP; small: IPComp skipped, the SA still counted for the policy.
+      // Compressible: IPComp inside ESP; small: sent uncompressed as IP-in-IP, which the IPComp SA's
+      // IPIP companion takes and the receiver's `use` template lets through.
       round_trip(h, udp_packet(ha, hb, 1, 2, 1000, 0), 50);
       round_trip(h, udp_packet(ha, hb, 1, 2, 20, 0), 50);
     }
@@ -481,4 +487,17 @@ TEST_CASE("inbound order: a replay on an expired SA counts as a replay and leave
   REQUIRE(h.receive(wire, got).verdict == Verdict::pass);  // B's SA has now counted its one packet
   CHECK(h.receive(wire, got).counter == "XfrmInStateSeqError");
   CHECK(h.b->get_sa(model::SaId{etest::addr(B4), {}, Protocol::esp, 0x1000, {}, {}}).ok());
+}
+
+TEST_CASE("an uncompressed IPComp packet satisfies only a `use` template, as the kernel's IPIP companion does") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::ipcomp, Protocol::esp}, Mode::tunnel);
+  // B now requires IPComp: a small packet, sent uncompressed, no longer passes its in policy.
+  apply(*h.b, {Change{policy(A4, B4, Direction::in,
+                             {tmpl(Protocol::ipcomp, Mode::tunnel, A4, B4), tmpl(Protocol::esp, Mode::tunnel, A4, B4)}),
+                      Change::Verb::update, 0}});
+  Bytes got;
+  CHECK(h.receive(h.send(udp_packet(A4, B4, 1, 2, 20, 0)), got).counter == "XfrmInTmplMismatch");
+  auto big = h.receive(h.send(udp_packet(A4, B4, 1, 2, 1000, 0)), got);
+  CHECK_MESSAGE(big.verdict == Verdict::pass, big.counter << ": " << big.reason);
 }

@@ -85,8 +85,18 @@ bool addresses_differ(const model::Template& t, const model::SecurityAssociation
   return (!t.src.is_zero() && t.src != x.src) || (!t.dst.is_zero() && t.dst != x.dst);
 }
 
-// xfrm_state_ok: whether SA x is what template t asks for.
-bool state_ok(const model::Template& t, const model::SecurityAssociation& x, uint32_t if_id) {
+// One SA a packet came through. `kern` marks the IPIP companion of an IPComp tunnel (the kernel's
+// xfrm_state_kern state) that took a packet sent uncompressed: it is not the IPComp SA itself.
+struct Used {
+  const model::SecurityAssociation* sa = nullptr;
+  bool kern = false;
+};
+
+// xfrm_state_ok: whether SA x is what template t asks for. The IPIP companion satisfies only an
+// optional template with the tunnel's endpoints.
+bool state_ok(const model::Template& t, const Used& u, uint32_t if_id) {
+  const model::SecurityAssociation& x = *u.sa;
+  if (u.kern) return t.level == model::Level::use && !addresses_differ(t, x);
   bool all_algs = (t.aalgos & t.ealgos & t.calgos) == ~0u;
   uint8_t aalgo = sadb_id(x.auth, model::AlgKind::auth);
   return x.proto == t.proto && (!t.spi || x.spi == t.spi) && (!t.reqid || x.reqid == t.reqid) && x.mode == t.mode &&
@@ -96,7 +106,7 @@ bool state_ok(const model::Template& t, const model::SecurityAssociation& x, uin
 
 // xfrm_policy_ok: the index past the SA that satisfies `t`, searching from `start`; an optional
 // transport template may match nothing. -1: no match; below -1: a tunnel SA stood in the way.
-int policy_ok(const model::Template& t, std::span<const model::SecurityAssociation* const> sp, int start, uint32_t if_id) {
+int policy_ok(const model::Template& t, std::span<const Used> sp, int start, uint32_t if_id) {
   int idx = start;
   if (t.level == model::Level::use) {
     if (t.mode == model::Mode::transport) return start;
@@ -104,8 +114,8 @@ int policy_ok(const model::Template& t, std::span<const model::SecurityAssociati
     start = -1;
   }
   for (; idx < static_cast<int>(sp.size()); ++idx) {
-    if (state_ok(t, *sp[static_cast<size_t>(idx)], if_id)) return idx + 1;
-    if (sp[static_cast<size_t>(idx)]->mode != model::Mode::transport) {
+    if (state_ok(t, sp[static_cast<size_t>(idx)], if_id)) return idx + 1;
+    if (sp[static_cast<size_t>(idx)].sa->mode != model::Mode::transport) {
       if (start == -1) start = -2 - idx;
       break;
     }
@@ -113,21 +123,21 @@ int policy_ok(const model::Template& t, std::span<const model::SecurityAssociati
   return start;
 }
 
-bool has_nontransport(std::span<const model::SecurityAssociation* const> sp, size_t from) {
+bool has_nontransport(std::span<const Used> sp, size_t from) {
   for (size_t i = from; i < sp.size(); ++i)
-    if (sp[i]->mode != model::Mode::transport) return true;
+    if (sp[i].sa->mode != model::Mode::transport) return true;
   return false;
 }
 
 // __xfrm_policy_check for the packet as it is delivered, with the SAs that came off it in `sp`
 // (outermost first).
 std::optional<Drop> policy_check(PathContext& c, std::span<const uint8_t> pkt,
-                                 std::span<const model::SecurityAssociation* const> sp) {
+                                 std::span<const Used> sp) {
   auto h = parse_ip(pkt);
   if (!h) return Drop{ctr::in_hdr_error, "malformed decapsulated packet"};
   Flow flow = flow_of(pkt, *h, model::Direction::in);
-  for (const auto* x : sp)
-    if (!selector_matches(x->sel, flow)) return Drop{ctr::in_mismatch, "the packet does not match its SA's selector"};
+  for (const Used& u : sp)
+    if (!u.kern && !selector_matches(u.sa->sel, flow)) return Drop{ctr::in_mismatch, "the packet does not match its SA's selector"};
   const model::Policy* pol = c.state.spd.lookup(flow);
   if (!pol) {
     if (c.state.default_in == model::PolicyAction::block) return Drop{ctr::in_no_pols, "no in policy, and the default in policy blocks"};
@@ -165,7 +175,7 @@ SaEntry* ipcomp_tunnel_for(EngineState& s, const IpHeader& h) {
 
 PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector<uint8_t>& out, Scratch& s) {
   PacketOutcome o;
-  std::array<const model::SecurityAssociation*, kMaxDepth> sp{};
+  std::array<Used, kMaxDepth> sp{};
   size_t n = 0;
   std::span<const uint8_t> cur = in;
   if (!parse_ip(in)) return dropped(c, {ctr::in_hdr_error, "not an IPv4 or IPv6 packet"});
@@ -209,7 +219,8 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
       if (auto d = check_replay(*e, seq_lo, seq)) return dropped(c, *d, std::move(o));
     }
     uint32_t spi = e->sa.spi;
-    if (check_expired(c, e)) return dropped(c, {ctr::in_expired, "the SA's hard lifetime ran out"}, std::move(o));
+    bool companion = hd.kind == Header::Kind::ipip;  // the IPComp SA's lifetime is not spent on it
+    if (!companion && check_expired(c, e)) return dropped(c, {ctr::in_expired, "the SA's hard lifetime ran out"}, std::move(o));
     auto k = crypto_of(*e);
     if (!k) return dropped(c, {ctr::in_proto_error, "the engine cannot run this SA's algorithm"}, std::move(o));
     Inbound r;
@@ -222,7 +233,6 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
         s.work.assign(cur.begin() + static_cast<std::ptrdiff_t>(h->ipsec_at), cur.begin() + static_cast<std::ptrdiff_t>(h->length));
         r.next = h->next;
         r.payload = s.work;
-        account(c, *e, r.payload.size());
         break;
     }
     if (st) return dropped(c, *st, std::move(o));
@@ -235,7 +245,7 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
     }
     out.swap(s.step);
     cur = out;
-    sp[n++] = &e->sa;
+    sp[n++] = Used{&e->sa, hd.kind == Header::Kind::ipip};
     o.spis.push_back(spi);
   }
   if (auto d = policy_check(c, cur, std::span(sp.data(), n))) return dropped(c, *d, std::move(o));
