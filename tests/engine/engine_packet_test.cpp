@@ -280,9 +280,12 @@ TEST_CASE("NAT-T: ESP in UDP both ways; keepalives are consumed, IKE passes") {
   CHECK(got == plain);
   Bytes keepalive = udp_packet(A4, B4, 4500, 4500, 1, 0xff);
   CHECK(h.b->input(keepalive, got).verdict == Verdict::consumed);
+  // IKE behind the non-ESP marker is a plain UDP packet, not ESP (XfrmInNoStates would say it was taken
+  // for one); B's policy wants everything from A protected, and the engine has no IKE socket with a
+  // bypass policy, so the in policy check refuses it.
   Bytes ike = udp_packet(A4, B4, 4500, 4500, 40, 0);
   o = h.b->input(ike, got);
-  CHECK(o.verdict == Verdict::pass);
+  CHECK(o.counter == "XfrmInTmplMismatch");
   CHECK(!o.transformed);
 }
 
@@ -349,4 +352,86 @@ TEST_CASE("malformed input never crashes and every drop is counted") {
   uint64_t total = 0;
   for (const auto& c : h.b->packet_counters()) total += c.value;
   CHECK(total == drops);
+}
+
+namespace {
+
+void fix_ipv4_checksum(Bytes& p) {
+  p[10] = p[11] = 0;
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 20; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  p[10] = static_cast<uint8_t>(~sum >> 8), p[11] = static_cast<uint8_t>(~sum);
+}
+
+}  // namespace
+
+TEST_CASE("AH and the BSD knobs: ah_cleartos decides whether the TOS is covered") {
+  for (uint32_t cleartos : {1u, 0u}) {
+    CAPTURE(cleartos);
+    Hosts h;
+    h.setup(A4, B4, cbc_sha256(), {Protocol::ah});
+    for (auto* be : {h.a.get(), h.b.get()}) REQUIRE(be->set_host_knob("ah_cleartos", cleartos));
+    Bytes plain = udp_packet(A4, B4, 1, 2, 50), got;
+    Bytes wire = h.send(plain);
+    wire[1] = 0x10;  // a router re-marks the DSCP
+    fix_ipv4_checksum(wire);
+    auto o = h.receive(wire, got);
+    if (cleartos)
+      CHECK_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+    else
+      CHECK(o.counter == "XfrmInStateProtoError");
+  }
+}
+
+TEST_CASE("tunnel outer header: dfbit 0/1/2, ecn off/on (RFC 6040), TTL 64") {
+  Bytes plain = udp_packet(A4, B4, 1, 2, 50);
+  plain[6] = 0x40;  // DF set on the inner packet
+  struct Row {
+    uint32_t dfbit, ecn;
+    uint8_t inner_tos;
+    bool outer_df;
+    uint8_t outer_tos;
+  };
+  for (Row r : {Row{0, 0, 0x02, false, 0x00}, Row{1, 0, 0x02, true, 0x00}, Row{2, 0, 0x02, true, 0x00},
+                Row{2, 1, 0xb8 | 0x02, true, 0xb8 | 0x02}, Row{0, 1, 0x01, false, 0x01}}) {
+    CAPTURE(r.dfbit);
+    CAPTURE(r.ecn);
+    Hosts h;
+    h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::tunnel);
+    REQUIRE(h.a->set_host_knob("dfbit", r.dfbit));
+    REQUIRE(h.a->set_host_knob("ecn", r.ecn));
+    Bytes in = plain;
+    in[1] = r.inner_tos;
+    fix_ipv4_checksum(in);
+    Bytes wire = h.send(in);
+    CHECK(((wire[6] & 0x40) != 0) == r.outer_df);
+    CHECK(wire[1] == static_cast<uint8_t>(r.outer_tos & (r.ecn ? 0xff : 0xfc)));
+    CHECK(wire[8] == 64);
+  }
+  // Decapsulation with ecn on: outer CE over an ECT(0) inner packet marks it CE.
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::tunnel);
+  for (auto* be : {h.a.get(), h.b.get()}) REQUIRE(be->set_host_knob("ecn", 1));
+  Bytes in = plain;
+  in[1] = 0x02;
+  fix_ipv4_checksum(in);
+  Bytes wire = h.send(in), got;
+  wire[1] |= 0x03;
+  fix_ipv4_checksum(wire);
+  REQUIRE(h.receive(wire, got).verdict == Verdict::pass);
+  CHECK((got[1] & 3) == 3);
+}
+
+TEST_CASE("TFC padding fills the ESP payload up to tfcpad") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::tunnel, [](model::SecurityAssociation& s) { s.tfcpad = 400; });
+  Bytes small = udp_packet(A4, B4, 1, 2, 10), big = udp_packet(A4, B4, 1, 2, 600), got;
+  Bytes w1 = h.send(small), w2 = h.send(big);
+  // 20 outer + 8 ESP + 8 IV + 400 (padded inner) + 2 + pad to 4 + 16 ICV
+  CHECK(w1.size() == 20 + 8 + 8 + 404 + 16);
+  CHECK(w2.size() > 600);
+  auto o = h.receive(w1, got);
+  REQUIRE(o.verdict == Verdict::pass);
+  CHECK(got == small);  // the inner packet's own length drops the TFC bytes
 }

@@ -130,7 +130,7 @@ TEST_CASE("damaged, foreign and newer files are refused with a clear error") {
   CHECK(foreign.message.find(path.string()) != std::string::npos);
 
   std::string newer = good;
-  newer[8] = 2;  // version 2
+  newer[8] = 3;  // version 3 (this build writes 2)
   spit(path, newer);
   auto nv = open_error(path);
   CHECK(nv.code == EPROTO);

@@ -137,7 +137,7 @@ class Applier {
       s_.sad.erase(l);
     sa.current = model::LifetimeCurrent{};
     sa.current.add_time = now_;
-    s_.sad.insert(SaEntry{sa, false, 0});
+    s_.sad.insert(SaEntry::of(sa));
     Event e = event_of(Event::Kind::new_sa);
     e.sa = std::move(sa);
     emit_(std::move(e));
@@ -156,7 +156,7 @@ class Applier {
       if (sa.dir && old->sa.dir != sa.dir) return fail(ESRCH);
       sa.current = model::LifetimeCurrent{};
       sa.current.add_time = now_;
-      next = SaEntry{sa, false, 0};
+      next = SaEntry::of(sa);
     } else {
       if (old->sa.dir != sa.dir) return fail(ESRCH);
       auto& x1 = next.sa;
@@ -307,7 +307,7 @@ Result<model::SecurityAssociation> EngineBackend::alloc_spi(const model::Securit
     uint64_t now = impl_->now();
     sa.limits.hard_add_seconds = kLarvalSeconds;
     sa.current.add_time = now;
-    sad.insert(SaEntry{sa, true, now + kLarvalSeconds});
+    sad.insert(SaEntry::of(sa, true, now + kLarvalSeconds));
     out = sa;
     changed = true;
     return {};

@@ -28,6 +28,14 @@ struct SaEntry {
   /// The SA's prepared cipher and MAC contexts, made at its first packet; never persisted. Shared so that
   /// copies of the entry (an undo log) keep one set of contexts.
   std::shared_ptr<packet::SaCrypto> crypto;
+
+  static SaEntry of(model::SecurityAssociation sa, bool larval = false, uint64_t expires = 0) {
+    SaEntry e;
+    e.sa = std::move(sa);
+    e.larval = larval;
+    e.expires = expires;
+    return e;
+  }
 };
 
 class Sad {

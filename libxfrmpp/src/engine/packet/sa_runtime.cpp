@@ -81,7 +81,6 @@ void account(PathContext& c, SaEntry& e, uint64_t bytes) {
   e.sa.current.bytes += bytes;
   e.sa.current.packets += 1;
   e.sa.last_used = c.now;
-  soft_check(c, e);
 }
 
 namespace {

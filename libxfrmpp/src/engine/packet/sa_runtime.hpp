@@ -26,7 +26,8 @@ Result<SaCrypto*> crypto_of(SaEntry& e);
 /// kernel's timer would have fired by now. `e` may be gone when this returns true.
 bool check_expired(PathContext& c, SaEntry*& e);
 
-/// Accounts one packet of `bytes` to the SA (curlft) and raises soft expiry when a limit is crossed.
+/// Accounts one packet of `bytes` to the SA (curlft). Limits are checked at the next packet, as the
+/// kernel checks them before it counts one.
 void account(PathContext& c, SaEntry& e, uint64_t bytes);
 
 /// The outbound SA for a template as xfrm_state_find picks it (same addresses, protocol, mode and
