@@ -46,7 +46,7 @@ class CipherMacTransform final : public EspTransform {
                      std::unique_ptr<Mac> mac, std::span<const uint8_t> nonce, LegacyLibraryRef keep)
       : EspTransform(sizes, iv), mode_(mode), enc_(std::move(enc)), dec_(std::move(dec)), mac_(std::move(mac)),
         keep_(std::move(keep)) {
-    std::memcpy(nonce_.data(), nonce.data(), nonce.size());
+    if (!nonce.empty()) std::memcpy(nonce_.data(), nonce.data(), nonce.size());  // CTR only
   }
 
   Result<void> seal(std::span<uint8_t> esp, uint32_t seq_hi, bool esn) override {

@@ -48,7 +48,7 @@ class EspTransform {
   virtual Result<void> seal(std::span<uint8_t> esp, uint32_t seq_hi, bool esn) = 0;
 
   /// Same layout, in place: checks the ICV first (constant time), then decrypts. False on a mismatch
-  /// or a malformed layout; the packet is left as it came then (CCM: its body is zeroed).
+  /// or a malformed layout; the packet is left as it came then.
   virtual bool open(std::span<uint8_t> esp, uint32_t seq_hi, bool esn) = 0;
 
  protected:
