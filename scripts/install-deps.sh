@@ -9,10 +9,14 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   libmnl-dev libnl-3-dev libnl-xfrm-3-dev libcli11-dev libfmt-dev doctest-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev
+  # ipsec-engine process reads and writes captures
+  libpcap-dev
   # run and test: ip(8) for namespaces, /usr/bin/time for the benchmark, groff for the man-page check,
   # jq to check that tool output is valid JSON; mandoc, man-db and col (bsdextrautils) for the man-page
   # lint and width checks (tests/docs/check_man_pages.sh)
   iproute2 time groff-base jq
+  # tshark checks the engine's ESP with an independent implementation (tests/engine/esp_tshark.sh)
+  tshark
   mandoc man-db bsdextrautils
   # real-kernel tests (tests/vm): QEMU and a static busybox for the initramfs
   qemu-system-x86 busybox-static xz-utils cpio

@@ -32,13 +32,18 @@ struct Hosts {
   // `protos` innermost first, each with its own SA pair.
   void setup(const char* ha, const char* hb, const Algorithms& alg, std::vector<Protocol> protos, Mode mode = Mode::transport,
              std::function<void(model::SecurityAssociation&)> tweak = {}) {
-    std::vector<model::Template> t_ab, t_ba;
+    std::vector<model::Template> t_ab, t_ba, in_ab, in_ba;
     std::vector<Change> sas;
     uint32_t spi = 0;
     for (Protocol p : protos) {
       bool tunnel = mode != Mode::transport;
       t_ab.push_back(tmpl(p, mode, tunnel ? ha : nullptr, tunnel ? hb : nullptr));
       t_ba.push_back(tmpl(p, mode, tunnel ? hb : nullptr, tunnel ? ha : nullptr));
+      // IPComp sends small packets uncompressed, so the receiving side can only ask for it as `use`
+      // (the kernel refuses an optional tunnel template in an out policy, so the sender says require).
+      model::Level in_level = p == Protocol::ipcomp ? model::Level::use : model::Level::require;
+      in_ab.push_back(tmpl(p, mode, tunnel ? ha : nullptr, tunnel ? hb : nullptr, in_level));
+      in_ba.push_back(tmpl(p, mode, tunnel ? hb : nullptr, tunnel ? ha : nullptr, in_level));
       auto ab = sa(ha, hb, 0x1000 + spi, alg, p, mode), ba = sa(hb, ha, 0x2000 + spi, alg, p, mode);
       if (mode == Mode::beet) {
         ab.sel = policy(ha, hb, Direction::out, {}).sel;
@@ -50,8 +55,8 @@ struct Hosts {
       ++spi;
     }
     for (auto* be : {a.get(), b.get()}) apply(*be, sas);
-    apply(*a, {add(policy(ha, hb, Direction::out, t_ab)), add(policy(hb, ha, Direction::in, t_ba))});
-    apply(*b, {add(policy(hb, ha, Direction::out, t_ba)), add(policy(ha, hb, Direction::in, t_ab))});
+    apply(*a, {add(policy(ha, hb, Direction::out, t_ab)), add(policy(hb, ha, Direction::in, in_ba))});
+    apply(*b, {add(policy(hb, ha, Direction::out, t_ba)), add(policy(ha, hb, Direction::in, in_ab))});
   }
   Bytes send(const Bytes& plain) {
     Bytes wire;
@@ -241,7 +246,8 @@ TEST_CASE("AH, IPComp and bundles round trip") {
     {
       Hosts h;
       h.setup(ha, hb, gcm128(), {Protocol::ipcomp, Protocol::esp}, Mode::tunnel);
-      // Compressible: IPComp inside ESP; small: IPComp skipped, the SA still counted for the policy.
+      // Compressible: IPComp inside ESP; small: sent uncompressed as IP-in-IP, which the IPComp SA's
+      // IPIP companion takes and the receiver's `use` template lets through.
       round_trip(h, udp_packet(ha, hb, 1, 2, 1000, 0), 50);
       round_trip(h, udp_packet(ha, hb, 1, 2, 20, 0), 50);
     }
@@ -434,4 +440,64 @@ TEST_CASE("TFC padding fills the ESP payload up to tfcpad") {
   auto o = h.receive(w1, got);
   REQUIRE(o.verdict == Verdict::pass);
   CHECK(got == small);  // the inner packet's own length drops the TFC bytes
+}
+
+TEST_CASE("AH is padded to 8 bytes as the kernel pads it (align4 SAs to 4), and its length is checked") {
+  for (bool align4 : {false, true}) {
+    CAPTURE(align4);
+    Hosts h;
+    h.setup(A4, B4, cbc_sha256(), {Protocol::ah}, Mode::transport, [align4](model::SecurityAssociation& s) {
+      if (align4) s.flags |= model::sa_flag::align4;
+    });
+    Bytes plain = udp_packet(A4, B4, 1, 2, 40), got;
+    Bytes wire = h.send(plain);
+    // 12 fixed bytes + a 16-byte ICV (hmac-sha256-128): 28, rounded to 32 unless align4.
+    size_t ah_len = (size_t{wire[20 + 1]} + 2) * 4;
+    CHECK(ah_len == (align4 ? 28u : 32u));
+    CHECK(wire.size() == plain.size() + ah_len);
+    CHECK(h.receive(wire, got).verdict == Verdict::pass);
+  }
+}
+
+TEST_CASE("IPv6: ESP goes behind hop-by-hop and destination options, and is found there") {
+  Hosts h;
+  h.setup(A6, B6, gcm128(), {Protocol::esp});
+  Bytes plain = udp_packet(A6, B6, 1, 2, 30), got;
+  // Insert hop-by-hop (8 bytes of Pad) and destination options (8 bytes) in front of UDP.
+  Bytes ext = {60, 0, 1, 4, 0, 0, 0, 0, 17, 0, 1, 4, 0, 0, 0, 0};
+  plain[6] = 0;  // next header: hop-by-hop
+  plain.insert(plain.begin() + 40, ext.begin(), ext.end());
+  size_t plen = plain.size() - 40;
+  plain[4] = static_cast<uint8_t>(plen >> 8), plain[5] = static_cast<uint8_t>(plen);
+  Bytes wire = h.send(plain);
+  CHECK(wire[6] == 0);       // hop-by-hop stays first
+  CHECK(wire[40] == 60);     // then destination options
+  CHECK(wire[48] == 50);     // whose next header is now ESP
+  auto o = h.receive(wire, got);
+  REQUIRE_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
+  CHECK(got == plain);
+}
+
+TEST_CASE("inbound order: a replay on an expired SA counts as a replay and leaves the SA") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::esp}, Mode::transport,
+          [](model::SecurityAssociation& s) { s.limits.hard_packets = 1; });
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), got;
+  Bytes wire = h.send(plain);
+  REQUIRE(h.receive(wire, got).verdict == Verdict::pass);  // B's SA has now counted its one packet
+  CHECK(h.receive(wire, got).counter == "XfrmInStateSeqError");
+  CHECK(h.b->get_sa(model::SaId{etest::addr(B4), {}, Protocol::esp, 0x1000, {}, {}}).ok());
+}
+
+TEST_CASE("an uncompressed IPComp packet satisfies only a `use` template, as the kernel's IPIP companion does") {
+  Hosts h;
+  h.setup(A4, B4, gcm128(), {Protocol::ipcomp, Protocol::esp}, Mode::tunnel);
+  // B now requires IPComp: a small packet, sent uncompressed, no longer passes its in policy.
+  apply(*h.b, {Change{policy(A4, B4, Direction::in,
+                             {tmpl(Protocol::ipcomp, Mode::tunnel, A4, B4), tmpl(Protocol::esp, Mode::tunnel, A4, B4)}),
+                      Change::Verb::update, 0}});
+  Bytes got;
+  CHECK(h.receive(h.send(udp_packet(A4, B4, 1, 2, 20, 0)), got).counter == "XfrmInTmplMismatch");
+  auto big = h.receive(h.send(udp_packet(A4, B4, 1, 2, 1000, 0)), got);
+  CHECK_MESSAGE(big.verdict == Verdict::pass, big.counter << ": " << big.reason);
 }

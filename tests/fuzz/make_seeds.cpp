@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "make_packet_seeds.hpp"
 #include "parsers/ipsecconf.hpp"
 #include "parsers/ipseckey.hpp"
 #include "parsers/setkey.hpp"
@@ -243,6 +244,9 @@ int main(int argc, char** argv) {
   write_dict(root / "dict" / "policy_string.dict", policy_string);
   write_dict(root / "dict" / "ipsecconf.dict", ipsecconf);
   write_dict(root / "dict" / "ipseckey.dict", ipseckey);
+  int packets = write_packet_seeds(root / "corpus" / "engine_packet");
+  if (packets < 0) return 1;
+  n += packets;
   std::printf("make_seeds: %d seeds, 4 dictionaries under %s\n", n, root.c_str());
   return 0;
 }

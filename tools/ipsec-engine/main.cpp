@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // ipsec-engine: tools for the software engine's state. `lookup` answers, for flows read from stdin, what the
 // engine's SPD decides (the policy the kernel would pick, or the host default), one JSON object per line.
+// `process` runs a capture through the engine's packet path and writes what comes out.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -13,6 +14,7 @@
 #include "decision_json.hpp"
 #include "flow_line.hpp"
 #include "guard.hpp"
+#include "process.hpp"
 #include "xfrmpp/backend_factory.hpp"
 #include "xfrmpp/engine/engine_backend.hpp"
 #include "xfrmpp/render/json_text.hpp"
@@ -75,8 +77,23 @@ int run(int argc, char** argv) {
   LookupFlags lf;
   auto* lk = app.add_subcommand("lookup", "decide flows read from stdin (DIR PROTO SRC SPORT DST DPORT per line)");
   lk->add_option("--state", lf.state, "the engine state file (default: $XFRMPP_STATE, else the per-user or /run one)");
+  xfrmpp::tools::engine_cli::ProcessFlags pf;
+  auto* pr = app.add_subcommand("process", "run a pcap capture through the engine's packet path, out or in");
+  pr->add_option("--state", pf.state, "the engine state file (default: $XFRMPP_STATE, else the per-user or /run one)");
+  bool want_out = false, want_in = false;
+  auto* out = pr->add_flag("--out", want_out, "the outbound path: SPD, then the SAs its templates name");
+  auto* in = pr->add_flag("--in", want_in, "the inbound path: the SAs the headers name, then the inbound policy check");
+  out->excludes(in);
+  pr->add_option("-r", pf.read_path, "the capture to read (RAW, IPV4, IPV6 or Ethernet)")->required();
+  pr->add_option("-w", pf.write_path, "the capture to write: the packets that pass")->required();
+  pr->add_flag("--json", pf.json, "print the summary as one JSON document");
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
   if (lk->parsed()) return lookup(lf);
+  if (pr->parsed()) {
+    if (!want_out && !want_in) return xfrmpp::tools::usage_error("ipsec-engine", "process: --out or --in is required");
+    pf.outbound = want_out;
+    return xfrmpp::tools::engine_cli::process(pf);
+  }
   return 2;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // EngineBackend's packet path members. Packets change the state in memory only; commit_packets() writes
 // what they did under the state file's lock, replayed onto the file's state when another process
-// changed it meanwhile (SA runtime fields copied, sequence numbers never moved back, counters added).
+// changed it meanwhile (SA runtime fields merged so that none moves back, drop counters added).
 #include <algorithm>
 
 #include "engine_impl.hpp"
@@ -59,16 +59,28 @@ Result<void> EngineBackend::commit_packets() {
     for (auto& rt : runtime) {
       SaEntry* e = find_exact(m.state.sad, rt.key);
       if (!e) continue;  // deleted meanwhile
+      // Nothing moves back: another process may have sent or taken packets on the same SA meanwhile
+      // (its outbound sequence numbers must not be reused, its replay window not reopened, its
+      // lifetime use not forgotten). Counts from both are not added: each is a total, the larger wins.
       auto& rc = e->sa.replay_counters;
-      uint64_t oseq = std::max(uint64_t{rc.oseq_hi} << 32 | rc.oseq, uint64_t{rt.counters.oseq_hi} << 32 | rt.counters.oseq);
-      rc = rt.counters;
+      auto wide = [](uint32_t hi, uint32_t lo) { return uint64_t{hi} << 32 | lo; };
+      uint64_t oseq = std::max(wide(rc.oseq_hi, rc.oseq), wide(rt.counters.oseq_hi, rt.counters.oseq));
       rc.oseq = static_cast<uint32_t>(oseq);
       rc.oseq_hi = static_cast<uint32_t>(oseq >> 32);
-      e->sa.current = rt.current;
-      e->sa.stats = rt.stats;
-      e->sa.last_used = rt.last_used;
-      e->replay_bits = std::move(rt.replay_bits);
-      e->dying = rt.dying;
+      if (wide(rt.counters.seq_hi, rt.counters.seq) >= wide(rc.seq_hi, rc.seq)) {
+        rc.seq = rt.counters.seq;
+        rc.seq_hi = rt.counters.seq_hi;
+        e->replay_bits = std::move(rt.replay_bits);
+      }
+      auto& cur = e->sa.current;
+      cur.bytes = std::max(cur.bytes, rt.current.bytes);
+      cur.packets = std::max(cur.packets, rt.current.packets);
+      cur.use_time = cur.use_time ? cur.use_time : rt.current.use_time;
+      e->sa.stats.replay = std::max(e->sa.stats.replay, rt.stats.replay);
+      e->sa.stats.replay_window = std::max(e->sa.stats.replay_window, rt.stats.replay_window);
+      e->sa.stats.integrity_failed = std::max(e->sa.stats.integrity_failed, rt.stats.integrity_failed);
+      e->sa.last_used = std::max(e->sa.last_used, rt.last_used);
+      e->dying = e->dying || rt.dying;
     }
     for (const auto& key : log.deleted)
       if (SaEntry* e = find_exact(m.state.sad, key)) m.state.sad.erase(e);

@@ -42,7 +42,9 @@ std::span<uint8_t> EspTransform::body(std::span<uint8_t> esp) const {
   size_t fixed = kHeader + sizes_.iv + sizes_.icv;
   if (esp.size() <= fixed) return {};
   size_t len = esp.size() - fixed;
-  if (len % sizes_.block != 0) return {};
+  // Whole blocks for CBC; stream and AEAD modes take any length on input, as the kernel does (their
+  // block of 4 is what output pads to).
+  if (sizes_.block > 4 && len % sizes_.block != 0) return {};
   return esp.subspan(kHeader + sizes_.iv, len);
 }
 

@@ -17,7 +17,7 @@ constexpr size_t kAhFixed = 12;  // next header, length, reserved, SPI, sequence
 
 // IPv4 options that do not change in transit keep their bytes; a source route's last address is the
 // final destination the receiver sees; every other option is zeroed (the kernel's ip_clear_mutable_options).
-void zero_ipv4_options(std::span<uint8_t> opts, std::span<uint8_t> dst) {
+bool zero_ipv4_options(std::span<uint8_t> opts, std::span<uint8_t> dst, bool output) {
   size_t i = 0;
   while (i < opts.size()) {
     uint8_t type = opts[i];
@@ -26,21 +26,21 @@ void zero_ipv4_options(std::span<uint8_t> opts, std::span<uint8_t> dst) {
       ++i;
       continue;
     }
-    if (i + 1 >= opts.size() || opts[i + 1] < 2 || i + opts[i + 1] > opts.size()) {
-      std::memset(&opts[i], 0, opts.size() - i);
-      return;
-    }
+    if (i + 1 >= opts.size() || opts[i + 1] < 2 || i + opts[i + 1] > opts.size()) return false;  // the kernel drops it
     size_t len = opts[i + 1];
-    bool immutable = type == 0x82 /* security */ || type == 0x85 /* CIPSO */ || type == 0x94 /* router alert */ ||
-                     type == 0x95 /* SDB */;
-    if ((type == 0x83 || type == 0x89) && len >= 7) {  // loose and strict source route
-      std::memcpy(dst.data(), &opts[i + len - 4], 4);
+    bool immutable = type == 0x82 /* security */ || type == 0x85 /* extended security */ || type == 0x86 /* CIPSO */ ||
+                     type == 0x94 /* router alert */ || type == 0x95 /* SDB */;
+    if (type == 0x83 || type == 0x89) {  // loose and strict source route
+      if (len < 6) return false;
+      // The sender signs the final destination, which the receiver finds in the header by then.
+      if (output) std::memcpy(dst.data(), &opts[i + len - 4], 4);
       std::memset(&opts[i], 0, len);
     } else if (!immutable) {
       std::memset(&opts[i], 0, len);
     }
     i += len;
   }
+  return true;
 }
 
 // IPv6: traffic class, flow label and hop limit zeroed; in hop-by-hop and destination options, the
@@ -70,21 +70,23 @@ void zero_ipv6_header(std::span<uint8_t> h, size_t ipsec_at) {
   }
 }
 
-// The header as the ICV sees it.
-void zero_mutable(PathContext& c, std::span<uint8_t> hdr, model::Family f, size_t ipsec_at) {
+// The header as the ICV sees it; false for options the kernel would refuse.
+bool zero_mutable(PathContext& c, std::span<uint8_t> hdr, model::Family f, size_t ipsec_at, bool output) {
   if (f == model::Family::inet6) {
     zero_ipv6_header(hdr, ipsec_at);
-    return;
+    return true;
   }
   if (c.knob("ah_cleartos")) hdr[1] = 0;
   store16(&hdr[6], static_cast<uint16_t>(load16(&hdr[6]) & c.knob("ah_offsetmask")));
   hdr[8] = 0;   // TTL
   store16(&hdr[10], 0);
-  zero_ipv4_options(hdr.subspan(20, ipsec_at - 20), hdr.subspan(16, 4));
+  return zero_ipv4_options(hdr.subspan(20, ipsec_at - 20), hdr.subspan(16, 4), output);
 }
 
-size_t ah_length(model::Family f, size_t icv) {
-  size_t unit = f == model::Family::inet6 ? 8 : 4;
+// The AH header's length with its ICV: a multiple of 8 bytes (RFC 4302 §2.2 asks it for IPv6, and the
+// kernel pads IPv4 so too, 4 only for an SA with the align4 flag).
+size_t ah_length(model::Family f, size_t icv, uint8_t sa_flags) {
+  size_t unit = f == model::Family::inet && (sa_flags & model::sa_flag::align4) ? 4 : 8;
   return (kAhFixed + icv + unit - 1) / unit * unit;
 }
 
@@ -95,9 +97,11 @@ struct IcvInput {
   std::array<uint8_t, 4> hi{};
   std::array<std::span<const uint8_t>, 3> pieces;
   size_t n = 2;
-  IcvInput(PathContext& c, std::span<const uint8_t> pkt, model::Family f, size_t at, size_t end, uint64_t seq, bool esn)
+  bool ok = true;  ///< false: options the kernel refuses
+  IcvInput(PathContext& c, std::span<const uint8_t> pkt, model::Family f, size_t at, size_t end, uint64_t seq, bool esn,
+           bool output)
       : hdr(pkt.begin(), pkt.begin() + static_cast<std::ptrdiff_t>(at)) {
-    zero_mutable(c, hdr, f, at);
+    ok = zero_mutable(c, hdr, f, at, output);
     store32(hi.data(), static_cast<uint32_t>(seq >> 32));
     pieces = {std::span<const uint8_t>(hdr), pkt.subspan(at, end - at), std::span<const uint8_t>(hi)};
     n = esn ? 3 : 2;
@@ -110,10 +114,10 @@ struct IcvInput {
 Step ah_output(PathContext& c, SaEntry& e, SaCrypto& k, const Framing& f, std::vector<uint8_t>& out) {
   uint64_t seq = 0;
   if (!next_output_seq(e, seq)) return Drop{ctr::out_seq_error, "sequence number space used up: the SA needs rekeying"};
-  size_t icv = k.mac->icv_size(), ah_len = ah_length(f.family, icv), at = f.header_len;
+  size_t icv = k.mac->icv_size(), ah_len = ah_length(f.family, icv, e.sa.flags), at = f.header_len;
   if (icv > 64) return Drop{ctr::out_proto_error, "AH ICV longer than 64 bytes"};
   if (at + ah_len + f.payload.size() > 0xffff + (f.family == model::Family::inet6 ? 40u : 0u))
-    return Drop{ctr::out_error, "packet too big for AH"};
+    return Drop{ctr::out_proto_error, "packet too big for AH"};
   out.resize(at + ah_len + f.payload.size());
   uint8_t* p = out.data() + at;
   std::memset(p, 0, ah_len);
@@ -124,28 +128,29 @@ Step ah_output(PathContext& c, SaEntry& e, SaCrypto& k, const Framing& f, std::v
   std::memcpy(p + ah_len, f.payload.data(), f.payload.size());
   finish_output(out, f, kProtoAh);
   std::array<uint8_t, 64> mac{};
-  IcvInput in(c, out, f.family, at, out.size(), seq, esn_of(e.sa));
+  IcvInput in(c, out, f.family, at, out.size(), seq, esn_of(e.sa), true);
+  if (!in.ok) return Drop{ctr::out_proto_error, "malformed IPv4 options"};
   k.mac->compute(in.all(), std::span(mac.data(), icv));
   std::memcpy(out.data() + at + kAhFixed, mac.data(), icv);
   account(c, e, f.payload.size());
   return std::nullopt;
 }
 
-Step ah_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t> pkt, const IpHeader& h,
+Step ah_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t> pkt, const IpHeader& h, uint64_t seq,
               std::vector<uint8_t>& work, Inbound& r) {
   size_t at = h.ipsec_at, icv = k.mac->icv_size();
   if (icv > 64) return Drop{ctr::in_proto_error, "AH ICV longer than 64 bytes"};
   if (h.length < at + kAhFixed) return Drop{ctr::in_proto_error, "AH header truncated"};
   size_t ah_len = (size_t{pkt[at + 1]} + 2) * 4;
-  if (ah_len < kAhFixed + icv || at + ah_len > h.length) return Drop{ctr::in_proto_error, "AH length does not fit the packet"};
-  uint64_t seq = 0;
-  if (auto d = check_replay(e, load32(&pkt[at + 8]), seq)) return d;
+  if (ah_len != ah_length(h.family, icv, e.sa.flags) || at + ah_len > h.length)
+    return Drop{ctr::in_proto_error, "AH length is not the one this SA's ICV makes"};
   // The ICV is checked over a copy with its field zeroed; the copy then gives the payload.
   work.assign(pkt.begin(), pkt.begin() + static_cast<std::ptrdiff_t>(h.length));
   std::array<uint8_t, 64> got{};
   std::memcpy(got.data(), work.data() + at + kAhFixed, icv);
   std::memset(work.data() + at + kAhFixed, 0, icv);  // the ICV only: padding after it counts as sent
-  IcvInput in(c, work, h.family, at, h.length, seq, esn_of(e.sa));
+  IcvInput in(c, work, h.family, at, h.length, seq, esn_of(e.sa), false);
+  if (!in.ok) return Drop{ctr::in_proto_error, "malformed IPv4 options"};
   if (!k.mac->verify(in.all(), std::span<const uint8_t>(got.data(), icv))) {
     ++e.sa.stats.integrity_failed;
     return Drop{ctr::in_proto_error, "AH ICV mismatch (wrong key, or the packet was changed)"};

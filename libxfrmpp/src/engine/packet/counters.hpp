@@ -11,7 +11,8 @@ inline constexpr std::string_view in_error = "XfrmInError", in_hdr_error = "Xfrm
                                   in_expired = "XfrmInStateExpired", in_mismatch = "XfrmInStateMismatch",
                                   in_invalid = "XfrmInStateInvalid", in_tmpl_mismatch = "XfrmInTmplMismatch",
                                   in_no_pols = "XfrmInNoPols", in_pol_block = "XfrmInPolBlock",
-                                  in_dir_error = "XfrmInStateDirError", in_buffer_error = "XfrmInBufferError";
+                                  in_dir_error = "XfrmInStateDirError", in_buffer_error = "XfrmInBufferError",
+                                  in_acquire_error = "XfrmAcquireError";
 inline constexpr std::string_view out_error = "XfrmOutError", out_no_states = "XfrmOutNoStates",
                                   out_proto_error = "XfrmOutStateProtoError",
                                   out_mode_error = "XfrmOutStateModeError", out_seq_error = "XfrmOutStateSeqError",

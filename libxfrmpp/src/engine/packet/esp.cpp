@@ -31,8 +31,14 @@ uint16_t udp6_checksum(std::span<const uint8_t> ip6, size_t udp_at) {
 }  // namespace
 
 bool next_output_seq(SaEntry& e, uint64_t& seq) {
+  constexpr uint32_t kOseqMayWrap = 2;  // XFRM_SA_XFLAG_OSEQ_MAY_WRAP: a non-ESN counter wraps to 0
   auto& rc = e.sa.replay_counters;
   uint64_t cur = uint64_t{rc.oseq_hi} << 32 | rc.oseq;
+  if (!esn_of(e.sa) && rc.oseq == 0xffffffffu && (e.sa.extra_flags & kOseqMayWrap)) {
+    rc.oseq = 0;
+    seq = 0;
+    return true;
+  }
   if (esn_of(e.sa) ? cur == ~uint64_t{0} : rc.oseq == 0xffffffffu) return false;
   seq = cur + 1;
   rc.oseq = static_cast<uint32_t>(seq);
@@ -54,7 +60,7 @@ Step esp_output(PathContext& c, SaEntry& e, SaCrypto& k, const Framing& f, std::
   if (sa.encap && sa.encap->type != 7) udp = 8 + (sa.encap->type == kEspInUdpNonIke ? 8 : 0);
   size_t esp_at = f.header_len + udp;
   size_t total = esp_at + 8 + z.iv + clen + z.icv;
-  if (total > 0xffff + (f.family == model::Family::inet6 ? 40u : 0u)) return Drop{ctr::out_error, "packet too big for ESP"};
+  if (total > 0xffff + (f.family == model::Family::inet6 ? 40u : 0u)) return Drop{ctr::out_proto_error, "packet too big for ESP"};
   out.resize(total);
   uint8_t* p = out.data() + esp_at;
   store32(p, sa.spi);
@@ -89,14 +95,12 @@ Step esp_output(PathContext& c, SaEntry& e, SaCrypto& k, const Framing& f, std::
 }
 
 Step esp_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t> pkt, const IpHeader& h, size_t at,
-               std::vector<uint8_t>& work, Inbound& r) {
+               uint64_t seq, std::vector<uint8_t>& work, Inbound& r) {
   const auto& sa = e.sa;
   crypto::EspSizes z = k.esp->sizes();
   size_t len = h.length - at;
   uint32_t align = z.block < 4 ? 4 : z.block;
   bool esn = esn_of(sa);
-  uint64_t seq = 0;
-  if (auto d = check_replay(e, load32(&pkt[at + 4]), seq)) return d;
   if (len < 8 + z.iv + z.icv + align) return Drop{ctr::in_proto_error, "ESP packet too short"};
   size_t clen = len - 8 - z.iv - z.icv;
   // CBC needs whole blocks; stream and AEAD modes take any length (the kernel does not check the 4-byte
@@ -107,11 +111,11 @@ Step esp_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t>
     ++e.sa.stats.integrity_failed;
     return Drop{ctr::in_proto_error, "ICV mismatch (wrong key, or the packet was changed)"};
   }
-  accept_replay(e, seq);
   const uint8_t* d = work.data() + 8 + z.iv;
   uint8_t padlen = d[clen - 2];
   // esp_remove_trailer: the padding, its length and the next header must leave at least one byte.
   if (size_t{padlen} + 2 >= clen) return Drop{ctr::in_proto_error, "ESP padding longer than the payload"};
+  accept_replay(e, seq);
   r.next = d[clen - 1];
   r.payload = std::span<const uint8_t>(d, clen - 2 - padlen);
   account(c, e, r.payload.size());

@@ -62,9 +62,9 @@ Header find_header(EngineState& s, std::span<const uint8_t> pkt, const IpHeader&
   if (!natt_port) return r;
   if (left == 1 && pkt[body] == 0xff) {
     r.kind = Header::Kind::keepalive;
-  } else if (left >= 4 && load32(&pkt[body]) == 0) {
+  } else if ((left >= 4 && load32(&pkt[body]) == 0) || left <= 8) {
     r.kind = Header::Kind::ike;
-  } else if (left >= 8) {
+  } else if (left > 8) {  // __xfrm4_udp_encap_rcv: no longer than an ESP header is IKE's
     r.kind = Header::Kind::esp;
     r.at = body;
     r.udp = true;
@@ -85,8 +85,18 @@ bool addresses_differ(const model::Template& t, const model::SecurityAssociation
   return (!t.src.is_zero() && t.src != x.src) || (!t.dst.is_zero() && t.dst != x.dst);
 }
 
-// xfrm_state_ok: whether SA x is what template t asks for.
-bool state_ok(const model::Template& t, const model::SecurityAssociation& x, uint32_t if_id) {
+// One SA a packet came through. `kern` marks the IPIP companion of an IPComp tunnel (the kernel's
+// xfrm_state_kern state) that took a packet sent uncompressed: it is not the IPComp SA itself.
+struct Used {
+  const model::SecurityAssociation* sa = nullptr;
+  bool kern = false;
+};
+
+// xfrm_state_ok: whether SA x is what template t asks for. The IPIP companion satisfies only an
+// optional template with the tunnel's endpoints.
+bool state_ok(const model::Template& t, const Used& u, uint32_t if_id) {
+  const model::SecurityAssociation& x = *u.sa;
+  if (u.kern) return t.level == model::Level::use && !addresses_differ(t, x);
   bool all_algs = (t.aalgos & t.ealgos & t.calgos) == ~0u;
   uint8_t aalgo = sadb_id(x.auth, model::AlgKind::auth);
   return x.proto == t.proto && (!t.spi || x.spi == t.spi) && (!t.reqid || x.reqid == t.reqid) && x.mode == t.mode &&
@@ -96,7 +106,7 @@ bool state_ok(const model::Template& t, const model::SecurityAssociation& x, uin
 
 // xfrm_policy_ok: the index past the SA that satisfies `t`, searching from `start`; an optional
 // transport template may match nothing. -1: no match; below -1: a tunnel SA stood in the way.
-int policy_ok(const model::Template& t, std::span<const model::SecurityAssociation* const> sp, int start, uint32_t if_id) {
+int policy_ok(const model::Template& t, std::span<const Used> sp, int start, uint32_t if_id) {
   int idx = start;
   if (t.level == model::Level::use) {
     if (t.mode == model::Mode::transport) return start;
@@ -104,8 +114,8 @@ int policy_ok(const model::Template& t, std::span<const model::SecurityAssociati
     start = -1;
   }
   for (; idx < static_cast<int>(sp.size()); ++idx) {
-    if (state_ok(t, *sp[static_cast<size_t>(idx)], if_id)) return idx + 1;
-    if (sp[static_cast<size_t>(idx)]->mode != model::Mode::transport) {
+    if (state_ok(t, sp[static_cast<size_t>(idx)], if_id)) return idx + 1;
+    if (sp[static_cast<size_t>(idx)].sa->mode != model::Mode::transport) {
       if (start == -1) start = -2 - idx;
       break;
     }
@@ -113,21 +123,21 @@ int policy_ok(const model::Template& t, std::span<const model::SecurityAssociati
   return start;
 }
 
-bool has_nontransport(std::span<const model::SecurityAssociation* const> sp, size_t from) {
+bool has_nontransport(std::span<const Used> sp, size_t from) {
   for (size_t i = from; i < sp.size(); ++i)
-    if (sp[i]->mode != model::Mode::transport) return true;
+    if (sp[i].sa->mode != model::Mode::transport) return true;
   return false;
 }
 
 // __xfrm_policy_check for the packet as it is delivered, with the SAs that came off it in `sp`
 // (outermost first).
 std::optional<Drop> policy_check(PathContext& c, std::span<const uint8_t> pkt,
-                                 std::span<const model::SecurityAssociation* const> sp) {
+                                 std::span<const Used> sp) {
   auto h = parse_ip(pkt);
   if (!h) return Drop{ctr::in_hdr_error, "malformed decapsulated packet"};
   Flow flow = flow_of(pkt, *h, model::Direction::in);
-  for (const auto* x : sp)
-    if (!selector_matches(x->sel, flow)) return Drop{ctr::in_mismatch, "the packet does not match its SA's selector"};
+  for (const Used& u : sp)
+    if (!u.kern && !selector_matches(u.sa->sel, flow)) return Drop{ctr::in_mismatch, "the packet does not match its SA's selector"};
   const model::Policy* pol = c.state.spd.lookup(flow);
   if (!pol) {
     if (c.state.default_in == model::PolicyAction::block) return Drop{ctr::in_no_pols, "no in policy, and the default in policy blocks"};
@@ -165,13 +175,14 @@ SaEntry* ipcomp_tunnel_for(EngineState& s, const IpHeader& h) {
 
 PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector<uint8_t>& out, Scratch& s) {
   PacketOutcome o;
-  std::array<const model::SecurityAssociation*, kMaxDepth> sp{};
+  std::array<Used, kMaxDepth> sp{};
   size_t n = 0;
   std::span<const uint8_t> cur = in;
   if (!parse_ip(in)) return dropped(c, {ctr::in_hdr_error, "not an IPv4 or IPv6 packet"});
   for (;;) {
-    auto h = parse_ip(cur);
-    if (!h) return dropped(c, {ctr::in_hdr_error, "malformed packet"}, std::move(o));
+    auto parsed = parse_ip(cur);
+    if (!parsed) return dropped(c, {ctr::in_hdr_error, "malformed packet"}, std::move(o));
+    auto h = std::optional<IpHeader>(past_extensions(cur, *parsed));
     Header hd = find_header(c.state, cur, *h);
     if (hd.kind == Header::Kind::keepalive) {
       o.verdict = PacketOutcome::Verdict::consumed;
@@ -179,6 +190,9 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
       return o;
     }
     if (hd.kind == Header::Kind::none || hd.kind == Header::Kind::ike) break;
+    // xfrm_input's order: the depth, the SA, its direction and state, the encapsulation, the replay
+    // window, the lifetime, and only then the protocol itself.
+    if (n == kMaxDepth) return dropped(c, {ctr::in_buffer_error, "more than 6 nested IPsec headers"}, std::move(o));
     SaEntry* e = nullptr;
     if (hd.kind == Header::Kind::ipip) {
       e = ipcomp_tunnel_for(c.state, *h);
@@ -189,31 +203,36 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
       uint32_t spi = hd.kind == Header::Kind::esp  ? load32(&cur[hd.at])
                      : hd.kind == Header::Kind::ah ? load32(&cur[hd.at + 4])
                                                    : load16(&cur[hd.at + 2]);
-      e = c.state.sad.find(h->dst, spi, protocol_of(hd.kind), 0);
+      // SPI 0 is never in the kernel's SPI hash (larval SAs from an ACQUIRE wait there with it).
+      if (spi != 0) e = c.state.sad.find(h->dst, spi, protocol_of(hd.kind), 0);
       if (!e) return dropped(c, {ctr::in_no_states, "no SA for this destination, SPI and protocol"}, std::move(o));
     }
-    if (n == kMaxDepth) return dropped(c, {ctr::in_hdr_error, "more than 6 nested IPsec headers"}, std::move(o));
-    if (e->larval) return dropped(c, {ctr::in_invalid, "the SA is larval (no keys yet)"}, std::move(o));
     if (e->sa.dir == model::SaDirection::out) return dropped(c, {ctr::in_dir_error, "the SA is for outbound traffic"}, std::move(o));
+    if (e->larval) return dropped(c, {ctr::in_acquire_error, "the SA is larval (its negotiation has not completed)"}, std::move(o));
     bool sa_udp = e->sa.encap && e->sa.encap->type == kEspInUdp;
     if (hd.kind == Header::Kind::esp && sa_udp != hd.udp)
       return dropped(c, {ctr::in_mismatch, sa_udp ? "the SA expects UDP encapsulation" : "UDP-encapsulated ESP for an SA without it"},
                      std::move(o));
+    uint64_t seq = 0;
+    if (hd.kind == Header::Kind::esp || hd.kind == Header::Kind::ah) {
+      uint32_t seq_lo = load32(&cur[hd.at + (hd.kind == Header::Kind::esp ? 4 : 8)]);
+      if (auto d = check_replay(*e, seq_lo, seq)) return dropped(c, *d, std::move(o));
+    }
     uint32_t spi = e->sa.spi;
-    if (check_expired(c, e)) return dropped(c, {ctr::in_expired, "the SA's hard lifetime ran out"}, std::move(o));
+    bool companion = hd.kind == Header::Kind::ipip;  // the IPComp SA's lifetime is not spent on it
+    if (!companion && check_expired(c, e)) return dropped(c, {ctr::in_expired, "the SA's hard lifetime ran out"}, std::move(o));
     auto k = crypto_of(*e);
     if (!k) return dropped(c, {ctr::in_proto_error, "the engine cannot run this SA's algorithm"}, std::move(o));
     Inbound r;
     Step st;
     switch (hd.kind) {
-      case Header::Kind::esp: st = esp_input(c, *e, **k, cur, *h, hd.at, s.work, r); break;
-      case Header::Kind::ah: st = ah_input(c, *e, **k, cur, *h, s.work, r); break;
+      case Header::Kind::esp: st = esp_input(c, *e, **k, cur, *h, hd.at, seq, s.work, r); break;
+      case Header::Kind::ah: st = ah_input(c, *e, **k, cur, *h, seq, s.work, r); break;
       case Header::Kind::comp: st = ipcomp_input(c, *e, cur, *h, s.work, r); break;
       default:
         s.work.assign(cur.begin() + static_cast<std::ptrdiff_t>(h->ipsec_at), cur.begin() + static_cast<std::ptrdiff_t>(h->length));
         r.next = h->next;
         r.payload = s.work;
-        account(c, *e, r.payload.size());
         break;
     }
     if (st) return dropped(c, *st, std::move(o));
@@ -226,7 +245,7 @@ PacketOutcome run_input(PathContext& c, std::span<const uint8_t> in, std::vector
     }
     out.swap(s.step);
     cur = out;
-    sp[n++] = &e->sa;
+    sp[n++] = Used{&e->sa, hd.kind == Header::Kind::ipip};
     o.spis.push_back(spi);
   }
   if (auto d = policy_check(c, cur, std::span(sp.data(), n))) return dropped(c, *d, std::move(o));

@@ -22,6 +22,18 @@ size_t ext_len(const uint8_t* p) { return (static_cast<size_t>(p[1]) + 1) * 8; }
 
 }  // namespace
 
+IpHeader past_extensions(std::span<const uint8_t> b, const IpHeader& h) {
+  IpHeader r = h;
+  if (h.family != model::Family::inet6) return r;
+  while ((r.next == kHopByHop || r.next == kRouting || r.next == kDestOpts) && r.ipsec_at + 2 <= r.length &&
+         r.ipsec_at + ext_len(&b[r.ipsec_at]) <= r.length) {
+    r.next_at = r.ipsec_at;
+    r.next = b[r.ipsec_at];
+    r.ipsec_at += ext_len(&b[r.ipsec_at]);
+  }
+  return r;
+}
+
 std::optional<IpHeader> parse_ip(std::span<const uint8_t> b) {
   if (b.empty()) return std::nullopt;
   IpHeader h;
@@ -53,18 +65,17 @@ std::optional<IpHeader> parse_ip(std::span<const uint8_t> b) {
   h.ttl = b[7];
   h.src = address(h.family, &b[8]);
   h.dst = address(h.family, &b[24]);
+  // Where IPsec goes: past hop-by-hop options and routing headers, and past destination options unless
+  // a routing header came before them (those are for the final destination and go behind IPsec), as
+  // the kernel's ip6_find_1stfragopt decides.
   size_t at = 40, next_at = 6;
   uint8_t next = b[6];
-  for (bool first = true;; first = false) {
-    bool ext = (next == kHopByHop && first) || next == kRouting;
-    if (next == kDestOpts && at + 2 <= total) {
-      // Destination options before a routing header are for each hop of the route and stay in front of
-      // IPsec; the ones after it (or without one) are for the final destination and go behind it.
-      size_t len = ext_len(&b[at]);
-      ext = at + len + 1 <= total && b[at] == kRouting;
-    }
-    if (!ext) break;
+  bool routing_seen = false;
+  for (;;) {
+    bool skip = next == kHopByHop || next == kRouting || (next == kDestOpts && !routing_seen);
+    if (!skip) break;
     if (at + 2 > total || at + ext_len(&b[at]) > total) return std::nullopt;
+    routing_seen = routing_seen || next == kRouting;
     next_at = at;
     next = b[at];
     at += ext_len(&b[at]);
@@ -151,7 +162,7 @@ void write_ip_header(std::span<uint8_t> at, const NewHeader& h, size_t total) {
     p[1] = h.tos;
     store16(p + 2, static_cast<uint16_t>(total));
     store16(p + 4, h.id);
-    store16(p + 6, h.df ? 0x4000 : 0);
+    store16(p + 6, h.frag_off);
     p[8] = h.ttl;
     p[9] = h.next;
     std::memcpy(p + 12, h.src.bytes.data(), 4);

@@ -16,7 +16,7 @@ inline constexpr uint8_t kProtoIcmp = 1, kProtoIpip = 4, kProtoTcp = 6, kProtoUd
 
 /// One IP packet's headers. `ipsec_at` is where an IPsec header goes (output) or is (input): after the
 /// IPv4 header, or after the IPv6 header and the extension headers that come before it (hop-by-hop,
-/// routing, and destination options followed by routing, as the kernel's ip6_find_1stfragopt puts it).
+/// routing, and destination options not after a routing header, as the kernel's ip6_find_1stfragopt).
 struct IpHeader {
   model::Family family = model::Family::unspec;
   model::Address src, dst;
@@ -33,6 +33,10 @@ struct IpHeader {
 /// Parses the header at the start of `bytes`; nullopt for anything malformed or truncated.
 std::optional<IpHeader> parse_ip(std::span<const uint8_t> bytes);
 
+/// Inbound, an IPsec header may follow any extension header the sender kept in front of it: the
+/// header with ipsec_at moved past every hop-by-hop, routing and destination options header.
+IpHeader past_extensions(std::span<const uint8_t> bytes, const IpHeader& h);
+
 /// The upper-layer protocol, ports or ICMP type/code of a packet, as the SPD sees them (the kernel's
 /// decode_session): every extension header skipped. Fields the bytes do not reach stay 0.
 Flow flow_of(std::span<const uint8_t> bytes, const IpHeader& h, model::Direction dir);
@@ -47,7 +51,7 @@ void set_ipv4_checksum(std::span<uint8_t> header);
 struct NewHeader {
   model::Address src, dst;
   uint8_t next = 0, tos = 0, ttl = 64;
-  bool df = false;
+  uint16_t frag_off = 0;  ///< IPv4 flags and fragment offset (DF is 0x4000)
   uint16_t id = 0;
   uint32_t flow_label = 0;
 };

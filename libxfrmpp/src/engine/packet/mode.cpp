@@ -44,6 +44,19 @@ bool decapsulate_ecn(uint8_t outer, std::span<uint8_t> inner, model::Family f) {
   return true;
 }
 
+// The SA's decap_dscp flag: the outer DSCP replaces the inner one (ipv4_copy_dscp / ipv6_copy_dscp).
+void copy_dscp(uint8_t outer, std::span<uint8_t> inner, model::Family f) {
+  if (f == model::Family::inet) {
+    inner[1] = static_cast<uint8_t>((outer & ~kEcnMask) | (inner[1] & kEcnMask));
+    set_ipv4_checksum(inner.first((inner[0] & 0xf) * 4u));
+  } else {
+    uint16_t w = load16(&inner[0]);
+    uint8_t tc = static_cast<uint8_t>((w >> 4) & 0xff);
+    tc = static_cast<uint8_t>((outer & ~kEcnMask) | (tc & kEcnMask));
+    store16(&inner[0], static_cast<uint16_t>((w & 0xf00f) | tc << 4));
+  }
+}
+
 }  // namespace
 
 Step frame_output(PathContext& c, const model::SecurityAssociation& sa, std::span<const uint8_t> pkt,
@@ -65,8 +78,9 @@ Step frame_output(PathContext& c, const model::SecurityAssociation& sa, std::spa
       n.tos = outer_tos(c, sa, h.tos, sa.dst.family);
       n.ttl = 64;  // the kernel's ip4_dst_hoplimit / ip6_dst_hoplimit default
       uint32_t dfbit = c.knob("dfbit");
-      n.df = dfbit == 1 || (dfbit == 2 && h.family == model::Family::inet && (h.frag_off & 0x4000));
-      if (sa.flags & model::sa_flag::nopmtudisc) n.df = false;
+      bool df = dfbit == 1 || (dfbit == 2 && h.family == model::Family::inet && (h.frag_off & 0x4000));
+      if (sa.flags & model::sa_flag::nopmtudisc) df = false;
+      n.frag_off = df ? 0x4000 : 0;
       n.id = c.ip_id++;
       n.flow_label = h.family == model::Family::inet6 ? h.flow_label : 0;
       f.family = sa.dst.family;
@@ -86,10 +100,11 @@ Step frame_output(PathContext& c, const model::SecurityAssociation& sa, std::spa
       NewHeader n;
       n.src = sa.src;
       n.dst = sa.dst;
+      // xfrm4_beet_make_header: the inner packet's fields, identification and fragment word included.
       n.tos = h.tos;
       n.ttl = h.ttl;
-      n.df = h.family == model::Family::inet && (h.frag_off & 0x4000);
-      n.id = c.ip_id++;
+      n.frag_off = h.frag_off;
+      n.id = h.family == model::Family::inet ? load16(&pkt[4]) : 0;
       n.flow_label = h.flow_label;
       f.family = h.family;
       f.header_len = ip_header_size(f.family);
@@ -127,20 +142,25 @@ Step frame_input(PathContext& c, const model::SecurityAssociation& sa, std::span
         return Drop{ctr::in_mode_error, "malformed inner IP packet"};
       out.resize(inner->length);
       std::memmove(out.data(), payload.data(), inner->length);
+      if (sa.flags & model::sa_flag::decap_dscp) copy_dscp(h.tos, out, inner->family);
       bool ecn = c.knob(h.family == model::Family::inet6 ? "ecn6" : "ecn") != 0 && !(sa.flags & model::sa_flag::noecn);
       if (ecn && !decapsulate_ecn(h.tos, out, inner->family))
         return Drop{ctr::in_error, "outer header marked CE over a packet that is not ECN-capable (RFC 6040)"};
       return std::nullopt;
     }
     case model::Mode::beet: {
+      constexpr uint8_t kBeetPseudoHeader = 94;  // IPPROTO_BEETPH: IPv4 options carried in BEET
       if (sa.sel.family != h.family || next == kProtoIpip || next == kProtoIpv6)
         return Drop{ctr::in_mode_error, "BEET packet does not fit the SA"};
+      if (next == kBeetPseudoHeader) return Drop{ctr::in_mode_error, "BEET pseudo header (IPv4 options) is not supported"};
       NewHeader n;
       n.src = sa.sel.src.addr;
       n.dst = sa.sel.dst.addr;
       n.next = next;
       n.tos = h.tos;
       n.ttl = h.ttl;
+      n.frag_off = h.frag_off;
+      n.id = h.family == model::Family::inet ? load16(&pkt[4]) : 0;
       n.flow_label = h.flow_label;
       size_t hl = ip_header_size(h.family);
       out.resize(hl + payload.size());

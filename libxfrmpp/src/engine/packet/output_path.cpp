@@ -33,15 +33,17 @@ PacketOutcome passed(std::span<const uint8_t> in, std::vector<uint8_t>& out) {
 }
 
 // The selector a larval SA gets from the flow that made it (the kernel's __xfrm_init_tempsel): both
-// hosts exactly, and the ports and protocol the flow had.
+// hosts exactly, and the ports (0 included) and protocol the flow had.
 model::Selector host_selector(const Flow& f) {
   model::Selector s;
   s.family = f.family;
   s.src = {f.src, f.src.max_prefix()};
   s.dst = {f.dst, f.dst.max_prefix()};
   s.proto = f.proto;
-  if (f.sport) s.sport = f.sport, s.sport_mask = 0xffff;
-  if (f.dport) s.dport = f.dport, s.dport_mask = 0xffff;
+  s.sport = f.sport;
+  s.sport_mask = 0xffff;
+  s.dport = f.dport;
+  s.dport_mask = 0xffff;
   return s;
 }
 
@@ -88,10 +90,14 @@ PacketOutcome run_output(PathContext& c, std::span<const uint8_t> in, std::vecto
   size_t n = 0;
   bool missing = false;
   model::Address local = flow.src, remote = flow.dst;
+  // xfrm_tmpl_resolve_one: the first required template without an SA ends the resolution with one
+  // ACQUIRE (optional ones without an SA are skipped, though they still ask for one).
   for (const auto& t : pol->templates) {
     model::Address dst = tunnel_like(t.mode) ? t.dst : remote;
     model::Address src = tunnel_like(t.mode) ? t.src : local;
-    SaChoice choice = find_outbound_sa(c.state, t, src, dst, flow);
+    SaChoice choice = find_outbound_sa(c.state, t, src, dst, flow, pol->if_id.value_or(0));
+    if (choice.sa && choice.sa->sa.dir == model::SaDirection::in)
+      return dropped(c, {ctr::out_dir_error, "the template's SA is marked for inbound traffic"});
     if (choice.sa && n < chain.size()) {
       chain[n++] = choice.sa;
       remote = dst;
@@ -99,7 +105,10 @@ PacketOutcome run_output(PathContext& c, std::span<const uint8_t> in, std::vecto
       continue;
     }
     if (!choice.larval) acquire(c, *pol, t, src, dst, flow);
-    if (t.level != model::Level::use) missing = true;
+    if (t.level != model::Level::use) {
+      missing = true;
+      break;
+    }
   }
   if (missing) return dropped(c, {ctr::out_no_states, "no SA for the policy's template (ACQUIRE sent)"});
 

@@ -25,9 +25,11 @@ struct Inbound {
   uint8_t next = 0;
   std::span<const uint8_t> payload;
 };
+/// ESP and AH take the sequence number the caller's replay check inferred (the kernel checks the window
+/// before the lifetime, and both before the ICV) and advance the window once the packet proved good.
 Step esp_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t> pkt, const IpHeader& h, size_t at,
-               std::vector<uint8_t>& work, Inbound& r);
-Step ah_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t> pkt, const IpHeader& h,
+               uint64_t seq, std::vector<uint8_t>& work, Inbound& r);
+Step ah_input(PathContext& c, SaEntry& e, SaCrypto& k, std::span<const uint8_t> pkt, const IpHeader& h, uint64_t seq,
               std::vector<uint8_t>& work, Inbound& r);
 Step ipcomp_input(PathContext& c, SaEntry& e, std::span<const uint8_t> pkt, const IpHeader& h,
                   std::vector<uint8_t>& work, Inbound& r);

@@ -135,7 +135,7 @@ bool selector_matches(const model::Selector& sel, const Flow& flow) {
 }
 
 SaChoice find_outbound_sa(EngineState& s, const model::Template& t, const model::Address& src,
-                          const model::Address& dst, const Flow& flow) {
+                          const model::Address& dst, const Flow& flow, uint32_t if_id) {
   SaChoice best;
   s.sad.for_each_at(dst, [&](SaEntry& e) {
     const auto& sa = e.sa;
@@ -143,9 +143,10 @@ SaChoice find_outbound_sa(EngineState& s, const model::Template& t, const model:
     if (t.spi && sa.spi != t.spi) return;
     if (!src.is_zero() && !sa.src.is_zero() && sa.src != src) return;  // a template's unset source matches any
     if (sa.flags & model::sa_flag::wildrecv) return;
-    if (sa.dir == model::SaDirection::in) return;
+    // (mark & m) == v with the packet's mark, which is always 0 here.
+    if (sa.if_id.value_or(0) != if_id || (sa.mark && sa.mark->value != 0)) return;
     if (e.larval) {
-      if (selector_matches(sa.sel, flow)) best.larval = true;
+      best.larval = true;
       return;
     }
     if (!selector_matches(sa.sel, flow)) return;

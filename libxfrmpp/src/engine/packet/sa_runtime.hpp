@@ -30,15 +30,16 @@ bool check_expired(PathContext& c, SaEntry*& e);
 /// kernel checks them before it counts one.
 void account(PathContext& c, SaEntry& e, uint64_t bytes);
 
-/// The outbound SA for a template as xfrm_state_find picks it (same addresses, protocol, mode and
-/// reqid, a selector that matches the flow, not a larval or inbound SA; a live SA before a dying one,
-/// then the newest). `larval` tells whether an ACQUIRE is already pending for it.
+/// The outbound SA for a template as xfrm_state_find picks it (same addresses, protocol, mode, reqid
+/// and if_id, a mark the packet's 0 matches, a selector that matches the flow, not larval; a live SA
+/// before a dying one, then the newest). An SA marked for inbound traffic is returned for the caller
+/// to refuse. `larval` tells whether an ACQUIRE is pending for the template, whatever its selector.
 struct SaChoice {
   SaEntry* sa = nullptr;
   bool larval = false;
 };
 SaChoice find_outbound_sa(EngineState& s, const model::Template& t, const model::Address& src,
-                          const model::Address& dst, const Flow& flow);
+                          const model::Address& dst, const Flow& flow, uint32_t if_id);
 
 /// Whether the SA counts with 64-bit sequence numbers.
 inline bool esn_of(const model::SecurityAssociation& sa) { return sa.replay.esn || (sa.flags & model::sa_flag::esn); }
