@@ -4,7 +4,7 @@
 # which fields those are. Each way 3 datagrams: the engine's reach a socket in a, the kernel's pass
 # the engine's ICV check with the payload a sent, the AH packets are of equal length both ways,
 # every SA counts the same in the kernel and in the engine, no XfrmIn* error on either side.
-# vm-timeout: 90
+# vm-timeout: 60
 interop_setup
 auth=0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 cat >sas.conf <<EOF

@@ -4,7 +4,7 @@
 # way 3 datagrams (100-byte payloads): the engine's reach a socket in a, the kernel's are decrypted
 # by the engine to what a sent, the protected packets are of equal length both ways, every SA counts
 # the same packets/bytes in the kernel and in the engine, and neither counts an XfrmIn* error.
-# vm-timeout: 90
+# vm-timeout: 60
 interop_setup
 gcm=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1fcafebabe
 chacha=0x808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3

@@ -17,7 +17,7 @@
 # 6. Pings: 3 plain echo requests B -> A through the engine (ESP seq 4-6), a's kernel answers through
 #    its SA, the engine decrypts the 3 echo replies.
 # At the end both SAs count the same in the kernel and the engine: 6 packets each way.
-# vm-timeout: 120
+# vm-timeout: 90
 interop_setup
 enc=0x00112233445566778899aabbccddeeff
 auth=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff

@@ -5,7 +5,7 @@
 # engine to what a sent. The IPComp SAs count the uncompressed 1008 bytes on both sides; each ESP SA
 # counts in the engine exactly what it counts in the kernel (the compressed size, which may differ
 # between the two compressors, so the wire lengths are only logged); no XfrmIn* error.
-# vm-timeout: 90
+# vm-timeout: 60
 interop_setup
 enc=0x0f0e0d0c0b0a09080706050403020100
 auth=0x1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100

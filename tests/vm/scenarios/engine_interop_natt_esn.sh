@@ -9,7 +9,7 @@
 # 2. ESN: -esn with a 64-packet window, aes-cbc + hmac-sha256 one way (the ICV covers the high 32
 #    bits of the sequence number) and aes-gcm-16 the other (the AAD carries them), over IPv6.
 # Every SA counts the same packets/bytes in the kernel and in the engine; no XfrmIn* error.
-# vm-timeout: 100
+# vm-timeout: 60
 interop_setup
 need_bin udp_encap_socket
 enc=0x00112233445566778899aabbccddeeff

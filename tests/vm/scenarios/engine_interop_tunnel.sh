@@ -5,7 +5,7 @@
 # tunnel packets B4 -> A4 are decapsulated by a and reach a socket on 10.1.0.1, the kernel's are
 # decapsulated by the engine to the inner datagrams a sent; the tunnel packets are of equal length
 # both ways; both SAs count the 128-byte inner packets, the same in the kernel and the engine.
-# vm-timeout: 90
+# vm-timeout: 60
 interop_setup
 enc=0x4a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60616263646566676869
 auth=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
