@@ -163,6 +163,11 @@ engine process --state "$work/in.state" --in -r esp.pcap -w again.pcap --json > 
 [[ $(jq '.packets.dropped' again.json) == 24 &&
    $(jq '[.counters[] | select(.name == "XfrmInStateSeqError") | .run] | add' again.json) == 24 ]] &&
   ok "the same capture again at the peer: 24 replays under XfrmInStateSeqError" || bad "replay: $(jq -c '.packets, .counters' again.json)"
+# ipsec-stat reads the same counters back from the peer's state file (a user's view of the drops).
+stat=$("$bin/ipsec-stat" --backend=engine --state "$work/in.state" --json 2> err)
+[[ $(jq '[.counters[] | select(.name == "XfrmInStateSeqError") | .value] | add' <<< "$stat") == 24 &&
+   $(jq '[.counters[] | select(.name == "XfrmInNoStates") | .value] | add' <<< "$stat") == 0 ]] &&
+  ok "ipsec-stat --backend=engine shows the 24 replays" || bad "ipsec-stat: $(cat err) $(jq -c '[.counters[] | select(.value > 0)]' <<< "$stat")"
 
 # A second --out run continues the sequence numbers the first one committed.
 engine process --state "$work/out.state" --out -r plain.pcap -w esp2.pcap > /dev/null 2> err || bad "second run: $(cat err)"

@@ -57,6 +57,8 @@ int process(const ProcessFlags& f) {
   auto be = engine::EngineBackend::open(eo);
   if (!be) return fail(state.string() + ": " + be.error().message);
   engine::EngineBackend& engine = **be;
+  // A capture is many lookups in an SPD that packets do not change: the compiled form pays off.
+  engine.prepare_lookups();
 
   auto writer = PcapWriter::create(f.write_path, dlt, reader->precision());
   if (!writer) return fail(f.write_path + ": " + writer.error().message);
