@@ -229,3 +229,8 @@ udp_encap_stop() {
 # next to this file in the image (XFRMPP_LIB_DIR overrides /xfrmpp, e.g. to try them on a host).
 # shellcheck source=lib_setkey.sh
 . "${XFRMPP_LIB_DIR:-/xfrmpp}/lib_setkey.sh"
+
+# The engine_interop_* scenarios' helpers (interop_setup, interop_load, eng_process, frames,
+# expect_frames, engine_to_kernel, kernel_to_engine, same_counters, ...) are in lib_interop.sh.
+# shellcheck source=lib_interop.sh
+. "${XFRMPP_LIB_DIR:-/xfrmpp}/lib_interop.sh"
