@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "esp_bench_setup.hpp"
 
+#include "../tests/support/udp_packet.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -110,23 +112,7 @@ Result<std::unique_ptr<Hosts>> make_hosts(std::vector<Algorithm>& algs) {
 }
 
 std::vector<uint8_t> udp_packet(const std::string& src, const std::string& dst, size_t payload) {
-  auto s = *model::Address::parse(src), d = *model::Address::parse(dst);
-  size_t total = 20 + 8 + payload;
-  std::vector<uint8_t> p(total, 0);
-  std::fill(p.begin() + 28, p.end(), uint8_t{0x5a});
-  p[0] = 0x45;
-  p[2] = static_cast<uint8_t>(total >> 8), p[3] = static_cast<uint8_t>(total);
-  p[8] = 64;
-  p[9] = 17;
-  std::memcpy(&p[12], s.bytes.data(), 4);
-  std::memcpy(&p[16], d.bytes.data(), 4);
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 20; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  p[10] = static_cast<uint8_t>(~sum >> 8), p[11] = static_cast<uint8_t>(~sum);
-  p[20] = 0x9c, p[21] = 0x40, p[22] = 0x9c, p[23] = 0x41;
-  p[24] = static_cast<uint8_t>((8 + payload) >> 8), p[25] = static_cast<uint8_t>(8 + payload);
-  return p;
+  return xfrmpp::testing::udp_packet(*model::Address::parse(src), *model::Address::parse(dst), 0x9c40, 0x9c41, payload, 0x5a);
 }
 
 }  // namespace esp_bench

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "../support/udp_packet.hpp"
 #include "packet_support.hpp"
 
 using namespace xfrmpp;
@@ -29,11 +30,7 @@ Bytes ipv4(const char* src, const char* dst, uint8_t proto, const Bytes& payload
   p.insert(p.end(), payload.begin(), payload.end());
   size_t total = p.size();
   p[2] = static_cast<uint8_t>(total >> 8), p[3] = static_cast<uint8_t>(total);
-  p[10] = p[11] = 0;
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 20; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  p[10] = static_cast<uint8_t>(~sum >> 8), p[11] = static_cast<uint8_t>(~sum);
+  xfrmpp::testing::set_ipv4_header_checksum(p);
   return p;
 }
 

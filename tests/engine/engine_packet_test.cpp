@@ -4,6 +4,7 @@
 // expired SA, a policy that asks for more) is dropped under the kernel's counter.
 #include <doctest/doctest.h>
 
+#include "../support/udp_packet.hpp"
 #include "packet_support.hpp"
 
 using namespace xfrmpp;
@@ -261,11 +262,7 @@ TEST_CASE("AH ICV covers the header: a changed address is refused, a changed TTL
   Bytes wire = h.send(plain);
   Bytes ttl = wire;
   ttl[8] = 3;  // TTL is mutable: zeroed for the ICV
-  ttl[10] = ttl[11] = 0;
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 20; i += 2) sum += uint32_t{ttl[i]} << 8 | ttl[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  ttl[10] = static_cast<uint8_t>(~sum >> 8), ttl[11] = static_cast<uint8_t>(~sum);
+  xfrmpp::testing::set_ipv4_header_checksum(ttl);
   auto o = h.receive(ttl, got);
   CHECK_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
   Bytes src = h.send(plain);
@@ -360,17 +357,6 @@ TEST_CASE("malformed input never crashes and every drop is counted") {
   CHECK(total == drops);
 }
 
-namespace {
-
-void fix_ipv4_checksum(Bytes& p) {
-  p[10] = p[11] = 0;
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 20; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  p[10] = static_cast<uint8_t>(~sum >> 8), p[11] = static_cast<uint8_t>(~sum);
-}
-
-}  // namespace
 
 TEST_CASE("AH and the BSD knobs: ah_cleartos decides whether the TOS is covered") {
   for (uint32_t cleartos : {1u, 0u}) {
@@ -381,7 +367,7 @@ TEST_CASE("AH and the BSD knobs: ah_cleartos decides whether the TOS is covered"
     Bytes plain = udp_packet(A4, B4, 1, 2, 50), got;
     Bytes wire = h.send(plain);
     wire[1] = 0x10;  // a router re-marks the DSCP
-    fix_ipv4_checksum(wire);
+    xfrmpp::testing::set_ipv4_header_checksum(wire);
     auto o = h.receive(wire, got);
     if (cleartos)
       CHECK_MESSAGE(o.verdict == Verdict::pass, o.counter << ": " << o.reason);
@@ -409,7 +395,7 @@ TEST_CASE("tunnel outer header: dfbit 0/1/2, ecn off/on (RFC 6040), TTL 64") {
     REQUIRE(h.a->set_host_knob("ecn", r.ecn));
     Bytes in = plain;
     in[1] = r.inner_tos;
-    fix_ipv4_checksum(in);
+    xfrmpp::testing::set_ipv4_header_checksum(in);
     Bytes wire = h.send(in);
     CHECK(((wire[6] & 0x40) != 0) == r.outer_df);
     CHECK(wire[1] == static_cast<uint8_t>(r.outer_tos & (r.ecn ? 0xff : 0xfc)));
@@ -421,10 +407,10 @@ TEST_CASE("tunnel outer header: dfbit 0/1/2, ecn off/on (RFC 6040), TTL 64") {
   for (auto* be : {h.a.get(), h.b.get()}) REQUIRE(be->set_host_knob("ecn", 1));
   Bytes in = plain;
   in[1] = 0x02;
-  fix_ipv4_checksum(in);
+  xfrmpp::testing::set_ipv4_header_checksum(in);
   Bytes wire = h.send(in), got;
   wire[1] |= 0x03;
-  fix_ipv4_checksum(wire);
+  xfrmpp::testing::set_ipv4_header_checksum(wire);
   REQUIRE(h.receive(wire, got).verdict == Verdict::pass);
   CHECK((got[1] & 3) == 3);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "packet_mix.hpp"
 
+#include "../support/udp_packet.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -133,33 +135,7 @@ Result<std::unique_ptr<Mix>> make_mix(const std::filesystem::path& parent) {
 
 Bytes plain_packet(size_t flow, size_t payload, uint8_t fill) {
   const Flow& f = kFlowTable[flow % kFlows];
-  auto s = addr(f.src), d = addr(f.dst);
-  bool v6 = s.family == model::Family::inet6;
-  size_t hl = v6 ? 40 : 20, total = hl + 8 + payload;
-  Bytes p(total, fill);
-  std::memset(p.data(), 0, hl + 8);
-  if (v6) {
-    p[0] = 0x60;
-    p[4] = static_cast<uint8_t>((total - 40) >> 8), p[5] = static_cast<uint8_t>(total - 40);
-    p[6] = 17;
-    p[7] = 64;
-    std::memcpy(&p[8], s.bytes.data(), 16);
-    std::memcpy(&p[24], d.bytes.data(), 16);
-  } else {
-    p[0] = 0x45;
-    p[2] = static_cast<uint8_t>(total >> 8), p[3] = static_cast<uint8_t>(total);
-    p[8] = 64;
-    p[9] = 17;
-    std::memcpy(&p[12], s.bytes.data(), 4);
-    std::memcpy(&p[16], d.bytes.data(), 4);
-    uint32_t sum = 0;
-    for (size_t i = 0; i < 20; i += 2) sum += uint32_t{p[i]} << 8 | p[i + 1];
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    p[10] = static_cast<uint8_t>(~sum >> 8), p[11] = static_cast<uint8_t>(~sum);
-  }
-  p[hl] = 0x9c, p[hl + 1] = 0x40, p[hl + 2] = 0x9c, p[hl + 3] = 0x41;
-  p[hl + 4] = static_cast<uint8_t>((8 + payload) >> 8), p[hl + 5] = static_cast<uint8_t>(8 + payload);
-  return p;
+  return xfrmpp::testing::udp_packet(addr(f.src), addr(f.dst), 0x9c40, 0x9c41, payload, fill);
 }
 
 }  // namespace pmix

@@ -21,14 +21,6 @@ constexpr size_t kMaxDepth = 6;  // XFRM_MAX_DEPTH
 constexpr uint16_t kNatTPort = 4500;
 constexpr uint16_t kEspInUdp = 2;
 
-PacketOutcome dropped(PathContext& c, Drop d, PacketOutcome o = {}) {
-  count(c.log, d.counter);
-  o.verdict = PacketOutcome::Verdict::drop;
-  o.counter = d.counter;
-  o.reason = d.reason;
-  return o;
-}
-
 // Where the next IPsec header is and which protocol it is.
 struct Header {
   enum class Kind : uint8_t { none, esp, ah, comp, ipip, keepalive, ike } kind = Kind::none;

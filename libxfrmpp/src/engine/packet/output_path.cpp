@@ -17,14 +17,6 @@ namespace {
 
 constexpr uint64_t kAcquireSeconds = 30;  // XFRM_ACQ_EXPIRES
 
-PacketOutcome dropped(PathContext& c, Drop d, PacketOutcome o = {}) {
-  count(c.log, d.counter);
-  o.verdict = PacketOutcome::Verdict::drop;
-  o.counter = d.counter;
-  o.reason = d.reason;
-  return o;
-}
-
 PacketOutcome passed(std::span<const uint8_t> in, std::vector<uint8_t>& out) {
   out.assign(in.begin(), in.end());
   PacketOutcome o;

@@ -42,5 +42,7 @@ struct PathContext {
 
 /// Counts a drop.
 void count(PacketLog& log, std::string_view counter);
+/// Counts `d` and turns `o` (what the packet went through so far) into its drop.
+PacketOutcome dropped(PathContext& c, Drop d, PacketOutcome o = {});
 
 }  // namespace xfrmpp::engine::packet

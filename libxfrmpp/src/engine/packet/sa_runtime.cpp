@@ -18,6 +18,14 @@ void count(PacketLog& log, std::string_view counter) {
   ++it->second;
 }
 
+PacketOutcome dropped(PathContext& c, Drop d, PacketOutcome o) {
+  count(c.log, d.counter);
+  o.verdict = PacketOutcome::Verdict::drop;
+  o.counter = d.counter;
+  o.reason = d.reason;
+  return o;
+}
+
 Result<SaCrypto*> crypto_of(SaEntry& e) {
   if (e.crypto) return e.crypto.get();
   auto c = std::make_shared<SaCrypto>();
