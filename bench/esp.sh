@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Engine ESP throughput against openssl speed; see bench/README.md. No root needed:
-#   bench/esp.sh                 # 0.3 s per measurement
+#   bench/esp.sh                 # best of three 0.3 s rounds per measurement, openssl speed best of three 1 s runs
 #   bench/esp.sh --seconds 1     # steadier numbers on a busy machine
 set -euo pipefail
 

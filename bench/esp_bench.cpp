@@ -4,6 +4,7 @@
 // bytes, against `openssl speed` in the same run. A second table splits the per-packet cost at 64 bytes
 // into the cipher (seal on a prepared context, the crypto layer's own call) and the rest of the path.
 // Usage: esp_bench [--seconds S] [--no-openssl]; bench/esp.sh runs it on one core.
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -49,6 +50,13 @@ double per_call(double min_seconds, F&& f) {
     t = since(t0);
   } while (t < min_seconds);
   return t / static_cast<double>(n);
+}
+
+template <typename F>
+double best_of_3(F&& measure) {
+  double best = measure();
+  for (int i = 0; i < 2; ++i) best = std::min(best, measure());
+  return best;
 }
 
 struct Row {
@@ -130,10 +138,13 @@ int main(int argc, char** argv) {
     for (size_t si = 0; si < std::size(kSizes); ++si) {
       auto pkt = esp_bench::udp_packet(Hosts::src(ai), Hosts::dst(ai), kSizes[si]);
       Row& r = rows[ai][si];
-      r.out_s = output_cost(*h.a, pkt, secs);
-      r.in_s = input_cost(*h.a, *h.b, pkt, secs);
-      r.cipher_s = cipher_cost(algs[ai], kSizes[si], secs);
-      if (with_openssl) r.openssl = openssl_rate(algs[ai], kSizes[si]);
+      // Best of three: noise on a shared machine only ever slows a round down.
+      r.out_s = best_of_3([&] { return output_cost(*h.a, pkt, secs); });
+      r.in_s = best_of_3([&] { return input_cost(*h.a, *h.b, pkt, secs); });
+      r.cipher_s = best_of_3([&] { return cipher_cost(algs[ai], kSizes[si], secs); });
+      if (with_openssl)
+        for (int i = 0; i < 3; ++i)  // best of three as well, so that noise cannot flatter the ratio
+          if (auto rate = openssl_rate(algs[ai], kSizes[si]); rate && (!r.openssl || *rate > *r.openssl)) r.openssl = rate;
     }
 
   fmt::print("ESP transport, IPv4/UDP, one core; Gbit/s count the UDP payload bytes; openssl = `openssl speed -evp`\n");
