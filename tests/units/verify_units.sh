@@ -29,6 +29,8 @@ verify() { # prints verify's messages; status 1 when there are any or verify fai
 names=()
 for unit in "$@"; do
   name=$(basename "$unit")
+  # A template is verified as one of its instances (verify refuses a bare template name).
+  [[ $name == *@.service ]] && name=${name/@./@verify.}
   grep -q '^ExecStart=/usr/sbin/' "$unit" || { echo "FAIL: $name: ExecStart is not a /usr/sbin tool"; exit 1; }
   sed "s|/usr/sbin/|$bindir/|g" "$unit" >"$work/units/$name"
   names+=("$work/units/$name")
@@ -36,7 +38,10 @@ done
 ((${#names[@]})) || { echo "FAIL: no units given"; exit 1; }
 
 # Negative control: the same unit with a binary that does not exist and a misspelt key.
-first=$(basename "$1")
+# (a unit with RemainAfterExit=, which the control misspells)
+first=
+for u in "${names[@]}"; do grep -q '^RemainAfterExit=' "$u" && { first=$(basename "$u"); break; }; done
+[[ -n $first ]] || { echo "FAIL: no oneshot unit for the negative control"; exit 1; }
 sed "s|^ExecStart=$bindir/|ExecStart=$work/missing/|; s|^RemainAfterExit=|RemainAfterExi=|" \
   "$work/units/$first" >"$work/broken/$first"
 if verify "$work/broken/$first" >"$work/broken.log"; then

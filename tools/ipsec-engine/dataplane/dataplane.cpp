@@ -317,6 +317,11 @@ void Dataplane::stop() {
 }  // namespace
 
 int run(const RunOptions& o) {
+  // A start empties its table: never one the host's own routing lives in.
+  if (o.table == 253 || o.table == 254 || o.table == 255) {
+    say("error: --table {} is the kernel's default, main or local table; choose one of the dataplane's own", o.table);
+    return 2;
+  }
   engine::EngineOptions eo;
   eo.state = o.state;
   auto be = engine::EngineBackend::open(eo);
