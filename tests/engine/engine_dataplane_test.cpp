@@ -137,3 +137,42 @@ TEST_CASE("a decapsulated packet for another host is checked against fwd, one fo
     CHECK(o.counter == "XfrmInTmplMismatch");
   }
 }
+
+TEST_CASE("SA timers: time limits raise their EXPIREs without a packet, as the kernel's timer does") {
+  etest::TempDir dir;
+  uint64_t clock = 1'000'000;
+  auto be = etest::open(dir.state(), false, [&] { return clock; });
+  auto s = sa(A4, B4, 0x1000, gcm128());
+  s.limits.soft_add_seconds = 10;
+  s.limits.hard_add_seconds = 20;
+  apply(*be, {add(s)});
+  auto kinds = [&] {
+    std::string out;
+    for (const auto& e : be->packet_events()) out += e.kind == Event::Kind::expire ? (e.hard ? "H" : "S") : "?";
+    return out;
+  };
+  clock += 5;
+  be->run_timers();
+  CHECK(kinds() == "");
+  clock += 5;
+  SUBCASE("soft at 10 s, once; hard at 20 s deletes the SA") {
+    be->run_timers();
+    be->run_timers();
+    CHECK(kinds() == "S");
+    clock += 10;
+    be->run_timers();
+    CHECK(kinds() == "SH");
+    REQUIRE(be->commit_packets());
+    auto sas = etest::open(dir.state(), true)->dump_sas(Protocol::esp);
+    REQUIRE(sas);
+    CHECK(sas->empty());
+  }
+  SUBCASE("control: without the timers nothing fires until a packet comes") {
+    clock += 10;
+    CHECK(kinds() == "");
+    REQUIRE(be->commit_packets());
+    auto sas = etest::open(dir.state(), true)->dump_sas(Protocol::esp);
+    REQUIRE(sas);
+    CHECK(sas->size() == 1);
+  }
+}

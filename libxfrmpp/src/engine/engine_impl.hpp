@@ -56,6 +56,9 @@ struct EngineBackend::Impl {
   uint64_t seq_reserve = 0;
   std::function<bool(const model::Address&)> is_local;
 
+  /// What one packet's trip (or a timer run) reads and changes.
+  packet::PathContext path_context();
+
   explicit Impl(EngineOptions o) : options(std::move(o)), file(options.state) {}
   uint64_t now() const;
   /// Re-reads the file when it is not the one `state` came from.

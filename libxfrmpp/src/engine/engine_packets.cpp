@@ -66,14 +66,24 @@ void reserve_ahead(Sad& sad, uint64_t reserve, const std::function<bool(const mo
 
 PacketOutcome EngineBackend::output(std::span<const uint8_t> ip, std::vector<uint8_t>& out) {
   auto& m = *impl_;
-  packet::PathContext c{m.state, m.now(), m.packet_log, &m.iv_source, m.ip_id, m.seq_reserve, &m.is_local};
+  packet::PathContext c = m.path_context();
   return packet::run_output(c, ip, out, m.scratch);
 }
 
 PacketOutcome EngineBackend::input(std::span<const uint8_t> ip, std::vector<uint8_t>& out) {
   auto& m = *impl_;
-  packet::PathContext c{m.state, m.now(), m.packet_log, &m.iv_source, m.ip_id, m.seq_reserve, &m.is_local};
+  packet::PathContext c = m.path_context();
   return packet::run_input(c, ip, out, m.scratch);
+}
+
+packet::PathContext EngineBackend::Impl::path_context() {
+  return packet::PathContext{state, now(), packet_log, &iv_source, ip_id, seq_reserve, &is_local};
+}
+
+void EngineBackend::run_timers() {
+  auto& m = *impl_;
+  packet::PathContext c = m.path_context();
+  packet::run_timers(c);
 }
 
 Result<void> EngineBackend::commit_packets() {

@@ -275,6 +275,7 @@ void Dataplane::on_tick() {
   uint64_t expirations;
   (void)!::read(timer_.get(), &expirations, sizeof(expirations));
   if (++ticks_ % 10 == 0) refresh_local();
+  engine_->run_timers();
   commit();
   if (auto r = engine_->refresh(); !r) say("error: reading the state: {}", r.error().message);
   check_reload();

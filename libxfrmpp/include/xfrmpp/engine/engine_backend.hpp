@@ -81,6 +81,10 @@ class EngineBackend final : public Backend {
   const std::vector<Event>& packet_events() const;
   /// The engine's xfrm_stat counters (persisted in the state file), every one in the kernel's order.
   std::vector<PacketCounter> packet_counters() const;
+  /// What the kernel's SA timers do, for a process that keeps the engine running: SAs whose time limits
+  /// ran out raise soft and hard EXPIREs now rather than at their next packet; hard ones are deleted.
+  /// Like packets, this stays in memory until commit_packets().
+  void run_timers();
   /// Known-answer tests: where IVs come from (unset: the engine's own).
   void set_iv_source(IvSource source);
   /// A live dataplane: which addresses are the host's own. Decapsulated packets for other hosts are then

@@ -85,6 +85,30 @@ bool check_expired(PathContext& c, SaEntry*& e) {
   return false;
 }
 
+void run_timers(PathContext& c) {
+  std::vector<const SaEntry*> hard;
+  c.state.sad.for_each([&](SaEntry& e) {
+    if (e.larval) return;  // a larval SA's time is the ACQUIRE's, kept by the transaction
+    const auto& l = e.sa.limits;
+    const auto& cur = e.sa.current;
+    if (time_passed(cur.add_time, l.hard_add_seconds, c.now) || time_passed(cur.use_time, l.hard_use_seconds, c.now)) {
+      hard.push_back(&e);
+      return;
+    }
+    if (!e.dying && (time_passed(cur.add_time, l.soft_add_seconds, c.now) || time_passed(cur.use_time, l.soft_use_seconds, c.now))) {
+      e.dying = true;
+      expire_event(c, e, false);
+      c.log.dirty = true;
+    }
+  });
+  for (const SaEntry* e : hard) {
+    expire_event(c, *e, true);
+    c.log.deleted.push_back(e->sa.key());
+    c.state.sad.erase(e);
+    c.log.dirty = true;
+  }
+}
+
 void account(PathContext& c, SaEntry& e, uint64_t bytes) {
   e.sa.current.bytes += bytes;
   e.sa.current.packets += 1;

@@ -26,6 +26,10 @@ Result<SaCrypto*> crypto_of(SaEntry& e);
 /// kernel's timer would have fired by now. `e` may be gone when this returns true.
 bool check_expired(PathContext& c, SaEntry*& e);
 
+/// The kernel's xfrm_timer_handler for every SA at once: time limits that ran out raise their EXPIREs
+/// without waiting for a packet (a hard one deletes the SA). Byte and packet limits wait for packets.
+void run_timers(PathContext& c);
+
 /// Accounts one packet of `bytes` to the SA (curlft). Limits are checked at the next packet, as the
 /// kernel checks them before it counts one.
 void account(PathContext& c, SaEntry& e, uint64_t bytes);
