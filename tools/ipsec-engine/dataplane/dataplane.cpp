@@ -124,6 +124,7 @@ class Dataplane {
   unsigned ticks_ = 0;
   bool commit_failing_ = false;
   std::vector<uint8_t> in_, out_;
+  std::vector<uint8_t> tun_buf_ = std::vector<uint8_t>(65535);  // one read's room, never cleared again
 };
 
 void Dataplane::refresh_local() {
@@ -146,7 +147,9 @@ Result<void> Dataplane::start() {
   for (auto f : {model::Family::inet, model::Family::inet6}) (void)rtnl_.delete_rules(f, o_.priority, o_.table);
   if (auto old = rtnl_.routes(o_.table))
     for (const auto& r : *old) (void)rtnl_.delete_route(r, o_.table, 0);
-  if (auto r = rtnl_.set_link(tun_.ifindex, true, o_.mtu); !r) return make_error(r.error().code, "bringing " + tun_.name + " up: " + r.error().message);
+  // The TUN default of 500 packets dropped bursts of a TCP transfer while this process waited for
+  // the CPU; the kernel's queue is the only buffer between the host's sockets and the engine.
+  if (auto r = rtnl_.set_link(tun_.ifindex, true, o_.mtu, 4096); !r) return make_error(r.error().code, "bringing " + tun_.name + " up: " + r.error().message);
   // Decapsulated packets arrive on the TUN device from addresses routed elsewhere by the main table.
   set_sysctl("/proc/sys/net/ipv4/conf/" + tun_.name + "/rp_filter", "0");
 
@@ -228,11 +231,9 @@ void Dataplane::check_reload() {
 
 void Dataplane::on_tun() {
   for (int i = 0; i < 64; ++i) {
-    in_.resize(65535);
-    ssize_t n = ::read(tun_.fd.get(), in_.data(), in_.size());
+    ssize_t n = ::read(tun_.fd.get(), tun_buf_.data(), tun_buf_.size());
     if (n <= 0) return;
-    in_.resize(static_cast<size_t>(n));
-    auto o = engine_->output(in_, out_);
+    auto o = engine_->output(std::span<const uint8_t>(tun_buf_.data(), static_cast<size_t>(n)), out_);
     if (engine_->commit_due()) commit();  // before the packet leaves: its sequence number is on disk
     if (o.verdict != engine::PacketOutcome::Verdict::pass) continue;
     (void)wire_->send(out_);

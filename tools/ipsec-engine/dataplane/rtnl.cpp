@@ -99,7 +99,7 @@ Result<void> Rtnl::request(nlmsghdr* nlh, mnl_cb_t cb, void* data) {
   }
 }
 
-Result<void> Rtnl::set_link(int ifindex, bool up, unsigned mtu) {
+Result<void> Rtnl::set_link(int ifindex, bool up, unsigned mtu, unsigned txqlen) {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
   nlh->nlmsg_type = RTM_NEWLINK;
@@ -110,6 +110,7 @@ Result<void> Rtnl::set_link(int ifindex, bool up, unsigned mtu) {
   ifi->ifi_flags = up ? IFF_UP : 0;
   ifi->ifi_change = IFF_UP;
   if (mtu) mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+  if (txqlen) mnl_attr_put_u32(nlh, IFLA_TXQLEN, txqlen);
   return request(nlh);
 }
 

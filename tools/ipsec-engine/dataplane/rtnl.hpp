@@ -23,7 +23,8 @@ class Rtnl {
  public:
   static Result<Rtnl> open();
 
-  Result<void> set_link(int ifindex, bool up, unsigned mtu);
+  /// Up or down, with an MTU and a transmit queue length (0: leave as is).
+  Result<void> set_link(int ifindex, bool up, unsigned mtu, unsigned txqlen = 0);
   Result<void> add_route(const Route& r, int table, int ifindex);
   Result<void> delete_route(const Route& r, int table, int ifindex);
   /// Every route of `table` (both families), e.g. ones a killed predecessor left.
