@@ -4,10 +4,11 @@
 # setkey file (examples/engine/two-hosts.conf) loaded into each side. Where the kernel has ESP our setkey
 # loads it into each namespace's kernel; where it has none (a kernel built without it, a container that
 # may not load modules) into a software-engine state per side, each served by `ipsec-engine run`.
-# A capture on the veth shows what went over the wire: ESP only. Run as root: scripts/demo_ping.sh [BINDIR]
+# A capture on the veth shows what went over the wire: ESP only; the script fails otherwise.
+# Run as root: scripts/demo_ping.sh [BINDIR [CONF]]
 set -euo pipefail
 bin=$(cd "${1:-$(dirname "$0")/../build/bin}" && pwd)
-conf=$(cd "$(dirname "$0")/../examples/engine" && pwd)/two-hosts.conf
+conf=${2:-$(cd "$(dirname "$0")/../examples/engine" && pwd)/two-hosts.conf}
 work=$(mktemp -d)
 a="xfrmpp-demo-a-$$" b="xfrmpp-demo-b-$$"
 pids=()
