@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Live dataplane throughput, run inside the test VM by bench/engine_live_vm.sh (not a CTest
 # scenario: it lives in bench/, which the vm tests do not glob). bench/engine_live_vm.sh prepends
-# LIVE_BENCH_BYTES, LIVE_BENCH_ALG (gcm | cbc), LIVE_BENCH_ROUNDS and LIVE_BENCH_MODES.
+# LIVE_BENCH_BYTES, LIVE_BENCH_ALG (gcm | cbc), LIVE_BENCH_ROUNDS, LIVE_BENCH_MODES and
+# LIVE_BENCH_MTU (the engine's TUN MTU; empty: its default, 1400).
 #
 # One ESP transport SA pair over IPv4 between a (host A) and b (the kernel's XFRM, host B), loaded by
 # our setkey; one TCP transfer of LIVE_BENCH_BYTES (tcp_transfer send in a -> serve in b) per run:
-#   engine  host A is `ipsec-engine run` (TUN device, MTU 1400, raw sockets), its state from setkey
+#   engine  host A is `ipsec-engine run` (TUN device, MTU 1400 or LIVE_BENCH_MTU, raw sockets), its state from setkey
 #           --backend=engine; a's kernel has no SA
 #   kernel  host A is a's kernel XFRM with the same setkey file
 # Every run starts from fresh SAs (sequence numbers and replay windows from 0): b's SAD and SPD are
@@ -17,7 +18,7 @@
 # an SA line: packets on A's outbound SA and on b's inbound one.
 # vm-timeout: 1200
 LIVE_A=engine
-bytes=${LIVE_BENCH_BYTES:-33554432}
+bytes=${LIVE_BENCH_BYTES:-20000000}
 alg=${LIVE_BENCH_ALG:-gcm}
 rounds=${LIVE_BENCH_ROUNDS:-1}
 modes=${LIVE_BENCH_MODES:-engine kernel}
@@ -57,7 +58,7 @@ fresh() {
 # transfer MODE ROUND: one timed transfer a -> b through host A as MODE
 transfer() {
 	fresh "$1"
-	live_start
+	live_start ${LIVE_BENCH_MTU:+--mtu "$LIVE_BENCH_MTU"}
 	: >serve.log
 	/usr/sbin/ip netns exec "$NS_B" "$TT" serve --bind "$B4" 5201 >serve.out 2>serve.log &
 	_tr_srv=$!
@@ -95,7 +96,7 @@ transfer() {
 		sk_snap "$NS_A"
 		_tr_aout=$(sk_field "$NS_A" esp 0x1001 packets)
 	fi
-	log "SA $_tr_mode round $_tr_round: A's outbound SA 0x1001 $_tr_aout packets, b's inbound $_tr_kin; b's XfrmIn* errors: $(in_errors "$NS_B")"
+	log "SA $_tr_mode round $_tr_round: A's outbound SA 0x1001 $_tr_aout packets ($((bytes / (_tr_aout > 0 ? _tr_aout : 1))) bytes of data per packet), b's inbound $_tr_kin; b's XfrmIn* errors: $(in_errors "$NS_B")"
 }
 
 # warm-up, not measured: crypto modules, page cache and the VM's caches

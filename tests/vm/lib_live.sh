@@ -207,4 +207,7 @@ live_no_errors() {
 	assert_eq "$(in_errors "$NS_B")" "" "the XfrmIn* error counters of b's kernel"
 	assert_eq "$(live_a_in_errors)" "" "the XfrmIn* error counters of host A ($LIVE_A)"
 	log "no XfrmIn* errors in b's kernel nor on host A ($LIVE_A)"
+	# Not judged: with the engine, a's kernel has esp4/esp6 loaded but no SA, so it also counts the
+	# ESP packets its raw sockets hand to the engine (XfrmInNoStates) before dropping its own copy.
+	[ "$LIVE_A" = kernel ] || log "a's kernel (no SAs, for the record): $(in_errors "$NS_A")"
 }
