@@ -60,6 +60,8 @@ rules "shell kernel test (tools/lib.sh)" '^SKIPPED: XFRMPP_TEST_NO_NETNS=1' '^FA
   "$src/tools/setkey_kernel.sh" /nonexistent/setkey "$work"
 rules "shell kernel test (support/netns.sh)" '^SKIPPED: XFRMPP_TEST_NO_NETNS=1' '^FAILED: .*XFRMPP_REQUIRE_KERNEL=1' \
   "$src/kernel/knobs_tools_test.sh" /nonexistent/a /nonexistent/b /nonexistent/c
+rules "live engine test (engine_live/lib.sh)" '^SKIPPED: XFRMPP_TEST_NO_NETNS=1' '^FAILED: .*XFRMPP_REQUIRE_KERNEL=1' \
+  "$src/engine_live/esp_transport.sh" /nonexistent/bin
 
 # --- VM tests ---
 mkdir -p "$work/results"

@@ -14,6 +14,7 @@
 # --offline: only a complete cache (or XFRMPP_VM_KERNEL_ROOT) is used; nothing is looked up or
 # downloaded. The CTest tests run it so (through run_vm.sh --no-fetch): ctest never calls apt-get,
 # scripts/test.sh fetches the kernel before ctest starts.
+# A cache unpacked with an older LAYOUT is unpacked again from its kept .deb (no network, also offline).
 #
 # Environment:
 #   XFRMPP_VM_KERNEL_ROOT     use this directory instead (e.g. "/" for the host's installed kernel
@@ -41,13 +42,13 @@ cache=$(cd "$1" && pwd)
 
 # Everything the initramfs takes from the kernel package. Bump LAYOUT when this list changes, so
 # old caches are re-extracted from the kept .deb.
-LAYOUT=2
+LAYOUT=3
 members=(
 	'./boot/vmlinuz-*' '*/modules/*/modules.builtin' '*/modules/*/modules.builtin.modinfo'
 	'*/modules/*/modules.order' '*/modules/*/kernel/crypto/*' '*/modules/*/kernel/lib/*'
 	'*/modules/*/kernel/net/xfrm/*' '*/modules/*/kernel/net/ipv4/*' '*/modules/*/kernel/net/ipv6/*'
 	'*/modules/*/kernel/net/core/*' '*/modules/*/kernel/net/key/*'
-	'*/modules/*/kernel/drivers/net/veth.ko*'
+	'*/modules/*/kernel/drivers/net/veth.ko*' '*/modules/*/kernel/drivers/net/tun.ko*'
 )
 
 check_root() { # a usable kernel root has exactly one vmlinuz and its module directory
@@ -75,6 +76,15 @@ if [ -z "${XFRMPP_VM_REFRESH:-}" ] && [ -z "${XFRMPP_VM_KERNEL_PACKAGE:-}" ] && 
 	if [ -f "$root/.complete-$LAYOUT" ] && check_root "$root"; then
 		echo "$root"
 		exit 0
+	fi
+	# an older LAYOUT (fewer members unpacked): unpack the same package again from its kept .deb,
+	# with no look-up, so a layout change needs no network (and works with --offline)
+	old_pkg=${root##*/}
+	case $old_pkg in linux-image-*) ;; *) old_pkg= ;; esac
+	if [ -n "$old_pkg" ] && ls "$cache/debs/${old_pkg}_"*_amd64.deb >/dev/null 2>&1; then
+		echo "fetch_kernel: re-unpacking $old_pkg from its kept .deb (cache layout changed)" >&2
+		XFRMPP_VM_KERNEL_PACKAGE=$old_pkg
+		offline=
 	fi
 fi
 

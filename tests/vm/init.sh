@@ -31,9 +31,15 @@ XFRMPP_TRACE=
 # Crypto modules (authenc, gcm, chacha20poly1305, ...) are loaded on demand by the kernel through
 # /sbin/modprobe (busybox) when an SA needs them.
 for m in xfrm_algo xfrm_user esp4 esp6 ah4 ah6 ipcomp ipcomp6 tunnel4 tunnel6 xfrm4_tunnel \
-	xfrm6_tunnel veth af_key; do
+	xfrm6_tunnel veth af_key tun; do
 	modprobe "$m" || echo "XFRMPP-WARN: modprobe $m failed"
 done
+# `ipsec-engine run` opens /dev/net/tun. Loading tun.ko makes devtmpfs create the node; should it
+# not, make it by hand (misc major 10, minor 200).
+if [ ! -c /dev/net/tun ]; then
+	mkdir -p /dev/net
+	mknod -m 0666 /dev/net/tun c 10 200 || echo "XFRMPP-WARN: cannot create /dev/net/tun"
+fi
 $IP link set lo up
 echo "XFRMPP-READY: $(cut -d' ' -f1 /proc/uptime)s"
 

@@ -234,3 +234,8 @@ udp_encap_stop() {
 # expect_frames, engine_to_kernel, kernel_to_engine, same_counters, ...) are in lib_interop.sh.
 # shellcheck source=lib_interop.sh
 . "${XFRMPP_LIB_DIR:-/xfrmpp}/lib_interop.sh"
+
+# The engine_live_* scenarios' helpers (live_setup, live_row, live_load, live_start, live_stop,
+# live_pings, live_same_counters, live_no_errors, ...) are in lib_live.sh.
+# shellcheck source=lib_live.sh
+. "${XFRMPP_LIB_DIR:-/xfrmpp}/lib_live.sh"
