@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // ipsec-engine: tools for the software engine's state. `lookup` answers, for flows read from stdin, what the
 // engine's SPD decides (the policy the kernel would pick, or the host default), one JSON object per line.
-// `process` runs a capture through the engine's packet path and writes what comes out.
+// `process` runs a capture through the engine's packet path and writes what comes out. `run` is a live
+// dataplane over the same paths (Linux).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -11,6 +12,9 @@
 
 #include "backend_cli.hpp"
 #include "cli.hpp"
+#ifdef XFRMPP_HAVE_DATAPLANE
+#include "dataplane/dataplane.hpp"
+#endif
 #include "decision_json.hpp"
 #include "flow_line.hpp"
 #include "guard.hpp"
@@ -87,8 +91,33 @@ int run(int argc, char** argv) {
   pr->add_option("-r", pf.read_path, "the capture to read (RAW, IPV4, IPV6 or Ethernet)")->required();
   pr->add_option("-w", pf.write_path, "the capture to write: the packets that pass")->required();
   pr->add_flag("--json", pf.json, "print the summary as one JSON document");
+#ifdef XFRMPP_HAVE_DATAPLANE
+  xfrmpp::tools::dataplane::RunOptions ro;
+  std::string run_state;
+  auto* rn = app.add_subcommand("run", "a userspace IPsec dataplane: TUN device, raw and NAT-T sockets, routes of its own");
+  rn->add_option("--state", run_state, "the engine state file (default: $XFRMPP_STATE, else the per-user or /run one)");
+  rn->add_option("--tun", ro.tun, "the TUN device to create")->capture_default_str();
+  rn->add_option("--table", ro.table, "the routing table for the protected destinations")->capture_default_str()->check(CLI::Range(1, 0x7fffffff));
+  rn->add_option("--priority", ro.priority, "the priority of the rule that sends unmarked traffic to that table")
+      ->capture_default_str()->check(CLI::Range(1, 32765));
+  rn->add_option("--mark", ro.mark, "the mark of the dataplane's own sockets, which bypass that rule (0x7866)")->check(CLI::Range(1u, 0xffffffffu));
+  rn->add_option("--commit-interval", ro.commit_ms, "milliseconds between writes of the state (counters, sequence numbers)")
+      ->capture_default_str()->check(CLI::Range(10u, 60000u));
+  rn->add_option("--seq-reserve", ro.seq_reserve, "outbound sequence numbers persisted ahead of use (0: off)")->capture_default_str();
+  rn->add_option("--mtu", ro.mtu, "the TUN device's MTU")->capture_default_str()->check(CLI::Range(576u, 65000u));
+  rn->add_option("--natt-port", ro.natt_port, "the UDP port of NAT-T (RFC 3948)")->capture_default_str()->check(CLI::Range(1, 65535));
+#endif
   if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
   if (lk->parsed()) return lookup(lf);
+#ifdef XFRMPP_HAVE_DATAPLANE
+  if (rn->parsed()) {
+    xfrmpp::BackendOptions bo;
+    bo.kind = xfrmpp::BackendKind::engine;
+    if (!run_state.empty()) bo.state = run_state;
+    ro.state = xfrmpp::tools::engine_state_path(bo);
+    return xfrmpp::tools::dataplane::run(ro);
+  }
+#endif
   if (pr->parsed()) {
     if (!want_out && !want_in) return xfrmpp::tools::usage_error("ipsec-engine", "process: --out or --in is required");
     pf.outbound = want_out;

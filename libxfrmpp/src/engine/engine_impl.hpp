@@ -22,6 +22,7 @@ struct EngineBackend::Impl {
   EngineState state;
   FileStamp stamp;     ///< of the file `state` came from
   bool loaded = false;
+  uint64_t loads = 0;  ///< reads of the file
   std::mt19937 rng{std::random_device{}()};
   // Between begin_bulk() and end_bulk(): the lock held for the whole run, and what the run changed but
   // has not written yet.
@@ -52,6 +53,8 @@ struct EngineBackend::Impl {
   packet::Scratch scratch;
   IvSource iv_source;
   uint16_t ip_id = static_cast<uint16_t>(std::random_device{}());
+  uint64_t seq_reserve = 0;
+  std::function<bool(const model::Address&)> is_local;
 
   explicit Impl(EngineOptions o) : options(std::move(o)), file(options.state) {}
   uint64_t now() const;

@@ -6,6 +6,7 @@
 
 #include "engine_impl.hpp"
 #include "packet/path.hpp"
+#include "packet/sa_runtime.hpp"
 #include "xfrmpp/knobs/xfrm_stat.hpp"
 
 namespace xfrmpp::engine {
@@ -21,6 +22,7 @@ struct SaRuntime {
   uint64_t last_used = 0;
   std::vector<uint64_t> replay_bits;
   bool dying = false;
+  uint64_t oseq_reserved = 0;
 };
 
 SaEntry* find_exact(Sad& sad, const model::SaKey& key) {
@@ -33,28 +35,57 @@ bool same_larval(const SaEntry& a, const SaEntry& b) {
          a.sa.mode == b.sa.mode && a.sa.reqid == b.sa.reqid && a.sa.sel == b.sa.sel;
 }
 
+uint64_t oseq_of(const model::SecurityAssociation& sa) {
+  return uint64_t{sa.replay_counters.oseq_hi} << 32 | sa.replay_counters.oseq;
+}
+
+void set_oseq(model::SecurityAssociation& sa, uint64_t v) {
+  sa.replay_counters.oseq = static_cast<uint32_t>(v);
+  sa.replay_counters.oseq_hi = static_cast<uint32_t>(v >> 32);
+}
+
+// What the file gets while a dataplane runs: each SA's outbound number `reserve` ahead, renewed once
+// half of it is used, so that a successor after a crash starts above anything sent. `actual` keeps the
+// true numbers for after the write. A number near the end of its space is not pushed past it.
+// SAs that never sent are reserved for only when they leave from a local address (inbound ones keep 0).
+void reserve_ahead(Sad& sad, uint64_t reserve, const std::function<bool(const model::Address&)>& is_local,
+                   std::vector<std::pair<model::SaKey, uint64_t>>& actual) {
+  sad.for_each([&](SaEntry& e) {
+    if (e.larval) return;
+    uint64_t now = oseq_of(e.sa);
+    if (now == 0 && !e.oseq_reserved && !(is_local && is_local(e.sa.src))) return;
+    uint64_t limit = packet::esn_of(e.sa) ? ~uint64_t{0} : 0xffffffffu;
+    if (now + reserve / 2 > e.oseq_reserved) e.oseq_reserved = std::min(limit, now + reserve);
+    if (e.oseq_reserved <= now) return;
+    actual.emplace_back(e.sa.key(), now);
+    set_oseq(e.sa, e.oseq_reserved);
+  });
+}
+
 }  // namespace
 
 PacketOutcome EngineBackend::output(std::span<const uint8_t> ip, std::vector<uint8_t>& out) {
   auto& m = *impl_;
-  packet::PathContext c{m.state, m.now(), m.packet_log, &m.iv_source, m.ip_id};
+  packet::PathContext c{m.state, m.now(), m.packet_log, &m.iv_source, m.ip_id, m.seq_reserve, &m.is_local};
   return packet::run_output(c, ip, out, m.scratch);
 }
 
 PacketOutcome EngineBackend::input(std::span<const uint8_t> ip, std::vector<uint8_t>& out) {
   auto& m = *impl_;
-  packet::PathContext c{m.state, m.now(), m.packet_log, &m.iv_source, m.ip_id};
+  packet::PathContext c{m.state, m.now(), m.packet_log, &m.iv_source, m.ip_id, m.seq_reserve, &m.is_local};
   return packet::run_input(c, ip, out, m.scratch);
 }
 
 Result<void> EngineBackend::commit_packets() {
   auto& m = *impl_;
   auto& log = m.packet_log;
-  if (!log.dirty && log.events.empty() && log.counters.empty() && log.larvals.empty() && log.deleted.empty()) return {};
+  if (!log.dirty && !log.reserve_low && log.events.empty() && log.counters.empty() && log.larvals.empty() && log.deleted.empty()) return {};
   std::vector<SaRuntime> runtime;
   for (const SaEntry* e : m.state.sad.entries())
     if (!e->larval)
-      runtime.push_back({e->sa.key(), e->sa.replay_counters, e->sa.current, e->sa.stats, e->sa.last_used, e->replay_bits, e->dying});
+      runtime.push_back({e->sa.key(), e->sa.replay_counters, e->sa.current, e->sa.stats, e->sa.last_used, e->replay_bits, e->dying,
+                         e->oseq_reserved});
+  std::vector<std::pair<model::SaKey, uint64_t>> actual;  // true outbound numbers, where the file is ahead
   auto r = m.transact([&](std::vector<Event>& events, bool& changed) -> Result<void> {
     for (auto& rt : runtime) {
       SaEntry* e = find_exact(m.state.sad, rt.key);
@@ -64,7 +95,10 @@ Result<void> EngineBackend::commit_packets() {
       // lifetime use not forgotten). Counts from both are not added: each is a total, the larger wins.
       auto& rc = e->sa.replay_counters;
       auto wide = [](uint32_t hi, uint32_t lo) { return uint64_t{hi} << 32 | lo; };
-      uint64_t oseq = std::max(wide(rc.oseq_hi, rc.oseq), wide(rt.counters.oseq_hi, rt.counters.oseq));
+      // The file's number is our own reservation, not packets another process sent: ours is the truth.
+      uint64_t on_file = wide(rc.oseq_hi, rc.oseq);
+      if (rt.oseq_reserved && on_file == rt.oseq_reserved) on_file = 0;
+      uint64_t oseq = std::max(on_file, wide(rt.counters.oseq_hi, rt.counters.oseq));
       rc.oseq = static_cast<uint32_t>(oseq);
       rc.oseq_hi = static_cast<uint32_t>(oseq >> 32);
       if (wide(rt.counters.seq_hi, rt.counters.seq) >= wide(rc.seq_hi, rc.seq)) {
@@ -81,7 +115,9 @@ Result<void> EngineBackend::commit_packets() {
       e->sa.stats.integrity_failed = std::max(e->sa.stats.integrity_failed, rt.stats.integrity_failed);
       e->sa.last_used = std::max(e->sa.last_used, rt.last_used);
       e->dying = e->dying || rt.dying;
+      e->oseq_reserved = m.seq_reserve ? rt.oseq_reserved : 0;
     }
+    if (m.seq_reserve) reserve_ahead(m.state.sad, m.seq_reserve, m.is_local, actual);
     for (const auto& key : log.deleted)
       if (SaEntry* e = find_exact(m.state.sad, key)) m.state.sad.erase(e);
     for (auto& l : log.larvals) {
@@ -94,9 +130,30 @@ Result<void> EngineBackend::commit_packets() {
     changed = true;
     return {};
   });
+  // The file holds the reservations; this process goes on from the numbers it really used.
+  for (const auto& [key, oseq] : actual)
+    if (SaEntry* e = find_exact(m.state.sad, key)) set_oseq(e->sa, oseq);
   if (!r) return r;
   log = packet::PacketLog{};
   return {};
+}
+
+void EngineBackend::set_local_address_test(std::function<bool(const model::Address&)> is_local) {
+  impl_->is_local = std::move(is_local);
+}
+
+void EngineBackend::set_sequence_reserve(uint32_t n) {
+  auto& m = *impl_;
+  m.seq_reserve = n;
+  // Turning it off must reach the file even when no packet moved, and turning it on must reserve
+  // before the first packet.
+  m.packet_log.dirty = true;
+  m.packet_log.reserve_low = n != 0;
+}
+
+bool EngineBackend::commit_due() const {
+  const auto& log = impl_->packet_log;
+  return log.reserve_low || !log.events.empty();
 }
 
 const std::vector<Event>& EngineBackend::packet_events() const { return impl_->packet_log.events; }

@@ -25,6 +25,9 @@ struct SaEntry {
   // is sa.replay_counters.seq/seq_hi; `replay_bits` holds which packets below it were seen.
   std::vector<uint64_t> replay_bits;
   bool dying = false;      ///< a soft lifetime ran out and its EXPIRE was sent (the kernel's km.dying)
+  /// The outbound sequence number the state file holds for this SA while this process reserves ahead
+  /// (EngineBackend::set_sequence_reserve); 0: none reserved. Never persisted as such.
+  uint64_t oseq_reserved = 0;
   /// The SA's prepared cipher and MAC contexts, made at its first packet; never persisted. Shared so that
   /// copies of the entry (an undo log) keep one set of contexts.
   std::shared_ptr<packet::SaCrypto> crypto;
@@ -53,6 +56,11 @@ class Sad {
   size_t size() const { return by_serial_.size(); }
   /// Every entry, older first.
   std::vector<const SaEntry*> entries() const;
+  /// Calls fn(SaEntry&) for every entry, older first; the SA's identity must not change.
+  template <typename Fn>
+  void for_each(Fn fn) {
+    for (auto& [serial, e] : by_serial_) fn(e);
+  }
   /// Calls fn(SaEntry&) for every entry with destination `dst`, older first (outbound SA choice).
   template <typename Fn>
   void for_each_at(const model::Address& dst, Fn fn) {

@@ -62,6 +62,9 @@ class EngineBackend final : public Backend {
   void prepare_lookups();
   /// Re-reads the state file if another process changed it.
   Result<void> refresh();
+  /// How many times the state was read from the file (by refresh() or inside a change or commit): when
+  /// it moves, another process changed the SPD, the SAD or the knobs.
+  uint64_t loads() const;
   const Spd& spd() const;
 
   /// Runs one IP packet through the outbound path (the `out` SPD decision, then the SAs its templates
@@ -80,6 +83,15 @@ class EngineBackend final : public Backend {
   std::vector<PacketCounter> packet_counters() const;
   /// Known-answer tests: where IVs come from (unset: the engine's own).
   void set_iv_source(IvSource source);
+  /// A live dataplane: which addresses are the host's own. Decapsulated packets for other hosts are then
+  /// checked against `fwd` policies, as ip_forward does; unset, every packet is checked against `in`.
+  void set_local_address_test(std::function<bool(const model::Address&)> is_local);
+  /// Persist outbound sequence numbers `n` ahead of use, so that a process killed between commits never
+  /// lets its successor reuse one (0: off; the next commit then writes the true values).
+  void set_sequence_reserve(uint32_t n);
+  /// Whether commit_packets() must run before the packets output() returned leave the host: an outbound
+  /// sequence number is near what the state file holds, or an event waits to be journalled.
+  bool commit_due() const;
 
  private:
   struct Impl;

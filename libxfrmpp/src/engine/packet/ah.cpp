@@ -113,7 +113,7 @@ struct IcvInput {
 
 Step ah_output(PathContext& c, SaEntry& e, SaCrypto& k, const Framing& f, std::vector<uint8_t>& out) {
   uint64_t seq = 0;
-  if (!next_output_seq(e, seq)) return Drop{ctr::out_seq_error, "sequence number space used up: the SA needs rekeying"};
+  if (!next_output_seq(c, e, seq)) return Drop{ctr::out_seq_error, "sequence number space used up: the SA needs rekeying"};
   size_t icv = k.mac->icv_size(), ah_len = ah_length(f.family, icv, e.sa.flags), at = f.header_len;
   if (icv > 64) return Drop{ctr::out_proto_error, "AH ICV longer than 64 bytes"};
   if (at + ah_len + f.payload.size() > 0xffff + (f.family == model::Family::inet6 ? 40u : 0u))

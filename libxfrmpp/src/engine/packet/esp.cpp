@@ -30,7 +30,7 @@ uint16_t udp6_checksum(std::span<const uint8_t> ip6, size_t udp_at) {
 
 }  // namespace
 
-bool next_output_seq(SaEntry& e, uint64_t& seq) {
+bool next_output_seq(PathContext& c, SaEntry& e, uint64_t& seq) {
   constexpr uint32_t kOseqMayWrap = 2;  // XFRM_SA_XFLAG_OSEQ_MAY_WRAP: a non-ESN counter wraps to 0
   auto& rc = e.sa.replay_counters;
   uint64_t cur = uint64_t{rc.oseq_hi} << 32 | rc.oseq;
@@ -43,13 +43,14 @@ bool next_output_seq(SaEntry& e, uint64_t& seq) {
   seq = cur + 1;
   rc.oseq = static_cast<uint32_t>(seq);
   if (esn_of(e.sa)) rc.oseq_hi = static_cast<uint32_t>(seq >> 32);
+  if (c.seq_reserve && seq + c.seq_reserve / 2 > e.oseq_reserved) c.log.reserve_low = true;
   return true;
 }
 
 Step esp_output(PathContext& c, SaEntry& e, SaCrypto& k, const Framing& f, std::vector<uint8_t>& out) {
   const auto& sa = e.sa;
   uint64_t seq = 0;
-  if (!next_output_seq(e, seq)) return Drop{ctr::out_seq_error, "sequence number space used up: the SA needs rekeying"};
+  if (!next_output_seq(c, e, seq)) return Drop{ctr::out_seq_error, "sequence number space used up: the SA needs rekeying"};
   crypto::EspSizes z = k.esp->sizes();
   size_t payload = f.payload.size();
   size_t tfc = sa.tfcpad && payload < *sa.tfcpad ? *sa.tfcpad - payload : 0;

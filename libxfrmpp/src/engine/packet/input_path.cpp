@@ -122,18 +122,21 @@ bool has_nontransport(std::span<const Used> sp, size_t from) {
 }
 
 // __xfrm_policy_check for the packet as it is delivered, with the SAs that came off it in `sp`
-// (outermost first).
+// (outermost first): against `in` policies when it is for this host, against `fwd` ones when ip_forward
+// would take it on.
 std::optional<Drop> policy_check(PathContext& c, std::span<const uint8_t> pkt,
                                  std::span<const Used> sp) {
   auto h = parse_ip(pkt);
   if (!h) return Drop{ctr::in_hdr_error, "malformed decapsulated packet"};
-  Flow flow = flow_of(pkt, *h, model::Direction::in);
+  bool local = !c.is_local || !*c.is_local || (*c.is_local)(h->dst);
+  Flow flow = flow_of(pkt, *h, local ? model::Direction::in : model::Direction::fwd);
   for (const Used& u : sp)
     if (!u.kern && !selector_matches(u.sa->sel, flow)) return Drop{ctr::in_mismatch, "the packet does not match its SA's selector"};
   const model::Policy* pol = c.state.spd.lookup(flow);
   if (!pol) {
-    if (c.state.default_in == model::PolicyAction::block) return Drop{ctr::in_no_pols, "no in policy, and the default in policy blocks"};
-    if (has_nontransport(sp, 0)) return Drop{ctr::in_no_pols, "tunnel-mode SA with no in policy for the inner packet"};
+    if ((local ? c.state.default_in : c.state.default_fwd) == model::PolicyAction::block)
+      return Drop{ctr::in_no_pols, local ? "no in policy, and the default in policy blocks" : "no fwd policy, and the default fwd policy blocks"};
+    if (has_nontransport(sp, 0)) return Drop{ctr::in_no_pols, "tunnel-mode SA with no in or fwd policy for the inner packet"};
     return std::nullopt;
   }
   if (pol->kind == model::PolicyKind::discard) return Drop{ctr::in_pol_block, "blocked by a discard policy"};
@@ -141,10 +144,10 @@ std::optional<Drop> policy_check(PathContext& c, std::span<const uint8_t> pkt,
   uint32_t if_id = pol->if_id.value_or(0);
   for (size_t i = pol->templates.size(); i-- > 0;) {
     k = policy_ok(pol->templates[i], sp, k, if_id);
-    if (k < 0) return Drop{ctr::in_tmpl_mismatch, "the SAs used do not satisfy the in policy's templates"};
+    if (k < 0) return Drop{ctr::in_tmpl_mismatch, "the SAs used do not satisfy the policy's templates"};
   }
   if (has_nontransport(sp, static_cast<size_t>(k)))
-    return Drop{ctr::in_tmpl_mismatch, "a tunnel-mode SA the in policy does not ask for"};
+    return Drop{ctr::in_tmpl_mismatch, "a tunnel-mode SA the policy does not ask for"};
   return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 // What one packet's trip through the engine reads and changes, and how a step reports a drop.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <optional>
@@ -28,6 +29,9 @@ struct PacketLog {
   std::vector<model::SaKey> deleted;   ///< SAs a hard lifetime removed
   std::vector<SaEntry> larvals;        ///< SAs an ACQUIRE made
   bool dirty = false;                  ///< some packet touched an SA
+  /// An outbound sequence number came within half the reserve of what the state file holds: commit
+  /// before the packet leaves (EngineBackend::commit_due).
+  bool reserve_low = false;
 };
 
 struct PathContext {
@@ -36,6 +40,10 @@ struct PathContext {
   PacketLog& log;
   const IvSource* iv_source;     ///< null: the transforms' own IVs
   uint16_t& ip_id;               ///< IPv4 identification of the next outer header
+  uint64_t seq_reserve = 0;      ///< outbound sequence numbers persisted ahead; 0: no reservation
+  /// Whether an address is the host's own (a decapsulated packet for another host is checked against
+  /// `fwd` policies); null: every destination is local.
+  const std::function<bool(const model::Address&)>* is_local = nullptr;
   /// A host knob (dfbit, ecn, ecn6, ah_cleartos, ah_offsetmask) as set, or its BSD default.
   uint32_t knob(std::string_view name) const;
 };

@@ -36,6 +36,6 @@ Step ipcomp_input(PathContext& c, SaEntry& e, std::span<const uint8_t> pkt, cons
 
 /// The 64-bit sequence number the next outbound packet takes; false when the space is used up (the
 /// kernel's XfrmOutStateSeqError: a non-ESN SA after 2^32-1 packets).
-bool next_output_seq(SaEntry& e, uint64_t& seq);
+bool next_output_seq(PathContext& c, SaEntry& e, uint64_t& seq);
 
 }  // namespace xfrmpp::engine::packet

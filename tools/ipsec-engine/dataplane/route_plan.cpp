@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "route_plan.hpp"
+
+#include <map>
+
+namespace xfrmpp::tools::dataplane {
+
+namespace {
+
+model::Prefix masked(model::Prefix p) {
+  size_t bits = p.addr.max_prefix();
+  if (p.len > bits) p.len = static_cast<uint8_t>(bits);
+  for (size_t i = 0; i < bits / 8; ++i) {
+    size_t keep = p.len > i * 8 ? p.len - i * 8 : 0;
+    if (keep < 8) p.addr.bytes[i] &= static_cast<uint8_t>(0xff00 >> keep);
+  }
+  return p;
+}
+
+}  // namespace
+
+bool prefix_contains(const model::Prefix& p, const model::Address& a) {
+  if (p.addr.family != a.family) return false;
+  model::Prefix b{a, p.len};
+  return masked(b).addr == masked(p).addr;
+}
+
+std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local) {
+  std::map<model::Prefix, Route> by_dst;
+  spd.for_each([&](const model::Policy& p) {
+    if (p.dir != model::Direction::out) return;
+    if (p.kind != model::PolicyKind::ipsec && p.kind != model::PolicyKind::discard) return;
+    if (p.is_socket_policy()) return;  // a socket's own policy is the kernel's business
+    std::vector<model::Prefix> dsts;
+    if (p.sel.family == model::Family::unspec || p.sel.dst.addr.is_unspec()) {
+      for (auto f : {model::Family::inet, model::Family::inet6}) {
+        model::Address any;
+        any.family = f;
+        dsts.push_back({any, 0});
+      }
+    } else {
+      dsts.push_back(masked(p.sel.dst));
+    }
+    for (const auto& d : dsts) {
+      Route r{d, std::nullopt};
+      if (p.sel.src.len > 0)
+        for (const auto& l : local)
+          if (prefix_contains(p.sel.src, l.addr)) {
+            r.prefsrc = l.addr;
+            break;
+          }
+      by_dst.try_emplace(d, r);
+    }
+  });
+  std::vector<Route> out;
+  for (auto& [dst, r] : by_dst) out.push_back(r);
+  return out;
+}
+
+}  // namespace xfrmpp::tools::dataplane
