@@ -165,7 +165,7 @@ wait_log() {
   done
 }
 
-declare -A engine_pid
+declare -A engine_pid engine_ns
 # engine_start NAME NS [RUN_ARGS...]: `ipsec-engine run --state NAME.state` in NS, log NAME.log (appended
 # to on a restart); waits for its new ready line (10 s). Fails the test when it does not get ready.
 engine_start() {
@@ -175,7 +175,7 @@ engine_start() {
   local before
   before=$(grep -c '^ipsec-engine: ready:' "$name.log")
   bg_ns "$name" "$n" "$bin/ipsec-engine" run --state "$work/$name.state" "$@"
-  engine_pid[$name]=$BG_PID
+  engine_pid[$name]=$BG_PID engine_ns[$name]=$n
   if wait_log "$name.log" '^ipsec-engine: ready:' 10 "$BG_PID" "$before"; then
     note "$name: $(grep '^ipsec-engine: ready:' "$name.log" | tail -n 1)"
   else
@@ -184,9 +184,19 @@ engine_start() {
   fi
 }
 
-# engine_stop NAME: SIGTERM, and it must exit 0 having logged its stop line (the state is saved then)
+# The most packets the kernel may hand an engine through its TUN device in one run of these scenarios
+# (a few pings, a few seconds of 0.2 s pings): more means a loop (a packet the engine sends that comes
+# back to it, as the TUN's own router solicitations once did, at 100,000s per second).
+tun_packets_max=2000
+
+# engine_stop NAME: SIGTERM, and it must exit 0 having logged its stop line (the state is saved then);
+# before, its TUN device must not have handed it more than tun_packets_max packets
 engine_stop() {
-  local pid=${engine_pid[$1]} rc
+  local pid=${engine_pid[$1]} rc tx
+  tx=$(nsx "${engine_ns[$1]}" cat /sys/class/net/xfrmpp0/statistics/tx_packets 2> /dev/null)
+  if [[ -n $tx ]] && ((tx > tun_packets_max)); then
+    bad "engine $1: its TUN device handed it $tx packets (at most $tun_packets_max in this test: a loop?)"
+  fi
   kill -TERM "$pid" 2> /dev/null
   wait "$pid"
   rc=$?
