@@ -146,6 +146,8 @@ Result<void> Dataplane::start() {
   for (auto f : {model::Family::inet, model::Family::inet6}) (void)rtnl_.delete_rules(f, o_.priority, o_.table);
   if (auto old = rtnl_.routes(o_.table))
     for (const auto& r : *old) (void)rtnl_.delete_route(r, o_.table, 0);
+  // No IPv6 link-local address: the TUN's own router solicitations would come back in (ff02::2).
+  set_sysctl("/proc/sys/net/ipv6/conf/" + tun_.name + "/addr_gen_mode", "1");
   if (auto r = rtnl_.set_link(tun_.ifindex, true, o_.mtu); !r) return make_error(r.error().code, "bringing " + tun_.name + " up: " + r.error().message);
   // Decapsulated packets arrive on the TUN device from addresses routed elsewhere by the main table.
   set_sysctl("/proc/sys/net/ipv4/conf/" + tun_.name + "/rp_filter", "0");
