@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash disable=SC2034
 # Sourced by the tests/engine_live scenarios (bash): the live dataplane, `ipsec-engine run`, one per
 # private network namespace, the namespaces joined by veth pairs. Each side's engine state is loaded with
 # `setkey --backend=engine --state FILE -f`, the hosts ping each other (busybox ping), the wire between the
@@ -135,45 +136,67 @@ live_load() {
   sk "$1" -f "$1.conf" > "load-$1.log" 2>&1 || { echo "FAILED: setkey -f $1.conf: $(cat "load-$1.log")"; exit 1; }
 }
 
-# bg NAME CMD...: CMD in the background, output in NAME.log; BG_PID = its pid (killed by the trap)
+# bg NAME CMD...: CMD (a program, not a shell function: its pid is what gets the signals) in the
+# background, output appended to NAME.log; BG_PID = its pid (killed by the trap)
 bg() {
   local name=$1
   shift
-  : > "$name.log"
-  "$@" > "$name.log" 2>&1 &
+  touch "$name.log"
+  "$@" >> "$name.log" 2>&1 &
   BG_PID=$!
   live_pids+=("$BG_PID")
 }
 
-# wait_log FILE ERE SECONDS PID: until a line of FILE matches ERE (ok), PID exits, or the time is up
+# bg_ns NAME NS CMD...: bg in namespace NS (ip netns exec execs CMD: BG_PID is CMD's pid)
+bg_ns() {
+  local name=$1 n=$2
+  shift 2
+  bg "$name" ip netns exec "$(ns "$n")" "$@"
+}
+
+# wait_log FILE ERE SECONDS PID [AFTER]: until more than AFTER (default 0) lines of FILE match ERE (ok),
+# PID exits, or the time is up
 wait_log() {
   local i=0 n=$(($3 * 20))
-  until grep -Eq -- "$2" "$1"; do
+  until (($(grep -Ec -- "$2" "$1") > ${5:-0})); do
     kill -0 "$4" 2> /dev/null || { echo "  $1: the process exited before /$2/"; return 1; }
     ((i++ < n)) || { echo "  $1: no /$2/ after $3 s"; return 1; }
     sleep 0.05
   done
 }
 
-declare -A engine_pid
-# engine_start NAME NS [RUN_ARGS...]: `ipsec-engine run --state NAME.state` in NS, log NAME.log; waits for
-# its ready line (10 s). Fails the test when it does not get ready.
+declare -A engine_pid engine_ns
+# engine_start NAME NS [RUN_ARGS...]: `ipsec-engine run --state NAME.state` in NS, log NAME.log (appended
+# to on a restart); waits for its new ready line (10 s). Fails the test when it does not get ready.
 engine_start() {
   local name=$1 n=$2
   shift 2
-  bg "$name" ip netns exec "$(ns "$n")" "$bin/ipsec-engine" run --state "$work/$name.state" "$@"
-  engine_pid[$name]=$BG_PID
-  if wait_log "$name.log" '^ipsec-engine: ready:' 10 "$BG_PID"; then
-    note "$name: $(grep -m1 '^ipsec-engine: ready:' "$name.log")"
+  touch "$name.log"
+  local before
+  before=$(grep -c '^ipsec-engine: ready:' "$name.log")
+  bg_ns "$name" "$n" "$bin/ipsec-engine" run --state "$work/$name.state" "$@"
+  engine_pid[$name]=$BG_PID engine_ns[$name]=$n
+  if wait_log "$name.log" '^ipsec-engine: ready:' 10 "$BG_PID" "$before"; then
+    note "$name: $(grep '^ipsec-engine: ready:' "$name.log" | tail -n 1)"
   else
     bad "engine $name is ready in $n"
     live_done
   fi
 }
 
-# engine_stop NAME: SIGTERM, and it must exit 0 having logged its stop line (the state is saved then)
+# The most packets the kernel may hand an engine through its TUN device in one run of these scenarios
+# (a few pings, a few seconds of 0.2 s pings): more means a loop (a packet the engine sends that comes
+# back to it, as the TUN's own router solicitations once did, at 100,000s per second).
+tun_packets_max=2000
+
+# engine_stop NAME: SIGTERM, and it must exit 0 having logged its stop line (the state is saved then);
+# before, its TUN device must not have handed it more than tun_packets_max packets
 engine_stop() {
-  local pid=${engine_pid[$1]} rc
+  local pid=${engine_pid[$1]} rc tx
+  tx=$(nsx "${engine_ns[$1]}" cat /sys/class/net/xfrmpp0/statistics/tx_packets 2> /dev/null)
+  if [[ -n $tx ]] && ((tx > tun_packets_max)); then
+    bad "engine $1: its TUN device handed it $tx packets (at most $tun_packets_max in this test: a loop?)"
+  fi
   kill -TERM "$pid" 2> /dev/null
   wait "$pid"
   rc=$?
@@ -193,7 +216,7 @@ engine_kill() {
 declare -A capture_pid
 # capture_start NAME NS IF: dumpcap on IF in NS (both directions) into NAME.pcap, once it captures
 capture_start() {
-  bg "$1-capture" ip netns exec "$(ns "$2")" dumpcap -q -P -i "$3" -w "$work/$1.pcap"
+  bg_ns "$1-capture" "$2" dumpcap -q -P -i "$3" -w "$work/$1.pcap"
   capture_pid[$1]=$BG_PID
   wait_log "$1-capture.log" "^Capturing on" 10 "$BG_PID" || { bad "dumpcap on $2/$3"; live_done; }
 }

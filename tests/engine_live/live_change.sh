@@ -36,7 +36,7 @@ EOF2
 { cat sas.conf; spd "$A4" "$B4" esp/transport//require; } > a.conf
 { cat sas.conf; spd "$B4" "$A4" esp/transport//require; } > b.conf
 capture_start change A va
-bg ping-long nsx A busybox ping -i 0.2 -W 1 "$B4"
+bg_ns ping-long A busybox ping -i 0.2 -W 1 "$B4"
 long=$BG_PID
 sleep 1
 reloads_a=$(grep -c '^ipsec-engine: reload:' a.log) reloads_b=$(grep -c '^ipsec-engine: reload:' b.log)

@@ -38,7 +38,7 @@ wait_replies() {
     sleep 0.1
   done
 }
-bg ping-long nsx A busybox ping -i 0.2 -W 1 "$B4"
+bg_ns ping-long A busybox ping -i 0.2 -W 1 "$B4"
 long=$BG_PID
 check "the pings are answered before the kill" wait_replies ping-long 5 5
 engine_kill b

@@ -36,16 +36,20 @@ cat > sas.conf << EOF2
 add 192.0.2.1 192.0.2.2 esp 0x2001 -m tunnel -r 64 $gcm;
 add 192.0.2.2 192.0.2.1 esp 0x2002 -m tunnel -r 64 $gcm;
 EOF2
+# A gateway's policies as setkey writes them: out and in; setkey (RFC mode, the default) installs each
+# in policy as fwd too, which is the one that the forwarded, decapsulated packets meet.
 gateway() {  # LOCAL_NET REMOTE_NET LOCAL_GW REMOTE_GW
   cat sas.conf
   echo "spdadd $1 $2 any -P out ipsec esp/tunnel/$3-$4/require;"
   echo "spdadd $2 $1 any -P in ipsec esp/tunnel/$4-$3/require;"
-  echo "spdadd $2 $1 any -P fwd ipsec esp/tunnel/$4-$3/require;"
 }
 gateway 10.1.0.0/24 10.2.0.0/24 192.0.2.1 192.0.2.2 > ga.conf
 gateway 10.2.0.0/24 10.1.0.0/24 192.0.2.2 192.0.2.1 > gb.conf
 live_load ga
 live_load gb
+dirs() { sk "$1" -DP --json | jq -r '[.policies[] | "\(.dir) \(.selector.src) \(.selector.dst)"] | sort | join(", ")'; }
+check "GB's SPD: out, in and fwd for the two inner networks" [ "$(dirs gb)" = \
+  "fwd 10.1.0.0/24 10.2.0.0/24, in 10.1.0.0/24 10.2.0.0/24, out 10.2.0.0/24 10.1.0.0/24" ]
 engine_start ga GA
 engine_start gb GB
 capture_start wire GA vw

@@ -147,6 +147,8 @@ Result<void> Dataplane::start() {
   for (auto f : {model::Family::inet, model::Family::inet6}) (void)rtnl_.delete_rules(f, o_.priority, o_.table);
   if (auto old = rtnl_.routes(o_.table))
     for (const auto& r : *old) (void)rtnl_.delete_route(r, o_.table, 0);
+  // No IPv6 link-local address: the TUN's own router solicitations would come back in (ff02::2).
+  set_sysctl("/proc/sys/net/ipv6/conf/" + tun_.name + "/addr_gen_mode", "1");
   // The TUN default of 500 packets dropped bursts of a TCP transfer while this process waited for
   // the CPU; the kernel's queue is the only buffer between the host's sockets and the engine.
   if (auto r = rtnl_.set_link(tun_.ifindex, true, o_.mtu, 4096); !r) return make_error(r.error().code, "bringing " + tun_.name + " up: " + r.error().message);
