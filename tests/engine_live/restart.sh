@@ -5,7 +5,8 @@
 #    state: the pings are answered again, B's TUN device went away with the process, the new start left
 #    one rule of its table (the stale one removed, not a second added), B's sequence numbers never go
 #    back (every ESP frame of SA B -> A on the wire has a new, higher one: the reserve persisted ahead),
-#    and A, the peer, counts no replay (XfrmInStateSeqError 0).
+#    and A, the peer, counts no replay (XfrmInStateSeqError 0). While B's engine is down its prohibit
+#    routes keep its traffic to A from leaving in the clear (fail closed).
 # 2. B's engine stopped with SIGTERM: while it ran, its rule (v4 and v6), its routes in table 2800 and
 #    its TUN device were there; after the stop none is.
 #   restart.sh BIN_DIR
@@ -46,6 +47,12 @@ before=$(replies ping-long)
 sleep 1
 check "after SIGKILL, no reply comes while B's engine is down" [ "$(replies ping-long)" -le $((before + 1)) ]
 if ip -n "$(ns B)" link show xfrmpp0 > /dev/null 2>&1; then bad "B's TUN device went away with the killed engine"; else ok "B's TUN device went away with the killed engine"; fi
+# Fail closed: the device's routes went with it, the prohibit routes behind them stay, so B's own
+# traffic to A (the echo replies, B's own pings) cannot leave in the clear until the restart.
+prohibits() { ip -n "$(ns B)" "$1" route show table 2800 | grep -c '^prohibit'; }
+check "while B's engine is down its table keeps a prohibit route (IPv4)" [ "$(prohibits -4)" -ge 1 ]
+check "while B's engine is down its table keeps a prohibit route (IPv6)" [ "$(prohibits -6)" -ge 1 ]
+if nsx B busybox ping -c 1 -W 1 "$A4" > ping-down.log 2>&1; then bad "B's own ping to A went out while its engine was down"; else ok "B's own ping to A is refused while its engine is down"; fi
 engine_start b B
 rules() { ip -n "$(ns B)" "$1" rule show | grep -c 'lookup 2800'; }
 check "after the restart B has one rule of table 2800 (IPv4)" [ "$(rules -4)" -eq 1 ]
@@ -64,7 +71,7 @@ present() {  # what B shows of the engine: rules v4/v6, routes v4/v6 in table 28
 }
 running=$(present)
 note "B while its engine runs: rules v4 v6, routes v4 v6, device: $running"
-check "while B's engine runs: 1 rule each (v4, v6), a route each in table 2800, the TUN device" [ "$running" = "1 1 1 1 tun" ]
+check "while B's engine runs: 1 rule each (v4, v6), two routes each in table 2800 (TUN, prohibit), the TUN device" [ "$running" = "1 1 2 2 tun" ]
 capture_stop wire
 engine_stop b
 engine_stop a
@@ -73,6 +80,7 @@ note "B after SIGTERM: $after"
 check "after SIGTERM: no rule, no route in table 2800, no TUN device in B" [ "$after" = "0 0 0 0 no-tun" ]
 note "B's ip rule after the stop: $(ip -n "$(ns B)" rule show | tr '\n' ';')"
 
+check "no cleartext ICMP echo on the wire, also while B's engine was down" [ "$(wire_cleartext wire.pcap)" -eq 0 ]
 check "A, the restarted engine's peer, counts no replay (XfrmInStateSeqError)" counter_is a XfrmInStateSeqError 0
 check "B counts no replay either" counter_is b XfrmInStateSeqError 0
 # Every sequence number of B's SA on the wire is new and higher than the one before.

@@ -67,6 +67,12 @@ void set_sysctl(const std::string& path, const char* value) {
   if (!f) say("warning: could not set {} to {}", path, value);
 }
 
+bool device_own(std::span<const uint8_t> p) {
+  if (p.size() >= 20 && p[0] >> 4 == 4) return p[16] >= 224;  // multicast, reserved, broadcast
+  if (p.size() >= 40 && p[0] >> 4 == 6) return p[24] == 0xff || (p[24] == 0xfe && (p[25] & 0xc0) == 0x80);
+  return true;  // not IP: nothing the engine could send
+}
+
 Result<Fd> make_signalfd() {
   sigset_t set;
   sigemptyset(&set);
@@ -108,6 +114,7 @@ class Dataplane {
   void check_reload();  // after_load() when another process changed the state
   void refresh_local();
   Result<void> sync_routes();
+  size_t destinations() const { return routes_.size() / 2; }  // a TUN and a prohibit route each
   void report();
 
   RunOptions o_;
@@ -180,13 +187,24 @@ Result<void> Dataplane::start() {
       return make_error(r.error().code, fmt::format("adding the {} rule: {}", model::family_name(f), r.error().message));
   }
   say("ready: tun {} (mtu {}), table {}, rule {} not fwmark {:#x}, {} routes, {} policies, state {}", tun_.name, o_.mtu,
-      o_.table, o_.priority, o_.mark, routes_.size(), engine_->spd().size(), o_.state.string());
+      o_.table, o_.priority, o_.mark, destinations(), engine_->spd().size(), o_.state.string());
   return {};
 }
 
+// Each protected destination gets a route into the TUN device and, behind it, a prohibit route: when the
+// process dies without cleaning up (SIGKILL, a crash), the kernel removes the device's routes with the
+// device but the rule stays, so the prohibit route keeps that traffic from leaving in the clear until a
+// restart or a clean stop (fail closed, as the kernel's SPD does while its policies remain).
+constexpr uint32_t kTunMetric = 1, kProhibitMetric = 4096;
+
 Result<void> Dataplane::sync_routes() {
-  std::vector<Route> want = plan_routes(engine_->spd(), local_);
-  if (!v6_) std::erase_if(want, [](const Route& r) { return r.dst.addr.family == model::Family::inet6; });
+  std::vector<Route> want;
+  for (Route r : plan_routes(engine_->spd(), local_)) {
+    if (!v6_ && r.dst.addr.family == model::Family::inet6) continue;
+    r.metric = kTunMetric;
+    want.push_back(r);
+    want.push_back(Route{r.dst, std::nullopt, true, kProhibitMetric});
+  }
   std::set<Route> have(routes_.begin(), routes_.end()), wanted(want.begin(), want.end());
   Result<void> result;
   for (const auto& r : have)
@@ -196,7 +214,7 @@ Result<void> Dataplane::sync_routes() {
     auto added = rtnl_.add_route(r, o_.table, tun_.ifindex);
     if (!added && r.prefsrc) {
       // The source address went away meanwhile: route without one rather than not at all.
-      Route plain{r.dst, std::nullopt};
+      Route plain{r.dst, std::nullopt, false, r.metric};
       added = rtnl_.add_route(plain, o_.table, tun_.ifindex);
       if (added) now.push_back(plain);
     } else if (added) {
@@ -228,13 +246,16 @@ void Dataplane::commit() {
 void Dataplane::check_reload() {
   if (engine_->loads() == seen_loads_) return;
   after_load();
-  say("reload: {} policies, {} routes", engine_->spd().size(), routes_.size());
+  say("reload: {} policies, {} routes", engine_->spd().size(), destinations());
 }
 
 void Dataplane::on_tun() {
   for (int i = 0; i < 64; ++i) {
     ssize_t n = ::read(tun_.fd.get(), tun_buf_.data(), tun_buf_.size());
     if (n <= 0) return;
+    // Multicast and link-local packets in the device are its own (router solicitations, MLD): no
+    // route of ours sends a host's traffic there, and passed on in the clear they would come back.
+    if (device_own(std::span<const uint8_t>(tun_buf_.data(), static_cast<size_t>(n)))) continue;
     auto o = engine_->output(std::span<const uint8_t>(tun_buf_.data(), static_cast<size_t>(n)), out_);
     if (engine_->commit_due()) commit();  // before the packet leaves: its sequence number is on disk
     if (o.verdict != engine::PacketOutcome::Verdict::pass) continue;

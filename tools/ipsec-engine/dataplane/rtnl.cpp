@@ -59,6 +59,8 @@ int route_cb(const nlmsghdr* nlh, void* data) {
   if (auto a = address_of(tb[RTA_DST], rtm->rtm_family)) r.dst.addr = *a;
   else r.dst.addr.family = rtm->rtm_family == AF_INET6 ? model::Family::inet6 : model::Family::inet;
   r.prefsrc = address_of(tb[RTA_PREFSRC], rtm->rtm_family);
+  r.prohibit = rtm->rtm_type == RTN_PROHIBIT;
+  r.metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
   d->out.push_back(r);
   return MNL_CB_OK;
 }
@@ -125,12 +127,13 @@ Result<void> Rtnl::route(uint16_t type, uint16_t flags, const Route& r, int tabl
   rtm->rtm_dst_len = r.dst.len;
   rtm->rtm_table = static_cast<uint8_t>(table < 256 ? table : int{RT_TABLE_UNSPEC});
   rtm->rtm_protocol = RTPROT_STATIC;
-  rtm->rtm_scope = RT_SCOPE_LINK;
-  rtm->rtm_type = RTN_UNICAST;
+  rtm->rtm_scope = r.prohibit ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+  rtm->rtm_type = r.prohibit ? RTN_PROHIBIT : RTN_UNICAST;
   if (r.dst.len) mnl_attr_put(nlh, RTA_DST, len_of(f), r.dst.addr.bytes.data());
   mnl_attr_put_u32(nlh, RTA_TABLE, static_cast<uint32_t>(table));
-  mnl_attr_put_u32(nlh, RTA_OIF, static_cast<uint32_t>(ifindex));
-  if (r.prefsrc) mnl_attr_put(nlh, RTA_PREFSRC, len_of(f), r.prefsrc->bytes.data());
+  mnl_attr_put_u32(nlh, RTA_PRIORITY, r.metric);
+  if (!r.prohibit && ifindex) mnl_attr_put_u32(nlh, RTA_OIF, static_cast<uint32_t>(ifindex));
+  if (r.prefsrc && !r.prohibit) mnl_attr_put(nlh, RTA_PREFSRC, len_of(f), r.prefsrc->bytes.data());
   return request(nlh);
 }
 
@@ -140,7 +143,7 @@ Result<void> Rtnl::add_route(const Route& r, int table, int ifindex) {
 
 Result<void> Rtnl::delete_route(const Route& r, int table, int ifindex) {
   Route any = r;
-  any.prefsrc.reset();  // a delete matches on the destination and table
+  any.prefsrc.reset();  // a delete matches on the destination, type, metric and table
   return route(RTM_DELROUTE, 0, any, table, ifindex);
 }
 

@@ -16,6 +16,9 @@ namespace xfrmpp::tools::dataplane {
 struct Route {
   model::Prefix dst;
   std::optional<model::Address> prefsrc;  ///< the source the kernel gives the host's own packets
+  /// A `prohibit` route (no device) instead of one into the TUN device: it outlives the device.
+  bool prohibit = false;
+  uint32_t metric = 0;
   auto operator<=>(const Route&) const = default;
 };
 
