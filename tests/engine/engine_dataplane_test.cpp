@@ -176,3 +176,30 @@ TEST_CASE("SA timers: time limits raise their EXPIREs without a packet, as the k
     CHECK(sas->size() == 1);
   }
 }
+
+TEST_CASE("an SA deleted and added again under the same SPI starts afresh, as the kernel's new state does") {
+  etest::TempDir dir;
+  uint64_t clock = 1'000'000;
+  auto be = etest::open(dir.state(), false, [&] { return clock; });
+  apply(*be, {add(sa(A4, B4, 0x1000, gcm128())), add(policy(A4, B4, Direction::out, {tmpl(Protocol::esp)}))});
+  Bytes plain = udp_packet(A4, B4, 1, 2, 10), wire;
+  for (int i = 0; i < 3; ++i) REQUIRE(be->output(plain, wire).verdict == Verdict::pass);
+  CHECK(esp_seq(wire) == 3);
+  clock += 5;
+  SUBCASE("re-added by another process: the running host's next packet is number 1") {
+    auto other = etest::open(dir.state(), false, [&] { return clock; });
+    auto s = sa(A4, B4, 0x1000, gcm128());
+    REQUIRE(other->flush_sas(Protocol::esp));
+    apply(*other, {add(s)});
+    REQUIRE(be->refresh());
+    REQUIRE(be->output(plain, wire).verdict == Verdict::pass);
+    CHECK(esp_seq(wire) == 1);
+  }
+  SUBCASE("control: the same SA, only re-read, goes on from 4") {
+    auto other = etest::open(dir.state(), false, [&] { return clock; });
+    apply(*other, {add(policy(A4, "10.0.0.9", Direction::out, {tmpl(Protocol::esp)}))});
+    REQUIRE(be->refresh());
+    REQUIRE(be->output(plain, wire).verdict == Verdict::pass);
+    CHECK(esp_seq(wire) == 4);
+  }
+}

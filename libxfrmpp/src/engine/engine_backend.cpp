@@ -9,6 +9,7 @@
 
 #include "engine_impl.hpp"
 #include "journal.hpp"
+#include "sa_merge.hpp"
 
 namespace xfrmpp::engine {
 
@@ -24,23 +25,12 @@ Result<void> EngineBackend::Impl::refresh() {
   if (loaded && *st == stamp) return {};
   auto r = file.read();
   if (!r) return r.error();
-  // While a dataplane reserves outbound sequence numbers ahead, the file holds the reservation: an SA
-  // whose number is still the one this process wrote goes on from the number it really used.
-  std::vector<std::pair<model::SaKey, std::pair<uint64_t, uint64_t>>> ours;
-  for (const SaEntry* e : state.sad.entries())
-    if (e->oseq_reserved)
-      ours.push_back({e->sa.key(), {uint64_t{e->sa.replay_counters.oseq_hi} << 32 | e->sa.replay_counters.oseq, e->oseq_reserved}});
+  // What packets did since the file was last read (this process's sequence numbers, replay windows,
+  // lifetime use) survives the re-read; a failed write (loaded == false) must not rewind it either.
+  std::vector<SaRuntime> mine = runtime_of(state.sad);
   state = std::move(r->first);
   ++loads;
-  for (const auto& [key, v] : ours) {
-    SaEntry* e = state.sad.find(key.dst, key.spi, key.proto, mark_value(key.mark));
-    if (!e || !(e->sa.key() == key)) continue;
-    auto& rc = e->sa.replay_counters;
-    if ((uint64_t{rc.oseq_hi} << 32 | rc.oseq) != v.second) continue;
-    rc.oseq = static_cast<uint32_t>(v.first);
-    rc.oseq_hi = static_cast<uint32_t>(v.first >> 32);
-    e->oseq_reserved = v.second;
-  }
+  merge_runtime(state.sad, mine, seq_reserve != 0);
   stamp = r->second;
   loaded = true;
   return {};

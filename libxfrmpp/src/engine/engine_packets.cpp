@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // EngineBackend's packet path members. Packets change the state in memory only; commit_packets() writes
 // what they did under the state file's lock, replayed onto the file's state when another process
-// changed it meanwhile (SA runtime fields merged so that none moves back, drop counters added).
+// changed it meanwhile (SA runtime fields merged by refresh() so that none moves back, drop counters added).
 #include <algorithm>
 
 #include "engine_impl.hpp"
@@ -12,18 +12,6 @@
 namespace xfrmpp::engine {
 
 namespace {
-
-// An SA's fields that packets change.
-struct SaRuntime {
-  model::SaKey key;
-  model::ReplayCounters counters;
-  model::LifetimeCurrent current;
-  model::SaStats stats;
-  uint64_t last_used = 0;
-  std::vector<uint64_t> replay_bits;
-  bool dying = false;
-  uint64_t oseq_reserved = 0;
-};
 
 SaEntry* find_exact(Sad& sad, const model::SaKey& key) {
   SaEntry* e = sad.find(key.dst, key.spi, key.proto, mark_value(key.mark));
@@ -90,44 +78,12 @@ Result<void> EngineBackend::commit_packets() {
   auto& m = *impl_;
   auto& log = m.packet_log;
   if (!log.dirty && !log.reserve_low && log.events.empty() && log.counters.empty() && log.larvals.empty() && log.deleted.empty()) return {};
-  std::vector<SaRuntime> runtime;
-  for (const SaEntry* e : m.state.sad.entries())
-    if (!e->larval)
-      runtime.push_back({e->sa.key(), e->sa.replay_counters, e->sa.current, e->sa.stats, e->sa.last_used, e->replay_bits, e->dying,
-                         e->oseq_reserved});
   std::vector<std::pair<model::SaKey, uint64_t>> actual;  // true outbound numbers, where the file is ahead
+  // The transaction re-reads the file when another process changed it; refresh() then carries what
+  // packets did onto it (sa_merge.hpp).
   auto r = m.transact([&](std::vector<Event>& events, bool& changed) -> Result<void> {
-    for (auto& rt : runtime) {
-      SaEntry* e = find_exact(m.state.sad, rt.key);
-      if (!e) continue;  // deleted meanwhile
-      // Nothing moves back: another process may have sent or taken packets on the same SA meanwhile
-      // (its outbound sequence numbers must not be reused, its replay window not reopened, its
-      // lifetime use not forgotten). Counts from both are not added: each is a total, the larger wins.
-      auto& rc = e->sa.replay_counters;
-      auto wide = [](uint32_t hi, uint32_t lo) { return uint64_t{hi} << 32 | lo; };
-      // The file's number is our own reservation, not packets another process sent: ours is the truth.
-      uint64_t on_file = wide(rc.oseq_hi, rc.oseq);
-      if (rt.oseq_reserved && on_file == rt.oseq_reserved) on_file = 0;
-      uint64_t oseq = std::max(on_file, wide(rt.counters.oseq_hi, rt.counters.oseq));
-      rc.oseq = static_cast<uint32_t>(oseq);
-      rc.oseq_hi = static_cast<uint32_t>(oseq >> 32);
-      if (wide(rt.counters.seq_hi, rt.counters.seq) >= wide(rc.seq_hi, rc.seq)) {
-        rc.seq = rt.counters.seq;
-        rc.seq_hi = rt.counters.seq_hi;
-        e->replay_bits = std::move(rt.replay_bits);
-      }
-      auto& cur = e->sa.current;
-      cur.bytes = std::max(cur.bytes, rt.current.bytes);
-      cur.packets = std::max(cur.packets, rt.current.packets);
-      cur.use_time = cur.use_time ? cur.use_time : rt.current.use_time;
-      e->sa.stats.replay = std::max(e->sa.stats.replay, rt.stats.replay);
-      e->sa.stats.replay_window = std::max(e->sa.stats.replay_window, rt.stats.replay_window);
-      e->sa.stats.integrity_failed = std::max(e->sa.stats.integrity_failed, rt.stats.integrity_failed);
-      e->sa.last_used = std::max(e->sa.last_used, rt.last_used);
-      e->dying = e->dying || rt.dying;
-      e->oseq_reserved = m.seq_reserve ? rt.oseq_reserved : 0;
-    }
     if (m.seq_reserve) reserve_ahead(m.state.sad, m.seq_reserve, m.is_local, actual);
+    else m.state.sad.for_each([](SaEntry& e) { e.oseq_reserved = 0; });
     for (const auto& key : log.deleted)
       if (SaEntry* e = find_exact(m.state.sad, key)) m.state.sad.erase(e);
     for (auto& l : log.larvals) {
