@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <vector>
@@ -67,6 +68,30 @@ void set_sysctl(const std::string& path, const char* value) {
   if (!f) say("warning: could not set {} to {}", path, value);
 }
 
+bool is_multicast(const model::Address& a) {
+  if (a.family == model::Family::inet) return a.bytes[0] >= 224;
+  return a.family == model::Family::inet6 && a.bytes[0] == 0xff;
+}
+
+model::Address broadcast_of(const model::Prefix& p) {
+  model::Address b = p.addr;
+  for (size_t bit = p.len; bit < 32; ++bit) b.bytes[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
+  return b;
+}
+
+// What makes ESP from a peer vanish before the raw socket sees it: strict reverse-path filtering
+// checks the peer's address against the routes, and ours send it into the TUN device.
+void warn_strict_rp_filter() {
+  std::error_code ec;
+  for (const auto& d : std::filesystem::directory_iterator("/proc/sys/net/ipv4/conf", ec)) {
+    std::ifstream f(d.path() / "rp_filter");
+    int v = 0;
+    if (f >> v && v == 1 && d.path().filename() != "lo")
+      say("warning: net.ipv4.conf.{}.rp_filter is 1 (strict): packets from peers routed into the TUN device are dropped "
+          "before the engine sees them; set it to 2 (loose)", d.path().filename().string());
+  }
+}
+
 bool device_own(std::span<const uint8_t> p) {
   if (p.size() >= 20 && p[0] >> 4 == 4) return p[16] >= 224;  // multicast, reserved, broadcast
   if (p.size() >= 40 && p[0] >> 4 == 6) return p[24] == 0xff || (p[24] == 0xfe && (p[25] & 0xc0) == 0x80);
@@ -112,10 +137,11 @@ class Dataplane {
   void commit();
   void after_load();
   void check_reload();  // after_load() when another process changed the state
-  void refresh_local();
+  bool refresh_local();  // true when the host's addresses changed
   Result<void> sync_routes();
   size_t destinations() const { return routes_.size() / 2; }  // a TUN and a prohibit route each
   void report();
+  void send_failed(const Error& e);
 
   RunOptions o_;
   std::unique_ptr<engine::EngineBackend> engine_;
@@ -130,21 +156,29 @@ class Dataplane {
   uint64_t seen_loads_ = 0;
   unsigned ticks_ = 0;
   bool commit_failing_ = false;
+  std::set<int> send_errors_;  // errnos already reported
+  size_t skipped_reported_ = 0;
   std::vector<uint8_t> in_, out_;
   std::vector<uint8_t> tun_buf_ = std::vector<uint8_t>(65535);  // one read's room, never cleared again
 };
 
-void Dataplane::refresh_local() {
+bool Dataplane::refresh_local() {
   auto a = rtnl_.addresses();
-  if (!a) return;
+  if (!a) return false;
+  if (*a == local_) return false;
   local_ = std::move(*a);
   local_set_.clear();
-  for (const auto& p : local_) local_set_.insert(p.addr);
+  for (const auto& p : local_) {
+    local_set_.insert(p.addr);
+    if (p.addr.family == model::Family::inet && p.len < 31) local_set_.insert(broadcast_of(p));
+  }
+  return true;
 }
 
 Result<void> Dataplane::start() {
   refresh_local();
-  engine_->set_local_address_test([this](const model::Address& a) { return local_set_.count(a) > 0; });
+  // What the kernel delivers rather than forwards: its addresses, their broadcasts, and multicast.
+  engine_->set_local_address_test([this](const model::Address& a) { return is_multicast(a) || local_set_.count(a) > 0; });
 
   // The TUN device first: it fails while another instance holds the name, whose routing must stay.
   auto tun = open_tun(o_.tun);
@@ -161,6 +195,7 @@ Result<void> Dataplane::start() {
   if (auto r = rtnl_.set_link(tun_.ifindex, true, o_.mtu, 4096); !r) return make_error(r.error().code, "bringing " + tun_.name + " up: " + r.error().message);
   // Decapsulated packets arrive on the TUN device from addresses routed elsewhere by the main table.
   set_sysctl("/proc/sys/net/ipv4/conf/" + tun_.name + "/rp_filter", "0");
+  warn_strict_rp_filter();
 
   std::vector<std::string> warnings;
   auto wire = Wire::open(o_.mark, o_.natt_port, warnings);
@@ -169,6 +204,14 @@ Result<void> Dataplane::start() {
   for (const auto& w : warnings) {
     say("warning: {}", w);
     v6_ = false;
+  }
+  // IPv6 switched off by sysctl: sockets open, but routes into the device are refused.
+  if (std::ifstream f("/proc/sys/net/ipv6/conf/" + tun_.name + "/disable_ipv6"); v6_) {
+    int off = 0;
+    if (!(f >> off) || off) {
+      say("warning: IPv6 is disabled on {}: IPv4 only", tun_.name);
+      v6_ = false;
+    }
   }
 
   auto sig = make_signalfd();
@@ -199,12 +242,16 @@ constexpr uint32_t kTunMetric = 1, kProhibitMetric = 4096;
 
 Result<void> Dataplane::sync_routes() {
   std::vector<Route> want;
-  for (Route r : plan_routes(engine_->spd(), local_)) {
+  size_t skipped = 0;
+  for (Route r : plan_routes(engine_->spd(), local_, skipped)) {
     if (!v6_ && r.dst.addr.family == model::Family::inet6) continue;
     r.metric = kTunMetric;
     want.push_back(r);
     want.push_back(Route{r.dst, std::nullopt, true, kProhibitMetric});
   }
+  if (skipped && skipped != skipped_reported_)
+    say("warning: {} out policies with a mark or if_id are not served: a packet from the TUN device has neither", skipped);
+  skipped_reported_ = skipped;
   std::set<Route> have(routes_.begin(), routes_.end()), wanted(want.begin(), want.end());
   Result<void> result;
   for (const auto& r : have)
@@ -259,8 +306,19 @@ void Dataplane::on_tun() {
     auto o = engine_->output(std::span<const uint8_t>(tun_buf_.data(), static_cast<size_t>(n)), out_);
     if (engine_->commit_due()) commit();  // before the packet leaves: its sequence number is on disk
     if (o.verdict != engine::PacketOutcome::Verdict::pass) continue;
-    (void)wire_->send(out_);
+    // A sequence number the state file does not cover could be sent again after a crash (for GCM and
+    // ChaCha20 that is a nonce used twice): while the state cannot be written, protected packets wait.
+    if (o.transformed && commit_failing_ && engine_->commit_due()) continue;
+    if (auto r = wire_->send(out_); !r) send_failed(r.error());
   }
+}
+
+void Dataplane::send_failed(const Error& e) {
+  // EMSGSIZE: a raw socket with its own header never fragments; the TUN MTU (--mtu) leaves too little
+  // room for the IPsec overhead on this path. Said once per kind, not once per packet.
+  if (!send_errors_.insert(e.code).second) return;
+  say("warning: sending a protected packet: {}{}", e.message,
+      e.code == EMSGSIZE ? " (lower --mtu: the packet with its IPsec headers exceeds the link's MTU)" : "");
 }
 
 void Dataplane::on_wire(WireSocket& s) {
@@ -298,9 +356,11 @@ bool Dataplane::on_signal() {
 void Dataplane::on_tick() {
   uint64_t expirations;
   (void)!::read(timer_.get(), &expirations, sizeof(expirations));
-  if (++ticks_ % 10 == 0) refresh_local();
+  // New addresses change the routes' preferred sources (a gateway's inner address may come late).
+  bool moved = ++ticks_ % 5 == 0 && refresh_local();
   engine_->run_timers();
   commit();
+  if (moved) (void)sync_routes();
   if (auto r = engine_->refresh(); !r) say("error: reading the state: {}", r.error().message);
   check_reload();
 }
@@ -319,6 +379,10 @@ int Dataplane::loop() {
     }
     if (fds[0].revents && !on_signal()) return 0;
     if (fds[1].revents) on_tick();
+    if (fds[2].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      say("error: {} went away (deleted?): stopping", tun_.name);
+      return 1;
+    }
     if (fds[2].revents) on_tun();
     for (size_t i = 3; i < fds.size(); ++i)
       if (fds[i].revents) on_wire(wire_->receivers()[i - 3]);

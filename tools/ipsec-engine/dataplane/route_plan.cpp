@@ -25,12 +25,17 @@ bool prefix_contains(const model::Prefix& p, const model::Address& a) {
   return masked(b).addr == masked(p).addr;
 }
 
-std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local) {
+std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local, size_t& skipped) {
+  skipped = 0;
   std::map<model::Prefix, Route> by_dst;
   spd.for_each([&](const model::Policy& p) {
     if (p.dir != model::Direction::out) return;
     if (p.kind != model::PolicyKind::ipsec && p.kind != model::PolicyKind::discard) return;
     if (p.is_socket_policy()) return;  // a socket's own policy is the kernel's business
+    if (p.mark || p.if_id.value_or(0)) {
+      ++skipped;
+      return;
+    }
     std::vector<model::Prefix> dsts;
     if (p.sel.family == model::Family::unspec || p.sel.dst.addr.is_unspec()) {
       for (auto f : {model::Family::inet, model::Family::inet6}) {

@@ -11,8 +11,10 @@ namespace xfrmpp::tools::dataplane {
 
 /// One route per destination prefix (host bits cleared), with a preferred source that is one of
 /// `local` inside the policy's source prefix when there is one (a gateway's own address on its inner
-/// subnet), sorted. A selector of no family gives a default route for both.
-std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local);
+/// subnet), sorted. A selector of no family gives a default route for both. Policies with a mark or an
+/// if_id are left out and counted in `skipped`: a packet read from a TUN device carries neither, so the
+/// engine could never match them and would pass their traffic in the clear.
+std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local, size_t& skipped);
 
 /// Whether `a` lies inside prefix `p` (same family, first p.len bits equal).
 bool prefix_contains(const model::Prefix& p, const model::Address& a);

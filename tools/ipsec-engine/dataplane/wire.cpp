@@ -13,7 +13,8 @@ namespace xfrmpp::tools::dataplane {
 
 namespace {
 
-constexpr uint8_t kProtocols[] = {IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP};
+// IP-in-IP too: an IPComp tunnel sends packets too small to compress as plain IP-in-IP (RFC 3173 §2.2).
+constexpr uint8_t kProtocols[] = {IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP, IPPROTO_IPIP, IPPROTO_IPV6};
 
 // A peer's TCP burst arrives while this process waits for the CPU: the default 212 KiB (about 90
 // full-size packets) overflowed under a 100 MB transfer on a 2-core machine. CAP_NET_ADMIN may pass
