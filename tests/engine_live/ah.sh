@@ -15,12 +15,7 @@ add $B4 $A4 ah 0x3002 -m transport -r 64 -A hmac-sha256 $k32;
 add $A6 $B6 ah 0x3101 -m transport -r 64 -A hmac-sha256 $k32;
 add $B6 $A6 ah 0x3102 -m transport -r 64 -A hmac-sha256 $k32;
 EOF2
-transport_conf a sas.conf ah/transport//require
-transport_conf b sas.conf ah/transport//require
-live_load a
-live_load b
-engine_start a A
-engine_start b B
+start_pair sas.conf ah/transport//require
 transport_pings_captured wire
 
 check "3 pings A -> B answered over IPv4 and over IPv6" pings_ok

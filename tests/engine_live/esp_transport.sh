@@ -18,12 +18,7 @@ add $B4 $A4 esp 0x1002 -m transport -r 64 $alg;
 add $A6 $B6 esp 0x1101 -m transport -r 64 $alg;
 add $B6 $A6 esp 0x1102 -m transport -r 64 $alg;
 EOF2
-transport_conf a sas.conf esp/transport//require
-transport_conf b sas.conf esp/transport//require
-live_load a
-live_load b
-engine_start a A
-engine_start b B
+start_pair sas.conf esp/transport//require
 transport_pings_captured wire
 
 check "3 pings A -> B answered over IPv4 and over IPv6" pings_ok

@@ -366,6 +366,17 @@ transport_conf() {
 # transport_pings_captured CAPTURE [PING_ARGS...]: with both engines running, capture on va while A pings
 # B over IPv4 and over IPv6 (3 each); then stop the engines and the capture. PINGS_OK = 1 when all six
 # were answered.
+# start_pair SAS POLICY: both hosts' transport policies (POLICY) over the SAs in SAS, loaded into both
+# engines' states, both engines started.
+start_pair() {
+  transport_conf a "$1" "$2"
+  transport_conf b "$1" "$2"
+  live_load a
+  live_load b
+  engine_start a A
+  engine_start b B
+}
+
 transport_pings_captured() {
   local cap=$1
   shift

@@ -22,12 +22,7 @@ add $B4 $A4 esp 0x4002 -m transport -r 64 $gcm;
 add $A6 $B6 esp 0x4101 -m transport -r 64 $gcm;
 add $B6 $A6 esp 0x4102 -m transport -r 64 $gcm;
 EOF2
-transport_conf a sas.conf esp/transport//require
-transport_conf b sas.conf esp/transport//require
-live_load a
-live_load b
-engine_start a A
-engine_start b B
+start_pair sas.conf esp/transport//require
 capture_start wire A va
 
 replies() { grep -c ' bytes from ' "$1.log"; }
