@@ -42,6 +42,18 @@ std::optional<std::string> round_trip(const std::string& s) {
   return dump(buf.get());
 }
 
+// Bytes as "08 00 12 00 ...", so a failed comparison shows where the buffers differ.
+std::string hex(const std::vector<uint8_t>& bytes) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    if (i) out += i % 16 ? ' ' : '\n';
+    out += kDigits[bytes[i] >> 4];
+    out += kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
 std::vector<uint8_t> bytes_of(const std::string& s) {
   Buffer buf = set_policy(s);
   REQUIRE_MESSAGE(buf, s << ": " << ipsec_strerror());
@@ -184,14 +196,14 @@ TEST_CASE("(b) PF_KEY bytes, derived by hand") {
         0x02, 0x00, 0x00, 0x00,  // sockaddr_in: AF_INET, port 0
         0x0a, 0x00, 0x00, 0x02,  // 10.0.0.2
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    CHECK(bytes_of("out ipsec esp/tunnel/10.0.0.1-10.0.0.2/require") == want);
+    CHECK(hex(bytes_of("out ipsec esp/tunnel/10.0.0.1-10.0.0.2/require")) == hex(want));
   }
   SUBCASE("in bypass: the header alone") {
     std::vector<uint8_t> want = {0x02, 0x00, 0x12, 0x00,   // len 16/8 = 2; exttype 18
                                  0x04, 0x00, 0x01, 0x00,   // type IPSEC_POLICY_BYPASS 4; dir IPSEC_DIR_INBOUND 1
                                  0x00, 0x00, 0x00, 0x00,   // id
                                  0x00, 0x00, 0x00, 0x80};  // priority 0x80000000
-    CHECK(bytes_of("in bypass") == want);
+    CHECK(hex(bytes_of("in bypass")) == hex(want));
   }
   SUBCASE("out prio high + 10 ipsec esp/transport//require ah/transport//use: a bundle, no endpoints") {
     std::vector<uint8_t> want = {
@@ -205,7 +217,7 @@ TEST_CASE("(b) PF_KEY bytes, derived by hand") {
         0x10, 0x00, 0x33, 0x00,  // request len 16; IPPROTO_AH 51
         0x01, 0x01, 0x00, 0x00,  // transport; IPSEC_LEVEL_USE 1
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-    CHECK(bytes_of("out prio high + 10 ipsec esp/transport//require ah/transport//use") == want);
+    CHECK(hex(bytes_of("out prio high + 10 ipsec esp/transport//require ah/transport//use")) == hex(want));
   }
   SUBCASE("fwd ipsec esp/tunnel/2001:db8::1[4500]-2001:db8::2[30000]/unique:7: sockaddr_in6 with ports") {
     std::vector<uint8_t> want = {
@@ -225,7 +237,7 @@ TEST_CASE("(b) PF_KEY bytes, derived by hand") {
         0x00, 0x00, 0x00, 0x00,  // flowinfo
         0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,  // 2001:db8::2
         0x00, 0x00, 0x00, 0x00};  // scope id
-    CHECK(bytes_of("fwd ipsec esp/tunnel/2001:db8::1[4500]-2001:db8::2[30000]/unique:7") == want);
+    CHECK(hex(bytes_of("fwd ipsec esp/tunnel/2001:db8::1[4500]-2001:db8::2[30000]/unique:7")) == hex(want));
   }
 }
 
@@ -258,7 +270,8 @@ TEST_CASE("(c) bad policy strings: NULL, EIPSEC_INVAL_POLICY and the parser's di
       {"out bypass; in bypass", "unexpected text after the policy"},
   };
   for (const auto& [policy, words] : cases) {
-    CAPTURE(policy);
+    std::string text = policy;
+    CAPTURE(text);
     __ipsec_errcode = EIPSEC_NO_ERROR;
     CHECK_FALSE(set_policy(policy));
     CHECK(__ipsec_errcode == EIPSEC_INVAL_POLICY);
