@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The export list of libxfrmpp.so.0 (issue 9): SONAME libxfrmpp.so.0; the C symbols are exactly the
-# functions <xfrmpp/socket_policy.h> declares and the xfrmpp_*(3) pages document; every C++ symbol is
+# functions and variables the C headers declare (<xfrmpp/socket_policy.h>, and the libipsec API of
+# <netinet6/ipsec.h>, issue 13) and the xfrmpp_*(3) and ipsec_*(3) pages document; every C++ symbol is
 # in namespace xfrmpp (or the vtable/typeinfo of a class there), nothing of std::, fmt:: or nlohmann::;
 # every symbol carries the version node XFRMPP_0; and the C++ API the tools use is there.
-#   exports.sh LIBRARY HEADER MAN_DIR
+#   exports.sh LIBRARY MAN_DIR HEADER...
 set -u
-lib=$1 header=$2 mandir=$3
+lib=$1 mandir=$2
+shift 2
+headers=("$@")
 fails=0
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
@@ -25,17 +28,21 @@ done
 ((${#unversioned[@]} == 0)) && ok "all ${#names[@]} exports carry version XFRMPP_0" ||
   bad "exports without version XFRMPP_0: ${unversioned[*]}"
 
-# C API: exported non-C++ names against the header's and the man pages' function lists.
+# C API: exported non-C++ names against the headers' and the man pages' function lists. The headers'
+# variables (extern ... NAME;) are exports too, with no page of their own.
+fn_re='\b(xfrmpp|ipsec)_[a-z_]+\('
 exported_c=$(printf '%s\n' "${names[@]}" | grep -v '^_Z' | sort -u)
-header_c=$(grep -oE '\bxfrmpp_[a-z_]+\(' "$header" | tr -d '(' | sort -u)
-man_c=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' "$mandir"/xfrmpp_*.3 | grep -oE '\bxfrmpp_[a-z_]+\(' | tr -d '(' | sort -u)
-pages=$(cd "$mandir" && ls xfrmpp_*.3 | sed 's/\.3$//' | sort -u)
-[[ -n $header_c ]] || bad "no function found in $header"
-[[ $exported_c == "$header_c" ]] && ok "C exports = <xfrmpp/socket_policy.h>: $(echo $exported_c)" ||
-  bad "C exports differ from the header: $(diff <(echo "$header_c") <(echo "$exported_c") | grep '^[<>]' | tr '\n' ' ')"
+header_c=$(grep -ohE "$fn_re" "${headers[@]}" | tr -d '(' | sort -u)
+header_vars=$(sed -nE 's/^extern [^(]* \**([A-Za-z_][A-Za-z0-9_]*);.*/\1/p' "${headers[@]}" | sort -u)
+header_all=$(printf '%s\n' $header_c $header_vars | sort -u)
+man_c=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' "$mandir"/xfrmpp_*.3 "$mandir"/ipsec_*.3 | grep -oE "$fn_re" | tr -d '(' | sort -u)
+pages=$(cd "$mandir" && ls xfrmpp_*.3 ipsec_*.3 | sed 's/\.3$//' | sort -u)
+[[ -n $header_c ]] || bad "no function found in ${headers[*]}"
+[[ $exported_c == "$header_all" ]] && ok "C exports = the C headers' functions and variables: $(echo $exported_c)" ||
+  bad "C exports differ from the headers: $(diff <(echo "$header_all") <(echo "$exported_c") | grep '^[<>]' | tr '\n' ' ')"
 [[ $man_c == "$header_c" ]] && ok "the man pages' SYNOPSIS documents the same functions" ||
   bad "man SYNOPSIS differs from the header: $(diff <(echo "$header_c") <(echo "$man_c") | grep '^[<>]' | tr '\n' ' ')"
-[[ $pages == "$header_c" ]] && ok "one xfrmpp_*(3) page per function" ||
+[[ $pages == "$header_c" ]] && ok "one xfrmpp_*(3) or ipsec_*(3) page per function" ||
   bad "man pages differ from the functions: $(diff <(echo "$header_c") <(echo "$pages") | grep '^[<>]' | tr '\n' ' ')"
 
 # C++: the mangled name must be nested in namespace xfrmpp (_ZN + qualifiers + 6xfrmpp), or be a vtable,

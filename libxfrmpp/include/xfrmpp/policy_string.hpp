@@ -49,6 +49,10 @@ Outcome parse_at(text::Scanner& scanner, diag::DiagnosticSink& sink, const Gramm
 /// trailing ';' allowed, nothing after it). Only the direction, action and requests are set.
 std::optional<model::Policy> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink);
 
+/// As parse(), and `outcome` gets what the grammar reported, in particular the unique:N requests above
+/// the manual reqid range (their reqid is 0 in the policy); ipsec_set_policy(3) writes N back.
+std::optional<model::Policy> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, Outcome& outcome);
+
 }  // namespace xfrmpp::policy_string
 
 #pragma GCC visibility pop

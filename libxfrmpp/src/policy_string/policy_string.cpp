@@ -311,11 +311,16 @@ Outcome parse_at(text::Scanner& scanner, diag::DiagnosticSink& sink, const Gramm
 }
 
 std::optional<model::Policy> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink) {
+  // A socket policy's unique:N above the range is a plain unique (reqid 0): the outcome's list is not needed.
+  Outcome unused;
+  return parse(source, sink, unused);
+}
+
+std::optional<model::Policy> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, Outcome& r) {
   text::Scanner sc(source.text());
   model::Policy p;
   size_t errors = sink.error_count();
-  // A socket policy's unique:N above the range is a plain unique (reqid 0): the outcome's list is not needed.
-  Outcome r = parse_at(sc, sink, Grammar{}, p);
+  r = parse_at(sc, sink, Grammar{}, p);
   auto here = [&] { sc.skip_space(); return diag::SourceRange{sc.pos(), sc.pos() + 1}; };
   if (!r.ok) {
     if (sink.error_count() == errors) sink.error(here(), "invalid policy");
