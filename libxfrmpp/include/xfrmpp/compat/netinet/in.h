@@ -10,6 +10,8 @@
 #ifndef XFRMPP_COMPAT_NETINET_IN_H
 #define XFRMPP_COMPAT_NETINET_IN_H
 
+/* #include_next is a GCC/Clang extension: a system header may use it under -pedantic-errors. */
+#pragma GCC system_header
 #include_next <netinet/in.h>
 
 #include <stdint.h>
