@@ -128,10 +128,15 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--listen-fds", f.listen_fds, "apply to the systemd sockets LISTEN_FDS passes (fd 3 and up)");
   app.add_option("--argv0", f.argv0, "run PROGRAM with this argv[0] (inetd.conf's first server argument)");
-  app.add_option("command", f.command, "PROGRAM and its ARGS, after --")->required();
+  app.add_option("command", f.command, "PROGRAM and its ARGS, after --");
   app.footer("Example (a systemd unit): ipsec-exec --listen-fds -p 'in bypass' -p 'out bypass' -- /usr/sbin/mydaemon\n"
              "See ipsec-exec(8).");
-  if (auto stop = xfrmpp::tools::parse_command_line(app, argc, argv)) return *stop;
+  // Everything after the first "--" is the program's, untouched by CLI11 (its own options included).
+  int split = 1;
+  while (split < argc && std::strcmp(argv[split], "--") != 0) ++split;
+  for (int i = split + 1; i < argc; ++i) f.command.emplace_back(argv[i]);
+  if (auto stop = xfrmpp::tools::parse_command_line(app, split, argv)) return *stop;
+  if (f.command.empty()) return xfrmpp::tools::usage_error(kProg, "no program to run: give it after --");
 
   // Every policy is checked before any socket is touched.
   auto policies = parse_policies(f.policies);
