@@ -13,17 +13,9 @@
 set -u
 build=$1 src=$2 libdir=$3 cc=$4 cxx=$5 cmake=$6 flags=${7:-}
 work=$build/tests/lib-compat
-dest=$work/dest
 prog=$src/tests/lib/libipsec_consumer.c
-fails=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
-die() { echo "FAIL: $1"; exit 1; }
-
-rm -rf "$work" && mkdir -p "$work" || die "cannot make $work"
-DESTDIR=$dest "$cmake" --install "$build" --prefix /usr > "$work/install.log" 2>&1 ||
-  { cat "$work/install.log"; die "cmake --install failed"; }
-[[ $libdir == /* ]] && tree_libdir=$dest$libdir || tree_libdir=$dest/usr/$libdir
+. "$(dirname "$0")/install_tree.sh"
+install_tree "$work" "$build" "$libdir" "$cmake"
 compat=$dest/usr/include/xfrmpp/compat
 for f in "$compat/netinet6/ipsec.h" "$compat/netipsec/ipsec.h" "$tree_libdir/pkgconfig/xfrmpp-compat.pc" \
          "$dest/usr/share/man/man3/ipsec_set_policy.3" "$dest/usr/share/man/man3/ipsec_dump_policy.3"; do

@@ -21,16 +21,8 @@ set -u
 require_netns "$@"
 build=$1 src=$2 libdir=$3 cc=$4 cmake=$5 flags=${6:-}
 work=$build/tests/lib-preload
-dest=$work/dest
-fails=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
-die() { echo "FAIL: $1"; exit 1; }
-
-rm -rf "$work" && mkdir -p "$work" || die "cannot make $work"
-DESTDIR=$dest "$cmake" --install "$build" --prefix /usr > "$work/install.log" 2>&1 ||
-  { cat "$work/install.log"; die "cmake --install failed"; }
-[[ $libdir == /* ]] && tree_libdir=$dest$libdir || tree_libdir=$dest/usr/$libdir
+. "$(dirname "$0")/install_tree.sh"
+install_tree "$work" "$build" "$libdir" "$cmake"
 preload=$tree_libdir/libxfrmpp-preload.so
 setkey=$dest/usr/sbin/setkey
 [[ -x $setkey ]] || setkey=$build/bin/setkey
