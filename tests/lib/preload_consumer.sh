@@ -23,7 +23,7 @@ build=$1 src=$2 libdir=$3 cc=$4 cmake=$5 flags=${6:-}
 work=$build/tests/lib-preload
 . "$(dirname "$0")/install_tree.sh"
 install_tree "$work" "$build" "$libdir" "$cmake"
-preload=$tree_libdir/libxfrmpp-preload.so
+preload=$tree_libdir/xfrmpp/libxfrmpp-preload.so
 setkey=$dest/usr/sbin/setkey
 [[ -x $setkey ]] || setkey=$build/bin/setkey
 for f in "$preload" "$dest/usr/include/xfrmpp/compat/netinet/in.h" "$dest/usr/include/xfrmpp/compat/net/pfkeyv2.h" \
