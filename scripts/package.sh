@@ -84,7 +84,9 @@ check_contents() {
   done
   xfrmpp+=(/lib/systemd/system/setkey\\.service /lib/systemd/system/ipsecconf\\.service
            /lib/systemd/system/ipseckey\\.service /usr/share/doc/xfrmpp/copyright)
-  check_deb xfrmpp "${xfrmpp[@]}" -- "$lib/.*" "/usr/include/.*" "/usr/share/man/man3/.*"
+  # The LD_PRELOAD module lives in a directory of its own (no soname); no shared library, no .pc.
+  xfrmpp+=("$lib/xfrmpp/libxfrmpp-preload\\.so")
+  check_deb xfrmpp "${xfrmpp[@]}" -- "$lib/(lib|pkgconfig|cmake).*" "/usr/include/.*" "/usr/share/man/man3/.*"
   check_deb libxfrmpp0 "$lib/libxfrmpp\\.so\\.0" "$lib/libxfrmpp\\.so\\.0\\.[0-9.]+" \
     /usr/share/doc/libxfrmpp0/copyright \
     -- "$lib/libxfrmpp\\.so" "/usr/sbin/.*" "/usr/include/.*" "$lib/(pkgconfig|cmake)/.*" "/usr/share/man/.*"
