@@ -139,6 +139,90 @@ TEST_CASE("an unencodable change fails locally on its tag") {
   CHECK(stop.errors[0].tag == 7);
 }
 
+// Big applies go through the encoder thread (the kernel's pipeline); apply_each makes each change on demand.
+// Both must give the report a plain apply gives, however the batches fall.
+ApplyReport apply_by(Backend& be, bool each, const std::vector<Change>& changes, const ApplyOptions& o) {
+  if (!each) return be.apply(changes, o);
+  return be.apply_each(changes.size(), [&changes](size_t i) { return changes[i]; }, o);
+}
+
+TEST_CASE("a big apply, plain or made on demand: the duplicate fails on exactly its tag, the rest apply") {
+  auto be = ktest::fresh_backend();
+  auto ps = host_policies(5000, 100000);
+  ps[3001] = ps[17];
+  auto changes = ktest::changes_of(ps);
+  for (bool each : {false, true}) {
+    for (size_t batch : {size_t{64 * 1024}, size_t{4096}}) {
+      CAPTURE(each);
+      CAPTURE(batch);
+      REQUIRE(be->flush_policies().ok());
+      ApplyReport r = apply_by(*be, each, changes, ApplyOptions{false, batch});
+      REQUIRE(r.errors.size() == 1);
+      CHECK(r.errors[0].tag == 3001);
+      CHECK(r.errors[0].code == EEXIST);
+      auto expected = iota(5000);
+      expected.erase(expected.begin() + 3001);
+      CHECK(r.applied_tags == expected);
+      CHECK(r.applied == 4999);
+      CHECK_FALSE(r.stopped_early);
+      auto info = be->spd_info();
+      REQUIRE(info.ok());
+      CHECK(info->out == 4999);
+    }
+  }
+}
+
+TEST_CASE("a big apply that stops at its first error sends no batch after the failing one") {
+  auto be = ktest::fresh_backend();
+  auto ps = host_policies(5000, 200000);
+  ps[2500] = ps[5];
+  auto changes = ktest::changes_of(ps);
+  for (bool each : {false, true}) {
+    CAPTURE(each);
+    REQUIRE(be->flush_policies().ok());
+    // 4 KiB batches hold about 16 policies, so batches encoded ahead of the failing one exist and must stay unsent.
+    ApplyReport r = apply_by(*be, each, changes, ApplyOptions{true, 4096});
+    CHECK(r.stopped_early);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].tag == 2500);
+    REQUIRE_FALSE(r.applied_tags.empty());
+    size_t last = r.applied_tags.back();
+    CHECK(last < 2500 + 32);
+    auto expected = iota(std::max(last + 1, size_t{2500}));
+    if (last > 2500) expected.erase(expected.begin() + 2500);
+    CHECK(r.applied_tags == expected);
+    if (ktest::on_engine()) CHECK(r.applied_tags == iota(2500));
+    auto info = be->spd_info();
+    REQUIRE(info.ok());
+    CHECK(info->out == r.applied);
+  }
+}
+
+TEST_CASE("a big apply with an unencodable change: it fails locally; with stop nothing after it is sent") {
+  auto be = ktest::fresh_backend();
+  auto ps = host_policies(3000, 300000);
+  ps[1234].templates.assign(7, ps[1234].templates[0]);  // over XFRM_MAX_DEPTH
+  auto changes = ktest::changes_of(ps);
+  for (bool each : {false, true}) {
+    CAPTURE(each);
+    REQUIRE(be->flush_policies().ok());
+    ApplyReport go_on = apply_by(*be, each, changes, ApplyOptions{false});
+    REQUIRE(go_on.errors.size() == 1);
+    CHECK(go_on.errors[0].tag == 1234);
+    CHECK(go_on.errors[0].code == EINVAL);
+    CHECK(go_on.applied == 2999);
+    REQUIRE(be->flush_policies().ok());
+    ApplyReport stop = apply_by(*be, each, changes, ApplyOptions{true});
+    CHECK(stop.stopped_early);
+    CHECK(stop.applied_tags == iota(1234));
+    REQUIRE(stop.errors.size() == 1);
+    CHECK(stop.errors[0].tag == 1234);
+    auto info = be->spd_info();
+    REQUIRE(info.ok());
+    CHECK(info->out == 1234);
+  }
+}
+
 #ifdef XFRMPP_TEST_KERNEL
 // Kernel only: netlink receive buffers.
 TEST_CASE("batches are sized so that every ACK fits a small receive buffer" * ktest::kernel_only()) {

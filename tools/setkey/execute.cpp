@@ -125,7 +125,7 @@ diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t 
           {}};
 }
 
-std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode) {
+std::string save_preview(const Entries& entries, bool rfc_mode) {
   plan::Preview p = plan::preview(entries);
   // Both printers take what the kernel dumps, newest first.
   std::vector<model::Policy> newest_first(p.policies.rbegin(), p.policies.rend());
@@ -232,7 +232,7 @@ std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) 
   return s;
 }
 
-bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
+bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, Entries& entries,
              const ExecuteOptions& o, UndoLog* log) {
   if (auto r = plan::resolve_default_levels(entries, [&] { return knobs::load_default_levels(o.knob_state); }); !r) {
     std::fprintf(stderr, "setkey: cannot read the default levels: %s\n", with_privilege_hint(r.error()).c_str());

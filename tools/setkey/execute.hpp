@@ -10,11 +10,14 @@
 #include "xfrmpp/diag/source.hpp"
 #include "xfrmpp/model/statement.hpp"
 #include "xfrmpp/plan/run.hpp"
+#include "xfrmpp/util/large_allocator.hpp"
 
 namespace xfrmpp::tools::setkey {
 
 /// A statement of the run (plan::Step): its source index, and whether it is an RFC-mode `fwd` copy.
 using Entry = plan::Step;
+/// A run's statements; a big load holds hundreds of megabytes of them, so they live on huge pages.
+using Entries = std::vector<Entry, util::LargeAllocator<Entry>>;
 
 struct ExecuteOptions {
   bool verbose = false;
@@ -33,7 +36,7 @@ using UndoLog = plan::UndoLog;
 /// Applies entries in order: runs of SPD/SAD changes go out in batches; flush, dump, get and
 /// deleteall run where they stand. Stops at the first kernel rejection and says how far it got.
 /// Returns true when every statement succeeded. `log`, when given, records what was applied.
-bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, std::vector<Entry>& entries,
+bool execute(Backend& backend, const std::vector<diag::SourceBuffer>& sources, Entries& entries,
              const ExecuteOptions& options, UndoLog* log = nullptr);
 
 /// Removes what `log` says the run added, newest first; returns one line saying what was taken back.
@@ -48,7 +51,7 @@ diag::Diagnostic replaced_reqid_warning(const model::ReplacedReqid& r, uint32_t 
 /// flushes remove, dumps and gets change nothing. SAs first, then the policies (in RFC mode the automatic
 /// fwd copies are left out, as -DP --save leaves them out). A bare `unique` stays `unique` (its reqid is
 /// generated at load time); a `default` level prints as require, a fresh namespace's default.
-std::string save_preview(const std::vector<Entry>& entries, bool rfc_mode);
+std::string save_preview(const Entries& entries, bool rfc_mode);
 
 /// Prints the SPD (-DP) or SAD (-D) in setkey, --save or --json form. Returns false on a backend error.
 bool dump_policies(Backend& backend, const ExecuteOptions& options, bool save, bool rfc_mode);

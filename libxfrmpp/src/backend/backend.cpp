@@ -1,10 +1,31 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "xfrmpp/backend.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
 namespace xfrmpp {
+
+ApplyReport Backend::apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options) {
+  // Chunks bound the memory of changes that copy their targets.
+  constexpr size_t kChunk = 4096;
+  ApplyReport report;
+  std::vector<Change> chunk;
+  for (size_t first = 0; first < count; first += kChunk) {
+    chunk.clear();
+    for (size_t i = first; i < std::min(count, first + kChunk); ++i) chunk.push_back(make(i));
+    ApplyReport r = apply(chunk, options);
+    report.applied += r.applied;
+    report.applied_tags.insert(report.applied_tags.end(), r.applied_tags.begin(), r.applied_tags.end());
+    for (auto& e : r.errors) report.errors.push_back(std::move(e));
+    if (!report.errors.empty() && options.stop_at_first_error) {
+      report.stopped_early = r.stopped_early || first + kChunk < count;
+      break;
+    }
+  }
+  return report;
+}
 
 Result<uint32_t> Backend::get_host_knob(std::string_view name) {
   return make_error(EOPNOTSUPP, std::string(name) + ": this backend keeps no such knob (only the engine does)");

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
+
+#include "batch_pipe.hpp"
 
 #include "xfrmpp/netlink/change.hpp"
 #include "xfrmpp/netlink/default_policy.hpp"
@@ -55,67 +58,140 @@ Result<std::span<const uint8_t>> KernelBackend::encode_request(Encode&& encode) 
 
 // ---- apply ----------------------------------------------------------------------------------------
 
+namespace {
+
+// Below this many changes an apply encodes and sends on the caller's thread: a second thread only pays
+// when there is a next batch to encode while the kernel works through the current one.
+constexpr size_t kPipelineMinChanges = 512;
+// Batches encoded ahead of the one in the kernel; two keep the sender fed, more would only hold memory.
+constexpr size_t kPipelineSlots = 3;
+
+}  // namespace
+
+void KernelBackend::fill_batch(Batch& b, size_t count, const ChangeAt& at, size_t i, size_t limit, bool stop_at_first_error) {
+  b.pending.clear();
+  b.used = 0;
+  b.encode_failed = false;
+  if (b.bytes.size() < std::max(limit, kMaxMessageBytes)) b.bytes.resize(std::max(limit, kMaxMessageBytes));
+  std::span<uint8_t> buf(b.bytes);
+  while (i < count && b.pending.size() < max_batch_messages_) {
+    // The first message of a batch may use the whole buffer, so an oversized one still goes alone.
+    std::span<uint8_t> room = b.used == 0 ? buf : buf.subspan(b.used, limit > b.used ? limit - b.used : 0);
+    uint32_t seq = sock_.next_seq();
+    const Change& change = at(i);
+    auto n = encode_change(room, change, seq);
+    if (!n) {
+      if (n.error().code == EMSGSIZE && b.used != 0) break;  // batch full: this change opens the next one
+      Pending& p = b.pending.emplace_back();
+      p.tag = change.tag;
+      p.seq = seq;  // unused on the wire, but keeps the batch's seqs consecutive for record_ack
+      p.state = Pending::State::failed;
+      p.code = n.error().code;
+      p.message = n.error().message;
+      ++i;
+      b.encode_failed = true;
+      if (stop_at_first_error) break;
+      continue;
+    }
+    Pending& p = b.pending.emplace_back();
+    p.tag = change.tag;
+    p.seq = seq;
+    b.used += NLMSG_ALIGN(*n);
+    ++i;
+  }
+  b.end = i;
+}
+
+void KernelBackend::collect(Batch& b, ApplyReport& report) {
+  for (Pending& p : b.pending) {
+    if (p.state == Pending::State::applied) {
+      ++report.applied;
+      report.applied_tags.push_back(p.tag);
+    } else {
+      report.errors.push_back(ChangeError{p.tag, p.code, std::move(p.message), std::move(p.extack)});
+    }
+  }
+}
+
 ApplyReport KernelBackend::apply(std::span<const Change> changes, const ApplyOptions& options) {
+  return apply_at(changes.size(), [changes](size_t i) -> const Change& { return changes[i]; }, options);
+}
+
+ApplyReport KernelBackend::apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options) {
+  // Only one thread reads changes (the encoder, or the caller's for a small apply), so one slot serves.
+  Change slot;
+  size_t made = SIZE_MAX;
+  return apply_at(count, [&](size_t i) -> const Change& {
+    if (made != i) {
+      slot = make(i);
+      made = i;
+    }
+    return slot;
+  }, options);
+}
+
+ApplyReport KernelBackend::apply_at(size_t count, const ChangeAt& at, const ApplyOptions& options) {
   ApplyReport report;
   const size_t limit = std::clamp(options.batch_bytes, kMinBatchBytes, max_batch_bytes_);
-  if (tx_.size() < limit) tx_.resize(limit);
-  size_t i = 0;
-  while (i < changes.size()) {
-    pending_.clear();
-    size_t used = 0;
-    bool failed = false;
-    while (i < changes.size() && pending_.size() < max_batch_messages_) {
-      // The first message of a batch may use the whole buffer, so an oversized one still goes alone.
-      std::span<uint8_t> room = used == 0 ? std::span<uint8_t>(tx_)
-                                          : std::span<uint8_t>(tx_).subspan(used, limit > used ? limit - used : 0);
-      uint32_t seq = sock_.next_seq();
-      auto n = encode_change(room, changes[i], seq);
-      if (!n) {
-        if (n.error().code == EMSGSIZE && used != 0) break;  // batch full: this change opens the next one
-        Pending& p = pending_.emplace_back();
-        p.tag = changes[i].tag;
-        p.seq = seq;  // unused on the wire, but keeps the batch's seqs consecutive for record_ack
-        p.state = Pending::State::failed;
-        p.code = n.error().code;
-        p.message = n.error().message;
-        ++i;
-        failed = true;
-        if (options.stop_at_first_error) break;
-        continue;
-      }
-      Pending& p = pending_.emplace_back();
-      p.tag = changes[i].tag;
-      p.seq = seq;
-      used += NLMSG_ALIGN(*n);
-      ++i;
+  const bool stop = options.stop_at_first_error;
+  // Sends one filled batch and reports it; false when the apply must stop here.
+  auto consume = [&](Batch& b) {
+    bool failed = b.encode_failed;
+    if (b.used != 0 && !send_batch(b)) failed = true;
+    collect(b, report);
+    if (failed && stop) {
+      report.stopped_early = b.end < count;
+      return false;
     }
-    if (used != 0 && !send_batch(used)) failed = true;
-    for (Pending& p : pending_) {
-      if (p.state == Pending::State::applied) {
-        ++report.applied;
-        report.applied_tags.push_back(p.tag);
-      } else {
-        report.errors.push_back(ChangeError{p.tag, p.code, std::move(p.message), std::move(p.extack)});
-      }
+    return true;
+  };
+  if (count < kPipelineMinChanges) {
+    if (spare_.empty()) spare_.emplace_back();
+    Batch& b = spare_.front();
+    for (size_t i = 0; i < count; i = b.end) {
+      fill_batch(b, count, at, i, limit, stop);
+      if (!consume(b)) break;
     }
-    if (failed && options.stop_at_first_error) {
-      report.stopped_early = i < changes.size();
+    return report;
+  }
+  // The encoder runs ahead on its own thread; this one sends, waits for the kernel and reads the ACKs,
+  // so encoding costs no wall time as long as the kernel is the slower side (it is, by far).
+  if (spare_.size() < kPipelineSlots) spare_.resize(kPipelineSlots);
+  BatchPipe<Batch> pipe(spare_);
+  std::thread encoder([&] {
+    for (size_t i = 0; i < count;) {
+      Batch* b = pipe.acquire();
+      if (!b) break;
+      fill_batch(*b, count, at, i, limit, stop);
+      i = b->end;
+      bool last = b->encode_failed && stop;
+      pipe.publish();
+      if (last) break;
+    }
+    pipe.close();
+  });
+  while (Batch* b = pipe.next()) {
+    bool go_on = consume(*b);
+    pipe.release();
+    if (!go_on) {
+      pipe.cancel();
       break;
     }
   }
+  encoder.join();
   return report;
 }
 
-bool KernelBackend::record_ack(uint32_t seq, int code, std::string extack) {
-  if (pending_.empty()) return false;
+bool KernelBackend::record_ack(std::vector<Pending>& pending, uint32_t seq, int code, std::string extack) {
+  if (pending.empty()) return false;
   // Seqs of one batch are consecutive, so the ACK's index is its distance from the first one.
-  size_t idx = seq - pending_.front().seq;
-  if (idx >= pending_.size() || pending_[idx].seq != seq) {
-    auto it = std::find_if(pending_.begin(), pending_.end(), [seq](const Pending& p) { return p.seq == seq; });
-    if (it == pending_.end()) return false;  // an ACK of some earlier request
-    idx = static_cast<size_t>(it - pending_.begin());
+  size_t idx = seq - pending.front().seq;
+  if (idx >= pending.size() || pending[idx].seq != seq) {
+    auto it = std::find_if(pending.begin(), pending.end(), [seq](const Pending& p) { return p.seq == seq; });
+    if (it == pending.end()) return false;  // an ACK of some earlier request
+    idx = static_cast<size_t>(it - pending.begin());
   }
-  Pending& p = pending_[idx];
+  Pending& p = pending[idx];
   if (p.state != Pending::State::in_flight) return false;
   if (code == 0) {
     p.state = Pending::State::applied;
@@ -128,18 +204,19 @@ bool KernelBackend::record_ack(uint32_t seq, int code, std::string extack) {
   return true;
 }
 
-bool KernelBackend::send_batch(size_t bytes) {
+bool KernelBackend::send_batch(Batch& b) {
+  std::vector<Pending>& pending = b.pending;
   size_t outstanding = 0;
-  for (const Pending& p : pending_) outstanding += p.state == Pending::State::in_flight;
-  auto fail_in_flight = [this](int code, const std::string& why) {
-    for (Pending& p : pending_) {
+  for (const Pending& p : pending) outstanding += p.state == Pending::State::in_flight;
+  auto fail_in_flight = [&pending](int code, const std::string& why) {
+    for (Pending& p : pending) {
       if (p.state != Pending::State::in_flight) continue;
       p.state = Pending::State::failed;
       p.code = code;
       p.message = why;
     }
   };
-  if (auto s = sock_.send(std::span<const uint8_t>(tx_.data(), bytes)); !s) {
+  if (auto s = sock_.send(std::span<const uint8_t>(b.bytes.data(), b.used)); !s) {
     fail_in_flight(s.error().code, s.error().message);
     return false;
   }
@@ -166,7 +243,7 @@ bool KernelBackend::send_batch(size_t bytes) {
         auto ack = parse_ack(*msg);
         if (!ack) continue;
         if (ack->code != 0) ok = false;
-        if (record_ack(ack->seq, ack->code, std::move(ack->extack))) --outstanding;
+        if (record_ack(pending, ack->seq, ack->code, std::move(ack->extack))) --outstanding;
       }
     }
   }

@@ -11,6 +11,16 @@ namespace {
 
 using model::Overloaded;
 
+// The removal undoing step `s` when it is an exclusive add (what to_change makes a Verb::add).
+std::optional<Change> removal_of_step(const Step& s, size_t tag) {
+  if (const auto* a = std::get_if<model::AddPolicy>(&s.statement.op); a && !a->update)
+    return Change{a->policy.id(), Change::Verb::remove, tag};
+  if (const auto* a = std::get_if<model::AddSa>(&s.statement.op); a && !a->update)
+    return Change{a->sa->id(), Change::Verb::remove, tag};
+  return std::nullopt;
+}
+
+
 // What the user wrote: an RFC-mode `fwd` copy is part of its `in` statement. With `applied`, a
 // statement counts when every change it stands for is in the backend.
 size_t user_statements(std::span<const Step> steps, size_t from, size_t to, const std::vector<bool>* applied = nullptr) {
@@ -31,7 +41,7 @@ StepError step_error(size_t step, const Error& e, bool dump = false) { return St
 // "stop at the first rejection" true. Other verbs cannot be undone without a snapshot; they stay applied.
 // `first_failed` is the first failing statement as written (the `in` of a failed `fwd` copy), so no
 // statement is left half in.
-void undo_after(Backend& backend, std::span<const Step> steps, std::span<const Change> batch, const ApplyReport& rep,
+void undo_after(Backend& backend, std::span<const Step> steps, size_t first, size_t end, const ApplyReport& rep,
                 size_t first_failed, const RunOptions& o, RunReport& report) {
   std::vector<Change> undo;
   std::vector<bool> left(steps.size(), false);
@@ -40,7 +50,7 @@ void undo_after(Backend& backend, std::span<const Step> steps, std::span<const C
       left[tag] = true;
       continue;
     }
-    auto inv = inverse_of_add(batch[tag - batch.front().tag]);
+    auto inv = removal_of_step(steps[tag], tag);
     if (!inv) {
       left[tag] = true;
       continue;
@@ -53,9 +63,32 @@ void undo_after(Backend& backend, std::span<const Step> steps, std::span<const C
     for (size_t tag : r.applied_tags) report.outcomes[tag] = Outcome::taken_back;
     report.taken_back += r.applied;
   }
-  for (size_t tag = batch.front().tag; tag < batch.front().tag + batch.size(); ++tag)
+  for (size_t tag = first; tag < end; ++tag)
     if (left[tag]) report.outcomes[tag] = Outcome::applied;
-  report.done += user_statements(steps, batch.front().tag, batch.front().tag + batch.size(), &left);
+  report.done += user_statements(steps, first, end, &left);
+}
+
+// True for the statements that become a Change (to_change gives one), which go to the backend in batches.
+bool batched(const model::Operation& op) {
+  return std::visit(Overloaded{
+                        [](const model::AddPolicy&) { return true; },
+                        [](const model::DeletePolicy&) { return true; },
+                        [](const model::AddSa&) { return true; },
+                        [](const model::DeleteSa&) { return true; },
+                        [](const model::FlushPolicies&) { return false; },
+                        [](const model::DumpPolicies&) { return false; },
+                        [](const model::DeleteAllSa&) { return false; },
+                        [](const model::GetSa&) { return false; },
+                        [](const model::FlushSas&) { return false; },
+                        [](const model::DumpSas&) { return false; },
+                        [](const model::AllocSpi&) { return false; },
+                        [](const model::SetDefaultPolicy&) { return false; },
+                        [](const model::GetDefaultPolicy&) { return false; },
+                        [](const model::SetSpdHashThresholds&) { return false; },
+                        [](const model::GetSpdInfo&) { return false; },
+                        [](const model::GetSadInfo&) { return false; },
+                    },
+                    op);
 }
 
 // Runs one statement that is not a batched change. Returns its error, if any.
@@ -169,10 +202,24 @@ void UndoLog::record(std::span<const Change> batch, const ApplyReport& report, s
   }
 }
 
+void UndoLog::record_steps(std::span<const Step> run, const ApplyReport& report, size_t upto) {
+  steps = run;
+  for (size_t tag : report.applied_tags) {
+    if (tag >= upto) continue;
+    const auto& op = run[tag].statement.op;
+    const auto* ap = std::get_if<model::AddPolicy>(&op);
+    const auto* as = std::get_if<model::AddSa>(&op);
+    if ((ap && !ap->update) || (as && !as->update)) added_steps.push_back(static_cast<uint32_t>(tag));
+    else ++irreversible;
+  }
+}
+
 TakeBackReport take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) {
   TakeBackReport report;
   std::vector<Change> undo;
-  undo.reserve(log.removals.size());
+  undo.reserve(log.size());
+  for (auto it = log.added_steps.rbegin(); it != log.added_steps.rend(); ++it)
+    if (auto c = removal_of_step(log.steps[*it], *it)) undo.push_back(std::move(*c));
   for (auto it = log.removals.rbegin(); it != log.removals.rend(); ++it) undo.push_back(it->change());
   report.attempted = undo.size();
   report.irreversible = log.irreversible;
@@ -280,23 +327,20 @@ RunReport run_steps(Backend& backend, std::span<const Step> steps, const RunOpti
   RunReport report;
   report.total = user_statements(steps, 0, steps.size());
   report.outcomes.assign(steps.size(), Outcome::not_run);
-  std::vector<Change> batch;
   size_t i = 0;
   while (i < steps.size()) {
-    batch.clear();
     size_t j = i;
-    for (; j < steps.size() && (batch.size() < o.chunk || steps[j].fwd_copy); ++j) {
-      auto c = to_change(steps[j].statement, j);
-      if (!c) break;
-      batch.push_back(std::move(*c));
-    }
-    if (!batch.empty()) {
-      ApplyReport rep = backend.apply(batch, ApplyOptions{true, o.batch_bytes});
-      if (observer) observer->batch(batch.size(), rep.applied);
+    while (j < steps.size() && (j - i < o.chunk || steps[j].fwd_copy) && batched(steps[j].statement.op)) ++j;
+    if (j > i) {
+      // Changes are made as the backend encodes them (the kernel's on a thread of its own while it sends),
+      // so a chunk costs neither a copy of its policies up front nor the memory to hold one.
+      ApplyReport rep = backend.apply_each(
+          j - i, [&steps, i](size_t k) { return *to_change(steps[i + k].statement, i + k); }, ApplyOptions{true, o.batch_bytes});
+      if (observer) observer->batch(j - i, rep.applied);
       if (rep.errors.empty()) {
         report.done += user_statements(steps, i, j);
         for (size_t k = i; k < j; ++k) report.outcomes[k] = Outcome::applied;
-        if (log) log->record(batch, rep);
+        if (log) log->record_steps(steps, rep);
       } else {
         const ChangeError* first = &rep.errors.front();
         for (const auto& err : rep.errors)
@@ -305,8 +349,8 @@ RunReport run_steps(Backend& backend, std::span<const Step> steps, const RunOpti
         // Reported with the first error the backend gave, at the first statement that failed.
         report.error = step_error(at, rep.errors.front());
         size_t written = steps[at].fwd_copy ? at - 1 : at;
-        if (log) log->record(batch, rep, written);
-        undo_after(backend, steps, batch, rep, written, o, report);
+        if (log) log->record_steps(steps, rep, written);
+        undo_after(backend, steps, i, j, rep, written, o, report);
         report.outcomes[at] = Outcome::failed;
         return report;
       }

@@ -99,7 +99,7 @@ TEST_CASE("the undo log takes back what a successful run added, newest first, an
   plan::UndoLog log;
   auto rep = plan::run(be, steps, {}, &log);
   REQUIRE(rep.ok());
-  CHECK(log.removals.size() == 3);
+  CHECK(log.size() == 3);
   CHECK(log.irreversible == 2);  // the delete and the flush; the dump changes nothing
   be.applied.clear();
   auto tb = plan::take_back(be, log);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 // The Backend that talks to the Linux kernel over NETLINK_XFRM.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,8 +20,10 @@ class KernelBackend final : public Backend {
   static Result<std::unique_ptr<KernelBackend>> open(const SocketOptions& options = {});
 
   /// Packs requests into sendmsg batches of up to options.batch_bytes (and as many ACKs as the receive
-  /// buffer holds), each with its own seq and NLM_F_ACK, then reads every ACK of the batch.
+  /// buffer holds), each with its own seq and NLM_F_ACK, then reads every ACK of the batch. A large apply
+  /// encodes the next batches on a second thread while the kernel works through the current one.
   ApplyReport apply(std::span<const Change> changes, const ApplyOptions& options) override;
+  ApplyReport apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options) override;
   Result<std::vector<model::Policy>> dump_policies() override;
   Result<std::vector<model::SecurityAssociation>> dump_sas(std::optional<model::Protocol> proto) override;
   Result<model::Policy> get_policy(const model::PolicyId& id) override;
@@ -40,7 +43,7 @@ class KernelBackend final : public Backend {
   size_t max_batch_messages() const { return max_batch_messages_; }
 
  private:
-  // One change of the batch being built: its tag, the seq it went out with (0 = not sent) and its fate.
+  // One change of a batch: its tag, the seq it went out with and its fate.
   struct Pending {
     size_t tag = 0;
     uint32_t seq = 0;
@@ -48,12 +51,27 @@ class KernelBackend final : public Backend {
     int code = 0;
     std::string message, extack;
   };
-
+  // One sendmsg's worth of encoded changes, changes [begin, end) of an apply; reused from batch to batch.
+  struct Batch {
+    std::vector<uint8_t> bytes;
+    size_t used = 0;
+    std::vector<Pending> pending;
+    size_t end = 0;
+    bool encode_failed = false;
+  };
   explicit KernelBackend(Socket sock);
-  // Sends tx_[0, bytes) and records every ACK in pending_; false when a change failed or ACKs went missing.
-  bool send_batch(size_t bytes);
+  using ChangeAt = std::function<const Change&(size_t)>;
+  // Both applies: change i of `count` is at(i).
+  ApplyReport apply_at(size_t count, const ChangeAt& at, const ApplyOptions& options);
+  // Encodes changes from `first` into `b` up to `limit` bytes or max_batch_messages_; sets b.end.
+  // Only the encoding side of an apply calls it (it takes sequence numbers from the socket).
+  void fill_batch(Batch& b, size_t count, const ChangeAt& at, size_t first, size_t limit, bool stop_at_first_error);
+  // Sends b.bytes and records every ACK in b.pending; false when a change failed or ACKs went missing.
+  bool send_batch(Batch& b);
   // Marks the change with `seq` applied or failed; false when no in-flight change has that seq.
-  bool record_ack(uint32_t seq, int code, std::string extack);
+  static bool record_ack(std::vector<Pending>& pending, uint32_t seq, int code, std::string extack);
+  // Moves the outcome of every change of `b` into `report`.
+  static void collect(Batch& b, ApplyReport& report);
   // Single requests reuse tx_; `encode` writes the request with the seq it is given.
   template <typename Encode>
   Result<std::span<const uint8_t>> encode_request(Encode&& encode);
@@ -61,9 +79,9 @@ class KernelBackend final : public Backend {
   Socket sock_;
   size_t max_batch_messages_ = 0;
   size_t max_batch_bytes_ = 0;
-  std::vector<uint8_t> tx_;  // the batch under construction; reused so bulk applies do not allocate
+  std::vector<uint8_t> tx_;  // single requests
   std::vector<uint8_t> rx_;
-  std::vector<Pending> pending_;
+  std::vector<Batch> spare_;  // batch buffers kept between applies so bulk loads do not allocate
   std::vector<size_t> ack_lengths_;  // datagram lengths from the last recv_many
 };
 

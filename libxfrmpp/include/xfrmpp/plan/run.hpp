@@ -38,13 +38,20 @@ struct Removal {
 };
 
 /// What a run has applied, kept so that a later failure can take it back: every add the backend
-/// confirmed, as the removal that undoes it (adds are exclusive, so what they made is the run's own).
+/// confirmed (adds are exclusive, so what they made is the run's own). plan::run names them by step
+/// index, 4 bytes each, because its steps outlive the log; record() keeps the removal itself.
 struct UndoLog {
-  std::vector<Removal> removals;
+  std::vector<Removal> removals;      ///< from record()
+  std::span<const Step> steps;        ///< the run `added_steps` indexes (set by plan::run)
+  std::vector<uint32_t> added_steps;  ///< confirmed adds of that run, oldest first
   size_t irreversible = 0;  ///< other applied statements (update, delete, flush, ...): only a snapshot undoes those
 
   /// Records the adds of `batch` that `report` confirms, except those tagged `upto` or later.
   void record(std::span<const Change> batch, const ApplyReport& report, size_t upto = SIZE_MAX);
+  /// The same for changes whose tags are indexes into `run` (plan::run's).
+  void record_steps(std::span<const Step> run, const ApplyReport& report, size_t upto = SIZE_MAX);
+  /// Adds that take_back would remove.
+  size_t size() const { return removals.size() + added_steps.size(); }
 };
 
 /// The removal that takes back a confirmed add; nullopt for other verbs.
@@ -108,8 +115,8 @@ class RunObserver {
 
 struct RunOptions {
   size_t batch_bytes = 64 * 1024;
-  /// Changes copy their target, so they are handed over in chunks of at most this many (a `fwd` copy
-  /// stays with its statement): memory stays flat however large the script is.
+  /// Statements go to Backend::apply_each in runs of at most this many (a `fwd` copy stays with its
+  /// statement); each run is one line of setkey -v. Changes are made as they are encoded, so memory stays flat.
   size_t chunk = 4096;
 };
 
