@@ -139,8 +139,8 @@ TEST_CASE("an unencodable change fails locally on its tag") {
   CHECK(stop.errors[0].tag == 7);
 }
 
-// Big applies go through the encoder thread (the kernel's pipeline); apply_each makes each change on demand.
-// Both must give the report a plain apply gives, however the batches fall.
+// Big applies span many batches; apply_each makes each change on demand (the engine's in chunks). Both
+// must give the report a plain apply gives, however the batches fall.
 ApplyReport apply_by(Backend& be, bool each, const std::vector<Change>& changes, const ApplyOptions& o) {
   if (!each) return be.apply(changes, o);
   return be.apply_each(changes.size(), [&changes](size_t i) { return changes[i]; }, o);
@@ -180,7 +180,7 @@ TEST_CASE("a big apply that stops at its first error sends no batch after the fa
   for (bool each : {false, true}) {
     CAPTURE(each);
     REQUIRE(be->flush_policies().ok());
-    // 4 KiB batches hold about 16 policies, so batches encoded ahead of the failing one exist and must stay unsent.
+    // 4 KiB batches hold about 16 policies: the failing batch completes, nothing after it is sent.
     ApplyReport r = apply_by(*be, each, changes, ApplyOptions{true, 4096});
     CHECK(r.stopped_early);
     REQUIRE(r.errors.size() == 1);

@@ -20,8 +20,7 @@ class KernelBackend final : public Backend {
   static Result<std::unique_ptr<KernelBackend>> open(const SocketOptions& options = {});
 
   /// Packs requests into sendmsg batches of up to options.batch_bytes (and as many ACKs as the receive
-  /// buffer holds), each with its own seq and NLM_F_ACK, then reads every ACK of the batch. A large apply
-  /// encodes the next batches on a second thread while the kernel works through the current one.
+  /// buffer holds), each with its own seq and NLM_F_ACK, then reads every ACK of the batch.
   ApplyReport apply(std::span<const Change> changes, const ApplyOptions& options) override;
   ApplyReport apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options) override;
   Result<std::vector<model::Policy>> dump_policies() override;
@@ -64,7 +63,6 @@ class KernelBackend final : public Backend {
   // Both applies: change i of `count` is at(i).
   ApplyReport apply_at(size_t count, const ChangeAt& at, const ApplyOptions& options);
   // Encodes changes from `first` into `b` up to `limit` bytes or max_batch_messages_; sets b.end.
-  // Only the encoding side of an apply calls it (it takes sequence numbers from the socket).
   void fill_batch(Batch& b, size_t count, const ChangeAt& at, size_t first, size_t limit, bool stop_at_first_error);
   // Sends b.bytes and records every ACK in b.pending; false when a change failed or ACKs went missing.
   bool send_batch(Batch& b);
@@ -81,7 +79,7 @@ class KernelBackend final : public Backend {
   size_t max_batch_bytes_ = 0;
   std::vector<uint8_t> tx_;  // single requests
   std::vector<uint8_t> rx_;
-  std::vector<Batch> spare_;  // batch buffers kept between applies so bulk loads do not allocate
+  std::vector<Batch> spare_;  // the batch buffer, kept between applies so bulk loads do not allocate
   std::vector<size_t> ack_lengths_;  // datagram lengths from the last recv_many
 };
 
