@@ -44,15 +44,6 @@ namespace xfrmpp::engine {
 
 namespace {
 
-bool prefix_matches(const model::Prefix& p, const model::Address& a) {
-  uint8_t full = p.len / 8, rest = p.len % 8;
-  for (uint8_t i = 0; i < full && i < 16; ++i)
-    if (p.addr.bytes[i] != a.bytes[i]) return false;
-  if (rest == 0 || full >= 16) return true;
-  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-  return (p.addr.bytes[full] & mask) == (a.bytes[full] & mask);
-}
-
 // The kernel stores "no mark" as {0, 0}: the same key as an explicit 0/0.
 std::optional<model::Mark> kernel_mark(const std::optional<model::Mark>& m) {
   if (m && m->value == 0 && m->mask == 0) return std::nullopt;
@@ -70,7 +61,7 @@ bool matches(const model::Policy& p, const Flow& f) {
   const auto& s = p.sel;
   model::Family fam = detail::policy_family(p);
   if (fam == model::Family::unspec || fam != f.family) return false;
-  if (!prefix_matches(s.src, f.src) || !prefix_matches(s.dst, f.dst)) return false;
+  if (!model::contains(s.src, f.src) || !model::contains(s.dst, f.dst)) return false;
   return detail::entry_matches_rest(detail::make_entry(p, 0, 0), f) && p.if_id.value_or(0) == f.if_id;
 }
 

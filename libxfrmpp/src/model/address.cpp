@@ -84,4 +84,24 @@ std::string_view family_name(Family f) {
   return "unspec";
 }
 
+Prefix masked(Prefix p) {
+  size_t bits = p.addr.max_prefix();
+  if (p.len > bits) p.len = static_cast<uint8_t>(bits);
+  for (size_t i = 0; i < bits / 8; ++i) {
+    size_t keep = p.len > i * 8 ? p.len - i * 8 : 0;
+    if (keep < 8) p.addr.bytes[i] &= static_cast<uint8_t>(0xff00 >> keep);
+  }
+  return p;
+}
+
+bool contains(const Prefix& p, const Address& a) {
+  // On the engine's SPD lookup path: compare in place, no masked copies.
+  uint8_t full = p.len / 8, rest = p.len % 8;
+  for (uint8_t i = 0; i < full && i < 16; ++i)
+    if (p.addr.bytes[i] != a.bytes[i]) return false;
+  if (rest == 0 || full >= 16) return true;
+  uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (p.addr.bytes[full] & mask) == (a.bytes[full] & mask);
+}
+
 }  // namespace xfrmpp::model

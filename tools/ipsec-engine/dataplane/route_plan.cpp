@@ -5,26 +5,6 @@
 
 namespace xfrmpp::tools::dataplane {
 
-namespace {
-
-model::Prefix masked(model::Prefix p) {
-  size_t bits = p.addr.max_prefix();
-  if (p.len > bits) p.len = static_cast<uint8_t>(bits);
-  for (size_t i = 0; i < bits / 8; ++i) {
-    size_t keep = p.len > i * 8 ? p.len - i * 8 : 0;
-    if (keep < 8) p.addr.bytes[i] &= static_cast<uint8_t>(0xff00 >> keep);
-  }
-  return p;
-}
-
-}  // namespace
-
-bool prefix_contains(const model::Prefix& p, const model::Address& a) {
-  if (p.addr.family != a.family) return false;
-  model::Prefix b{a, p.len};
-  return masked(b).addr == masked(p).addr;
-}
-
 std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local, size_t& skipped) {
   skipped = 0;
   std::map<model::Prefix, Route> by_dst;
@@ -44,13 +24,13 @@ std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::
         dsts.push_back({any, 0});
       }
     } else {
-      dsts.push_back(masked(p.sel.dst));
+      dsts.push_back(model::masked(p.sel.dst));
     }
     for (const auto& d : dsts) {
       Route r{d, std::nullopt};
       if (p.sel.src.len > 0)
         for (const auto& l : local)
-          if (prefix_contains(p.sel.src, l.addr)) {
+          if (l.addr.family == p.sel.src.addr.family && model::contains(p.sel.src, l.addr)) {
             r.prefsrc = l.addr;
             break;
           }

@@ -16,7 +16,5 @@ namespace xfrmpp::tools::dataplane {
 /// engine could never match them and would pass their traffic in the clear.
 std::vector<Route> plan_routes(const engine::Spd& spd, const std::vector<model::Prefix>& local, size_t& skipped);
 
-/// Whether `a` lies inside prefix `p` (same family, first p.len bits equal).
-bool prefix_contains(const model::Prefix& p, const model::Address& a);
 
 }  // namespace xfrmpp::tools::dataplane

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "wire.hpp"
 
+#include "xfrmpp/util/ip_checksum.hpp"
+
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <sys/socket.h>
@@ -73,14 +75,6 @@ Result<Fd> udp_socket(int af, uint16_t port, uint32_t mark) {
 void put16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);
-}
-
-void ipv4_checksum(uint8_t* h) {
-  uint32_t sum = 0;
-  put16(h + 10, 0);
-  for (int i = 0; i < 20; i += 2) sum += uint32_t{h[i]} << 8 | h[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  put16(h + 10, static_cast<uint16_t>(~sum));
 }
 
 // What the kernel told us beside one datagram.
@@ -203,7 +197,7 @@ bool Wire::receive(WireSocket& s, std::vector<uint8_t>& pkt) {
     h[9] = next;
     std::memcpy(h + 12, &a->sin_addr, 4);
     std::memcpy(h + 16, &meta.dst4, 4);
-    ipv4_checksum(h);
+    util::set_ipv4_header_checksum(std::span<uint8_t>(h, 20));
     if (udp) put16(h + 20, ntohs(a->sin_port));
   }
   if (udp) {

@@ -35,6 +35,11 @@ struct Prefix {
   auto operator<=>(const Prefix&) const = default;
 };
 
+/// The prefix with every address bit past its length cleared (and the length capped at the family's).
+Prefix masked(Prefix p);
+/// True when the first `p.len` bits of `a` are the prefix's (families are the caller's to compare).
+bool contains(const Prefix& p, const Address& a);
+
 /// The name of a family as users write it: "inet", "inet6" or "unspec".
 std::string_view family_name(Family f);
 

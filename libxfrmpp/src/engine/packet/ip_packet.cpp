@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "ip_packet.hpp"
 
+#include "xfrmpp/util/ip_checksum.hpp"
+
 #include <cstring>
 
 namespace xfrmpp::engine::packet {
@@ -131,22 +133,10 @@ Flow flow_of(std::span<const uint8_t> b, const IpHeader& h, model::Direction dir
   return f;
 }
 
-uint16_t ipv4_checksum(std::span<const uint8_t> header) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < header.size(); i += 2) sum += load16(&header[i]);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
-
-void set_ipv4_checksum(std::span<uint8_t> header) {
-  store16(&header[10], 0);
-  store16(&header[10], ipv4_checksum(header));
-}
-
 void set_ip_length(std::span<uint8_t> b, model::Family f, size_t total) {
   if (f == model::Family::inet) {
     store16(&b[2], static_cast<uint16_t>(total));
-    set_ipv4_checksum(b.first((b[0] & 0xf) * 4u));
+    util::set_ipv4_header_checksum(b.first((b[0] & 0xf) * 4u));
   } else {
     store16(&b[4], static_cast<uint16_t>(total - 40));
   }
@@ -167,7 +157,7 @@ void write_ip_header(std::span<uint8_t> at, const NewHeader& h, size_t total) {
     p[9] = h.next;
     std::memcpy(p + 12, h.src.bytes.data(), 4);
     std::memcpy(p + 16, h.dst.bytes.data(), 4);
-    set_ipv4_checksum(at.first(20));
+    util::set_ipv4_header_checksum(at.first(20));
     return;
   }
   store32(p, 6u << 28 | uint32_t{h.tos} << 20 | (h.flow_label & 0xfffff));

@@ -43,9 +43,6 @@ Flow flow_of(std::span<const uint8_t> bytes, const IpHeader& h, model::Direction
 
 /// Writes the length field (and for IPv4 the checksum) of the header at the start of `bytes`.
 void set_ip_length(std::span<uint8_t> bytes, model::Family f, size_t total);
-/// The IPv4 header checksum over `header` (RFC 1071), checksum field included as it is.
-uint16_t ipv4_checksum(std::span<const uint8_t> header);
-void set_ipv4_checksum(std::span<uint8_t> header);
 
 /// Writes a fresh 20-byte IPv4 or 40-byte IPv6 header (tunnel outer headers, rebuilt BEET headers).
 struct NewHeader {

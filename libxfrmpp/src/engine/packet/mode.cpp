@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "mode.hpp"
 
+#include "xfrmpp/util/ip_checksum.hpp"
+
 #include <cstring>
 
 #include "counters.hpp"
@@ -37,7 +39,7 @@ bool decapsulate_ecn(uint8_t outer, std::span<uint8_t> inner, model::Family f) {
   in_tos = static_cast<uint8_t>((in_tos & ~kEcnMask) | result);
   if (f == model::Family::inet) {
     inner[1] = in_tos;
-    set_ipv4_checksum(inner.first((inner[0] & 0xf) * 4u));
+    util::set_ipv4_header_checksum(inner.first((inner[0] & 0xf) * 4u));
   } else {
     store16(&inner[0], static_cast<uint16_t>((load16(&inner[0]) & 0xf00f) | in_tos << 4));
   }
@@ -48,7 +50,7 @@ bool decapsulate_ecn(uint8_t outer, std::span<uint8_t> inner, model::Family f) {
 void copy_dscp(uint8_t outer, std::span<uint8_t> inner, model::Family f) {
   if (f == model::Family::inet) {
     inner[1] = static_cast<uint8_t>((outer & ~kEcnMask) | (inner[1] & kEcnMask));
-    set_ipv4_checksum(inner.first((inner[0] & 0xf) * 4u));
+    util::set_ipv4_header_checksum(inner.first((inner[0] & 0xf) * 4u));
   } else {
     uint16_t w = load16(&inner[0]);
     uint8_t tc = static_cast<uint8_t>((w >> 4) & 0xff);
