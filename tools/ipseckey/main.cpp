@@ -165,7 +165,7 @@ bool Runner::dump(std::optional<model::Protocol> proto) {
   std::optional<render::JsonArrayWriter> json;
   if (o_.json) json.emplace(render::sad_writer(tools::stdout_sink()));
   auto r = be_->visit_sas(proto, DumpVisitor<model::SecurityAssociation>{[&](model::SecurityAssociation&& sa) -> Result<void> {
-                                                                            if (json) json->add(render::to_json(sa, {!o_.paranoid}));
+                                                                            if (json) json->add(sa, {!o_.paranoid});
                                                                             else std::printf("%s\n", ik::format_sa(sa, "DUMP", {o_.paranoid, o_.numeric}).c_str());
                                                                             return {};
                                                                           },

@@ -150,7 +150,7 @@ class PolicyPrinter {
   }
   void add(const model::Policy& p) {
     ++count_;
-    if (json_) json_->add(render::to_json(p));
+    if (json_) json_->add(p);
     else std::fputs(parsers::setkey::format_policy_dump(p, po_).c_str(), stdout);
   }
   void finish() {
@@ -180,7 +180,7 @@ class SaPrinter {
   void add(const model::SecurityAssociation& sa) {
     if (!users_sa(sa)) return;
     ++count_;
-    if (json_) json_->add(render::to_json(sa, {show_keys_}));
+    if (json_) json_->add(sa, {show_keys_});
     else if (short_form_) std::fputs(parsers::setkey::format_sa_line(sa, now_).c_str(), stdout);
     else std::fputs(parsers::setkey::format_sa_dump(sa, po_).c_str(), stdout);
   }

@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include "json_emit.hpp"
+
 namespace xfrmpp::render {
 
 namespace {
@@ -43,9 +45,23 @@ void JsonArrayWriter::put_member(const std::string& name, const nlohmann::json& 
   append_nested(buf_, json_text(value, 2), 1);
 }
 
+void JsonArrayWriter::next_element() { buf_ += count_++ ? ",\n    " : "\n    "; }
+
 void JsonArrayWriter::add(const nlohmann::json& element) {
-  buf_ += count_++ ? ",\n    " : "\n    ";
+  next_element();
   append_nested(buf_, json_text(element, 2), 2);
+  flush_if_full();
+}
+
+void JsonArrayWriter::add(const model::Policy& p) {
+  next_element();
+  emit::policy(buf_, p, 2);
+  flush_if_full();
+}
+
+void JsonArrayWriter::add(const model::SecurityAssociation& sa, const JsonOptions& options) {
+  next_element();
+  emit::sa(buf_, sa, options, 2);
   flush_if_full();
 }
 

@@ -28,12 +28,16 @@ class JsonArrayWriter {
   ~JsonArrayWriter() = default;
 
   void add(const nlohmann::json& element);
+  /// add(to_json(p)) and add(to_json(sa, options)), written without building the JSON value.
+  void add(const model::Policy& p);
+  void add(const model::SecurityAssociation& sa, const JsonOptions& options);
   /// Closes the array and the document (no newline after it) and hands over what is left.
   void finish();
   size_t size() const { return count_; }
 
  private:
   void put_member(const std::string& name, const nlohmann::json& value);
+  void next_element();
   void flush_if_full();
 
   Sink sink_;
