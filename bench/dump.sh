@@ -43,7 +43,7 @@ best() {
     s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
     r=$(tail -n 1 "$work/time.out")
     if [[ -z $secs ]] || awk -v a="$s" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$s; fi
-    ((r > rss_kb)) && rss_kb=$r
+    if ((r > rss_kb)); then rss_kb=$r; fi
   done
 }
 

@@ -8,9 +8,11 @@
 
 namespace xfrmpp::tools {
 
-inline render::JsonArrayWriter::Sink stdout_sink() {
-  return [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); };
+inline render::JsonArrayWriter::Sink file_sink(std::FILE* out) {
+  return [out](std::string_view text) { std::fwrite(text.data(), 1, text.size(), out); };
 }
+
+inline render::JsonArrayWriter::Sink stdout_sink() { return file_sink(stdout); }
 
 /// Ends a streamed document as std::puts ends a json_text one.
 inline void finish_to_stdout(render::JsonArrayWriter& writer) {
