@@ -3,7 +3,7 @@
 // Policies and SAs written straight as JSON text, for dumps of a million entries: building an nlohmann
 // document per entry and printing it took three times as long as the whole text dump. The text is what
 // json_text(to_json(x), 2) gives for the same entry nested `depth` levels deep, byte for byte (members in
-// nlohmann's sorted order, its escapes); tests/unit/model/json_stream_test.cpp compares the two.
+// nlohmann's sorted order, its escapes); tests/unit/parsers/json_stream_test.cpp compares the two.
 #include <cstddef>
 #include <string>
 

@@ -2,7 +2,7 @@
 #pragma once
 // A JSON document with one long array, written as it goes: a dump of a million policies needs memory
 // for one of them, not for a document of all. The text is byte for byte what json_text(document, 2)
-// gives for the whole document (tests/unit/render/json_stream_test.cpp and the golden comparison check it).
+// gives for the whole document (tests/unit/parsers/json_stream_test.cpp checks it on the golden inputs).
 #include <cstddef>
 #include <functional>
 #include <string>
