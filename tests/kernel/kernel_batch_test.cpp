@@ -239,3 +239,34 @@ TEST_CASE("batches are sized so that every ACK fits a small receive buffer" * kt
   REQUIRE((*be)->flush_policies().ok());
 }
 #endif
+
+TEST_CASE("visit_policies streams the dump, in dump_policies' order; an error from the visitor stops it, drained") {
+  auto be = ktest::fresh_backend();
+  auto ps = host_policies(3000);  // several dump parts
+  REQUIRE(be->apply(ktest::changes_of(ps), ApplyOptions{}).errors.empty());
+  auto dump = be->dump_policies();
+  REQUIRE(dump.ok());
+
+  std::vector<model::Policy> seen;
+  auto r = be->visit_policies(DumpVisitor<model::Policy>{[&seen](model::Policy&& p) -> Result<void> {
+                                                            seen.push_back(std::move(p));
+                                                            return {};
+                                                          },
+                                                          {}});
+  REQUIRE(r.ok());
+  CHECK(seen == *dump);
+
+  size_t calls = 0;
+  auto stopped = be->visit_policies(DumpVisitor<model::Policy>{[&calls](model::Policy&&) -> Result<void> {
+                                                                  if (++calls == 10) return make_error(ECANCELED, "enough");
+                                                                  return {};
+                                                                },
+                                                                {}});
+  REQUIRE_FALSE(stopped.ok());
+  CHECK(stopped.error().code == ECANCELED);
+  CHECK(calls == 10);
+  // The stopped dump was read to its end: the socket takes the next one.
+  auto again = be->dump_policies();
+  REQUIRE(again.ok());
+  CHECK(*again == *dump);
+}

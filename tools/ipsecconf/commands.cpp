@@ -12,12 +12,14 @@
 
 #include "input.hpp"
 #include "json_errors.hpp"
+#include "json_stdout.hpp"
 #include "backend_cli.hpp"
 #include "privilege.hpp"
 #include "state.hpp"
 #include "xfrmpp/model/names.hpp"
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_stream.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/plan/rule_load.hpp"
 
@@ -97,31 +99,13 @@ json rule_json(const PlannedRule& pr, const diag::SourceBuffer& src) {
   return jr;
 }
 
-// The -c --json document, printed one rule at a time: the same text as dump(2) of the whole document
-// ({"rules": [...], "schema": ...}), without a tree of every rule in memory (20k rules made 200 MB).
+// The -c --json document, printed one rule at a time, without a tree of every rule in memory (20k rules
+// made 200 MB).
 void print_plan_json(const std::vector<PlannedRule>& plan, const diag::SourceBuffer& src, std::FILE* out) {
-  if (plan.empty()) {
-    std::fputs(render::json_text(json{{"schema", render::kJsonSchema}, {"rules", json::array()}}, 2).c_str(), out);
-    std::fputc('\n', out);
-    return;
-  }
-  std::fputs("{\n  \"rules\": [\n", out);
-  std::string indented;
-  for (size_t i = 0; i < plan.size(); ++i) {
-    std::string text = render::json_text(rule_json(plan[i], src), 2);
-    // Nested two levels deeper; JSON strings hold no raw newline, so every '\n' is a line break.
-    indented.assign("    ");
-    for (size_t at = 0; at < text.size();) {
-      size_t nl = text.find('\n', at);
-      if (nl == std::string::npos) nl = text.size() - 1;
-      indented.append(text, at, nl + 1 - at);
-      if (nl + 1 < text.size()) indented.append("    ");
-      at = nl + 1;
-    }
-    indented.append(i + 1 < plan.size() ? ",\n" : "\n");
-    std::fwrite(indented.data(), 1, indented.size(), out);
-  }
-  std::fprintf(out, "  ],\n  \"schema\": %s\n}\n", render::json_text(json(render::kJsonSchema)).c_str());
+  render::JsonArrayWriter doc(file_sink(out), "rules", json{{"schema", render::kJsonSchema}});
+  for (const auto& rule : plan) doc.add(rule_json(rule, src));
+  doc.finish();
+  std::fputc('\n', out);
 }
 
 // --- helpers ----------------------------------------------------------------------------------------

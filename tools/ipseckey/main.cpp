@@ -19,10 +19,12 @@
 #include "guard.hpp"
 #include "input.hpp"
 #include "json_errors.hpp"
+#include "json_stdout.hpp"
 #include "parsers/ipseckey.hpp"
 #include "privilege.hpp"
 #include "solaris.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_stream.hpp"
 #include "xfrmpp/render/json_text.hpp"
 #include "xfrmpp/util/atomic_file.hpp"
 #include "xfrmpp/util/number.hpp"
@@ -157,18 +159,23 @@ std::string Runner::take_back() {
   return s;
 }
 
+// Streams: a dump's JSON document or lines go out as the SAs arrive. One that failed half way leaves its
+// JSON document open, so that no reader takes it for the whole SAD.
 bool Runner::dump(std::optional<model::Protocol> proto) {
-  auto r = be_->dump_sas(proto);
+  std::optional<render::JsonArrayWriter> json;
+  if (o_.json) json.emplace(render::sad_writer(tools::stdout_sink()));
+  auto r = be_->visit_sas(proto, DumpVisitor<model::SecurityAssociation>{[&](model::SecurityAssociation&& sa) -> Result<void> {
+                                                                            if (json) json->add(sa, {!o_.paranoid});
+                                                                            else std::printf("%s\n", ik::format_sa(sa, "DUMP", {o_.paranoid, o_.numeric}).c_str());
+                                                                            return {};
+                                                                          },
+                                                                          {}});
+  if (json && (r || r.error().code == EINTR)) tools::finish_to_stdout(*json);
   if (!r) {
     std::fprintf(stderr, "ipseckey: Dump failed: %s\n", kernel_text(r.error().code, r.error().message, {}).c_str());
     return false;
   }
-  if (o_.json) {
-    std::puts(render::json_text(render::sad_document(*r, {!o_.paranoid}), 2).c_str());
-    return true;
-  }
-  for (const auto& sa : *r) std::printf("%s\n", ik::format_sa(sa, "DUMP", {o_.paranoid, o_.numeric}).c_str());
-  std::printf("Dump succeeded for SA type %d.\n", satype_number(proto));
+  if (!json) std::printf("Dump succeeded for SA type %d.\n", satype_number(proto));
   return true;
 }
 

@@ -9,12 +9,14 @@
 #include <cerrno>
 
 #include "parsers/setkey.hpp"
+#include "json_stdout.hpp"
 #include "privilege.hpp"
 #include "parsers/setkey_printer.hpp"
 #include "xfrmpp/diag/diagnostic.hpp"
 #include "xfrmpp/model/visit.hpp"
 #include "xfrmpp/plan/run.hpp"
 #include "xfrmpp/render/json.hpp"
+#include "xfrmpp/render/json_stream.hpp"
 #include "xfrmpp/render/json_text.hpp"
 
 namespace xfrmpp::tools::setkey {
@@ -140,38 +142,80 @@ std::string save_preview(const Entries& entries, bool rfc_mode) {
 
 namespace {
 
-void print_policies(const std::vector<model::Policy>& r, const ExecuteOptions& o, bool save, bool rfc_mode) {
-  if (o.json) {
-    std::puts(render::json_text(render::spd_document(r), 2).c_str());
-  } else if (save) {
-    std::fputs(parsers::setkey::format_policy_save(r, rfc_mode).c_str(), stdout);
-  } else if (r.empty()) {
-    std::puts("No SPD entries.");
-  } else {
-    parsers::setkey::PrintOptions po{o.with_ports, static_cast<long>(getpid()), o.show_keys};
-    for (const auto& p : r) std::fputs(parsers::setkey::format_policy_dump(p, po).c_str(), stdout);
+// Prints a dump entry by entry as it arrives, in text or --json form (not --save, which needs them all).
+class PolicyPrinter {
+ public:
+  explicit PolicyPrinter(const ExecuteOptions& o) : po_{o.with_ports, static_cast<long>(getpid()), o.show_keys} {
+    if (o.json) json_.emplace(render::spd_writer(stdout_sink()));
   }
+  void add(const model::Policy& p) {
+    ++count_;
+    if (json_) json_->add(p);
+    else std::fputs(parsers::setkey::format_policy_dump(p, po_).c_str(), stdout);
+  }
+  void finish() {
+    if (json_) finish_to_stdout(*json_);
+    else if (count_ == 0) std::puts("No SPD entries.");
+  }
+
+ private:
+  parsers::setkey::PrintOptions po_;
+  std::optional<render::JsonArrayWriter> json_;
+  size_t count_ = 0;
+};
+
+// The kernel's own IP-in-IP states behind IPComp tunnels are not the user's SAs (PF_KEY hid them too).
+bool users_sa(const model::SecurityAssociation& sa) {
+  auto p = static_cast<uint8_t>(sa.proto);
+  return p == 50 || p == 51 || p == 108;
 }
 
-void print_sas(std::vector<model::SecurityAssociation>& r, const ExecuteOptions& o, bool save) {
-  // The kernel's own IP-in-IP states behind IPComp tunnels are not the user's SAs (PF_KEY hid them too).
-  std::erase_if(r, [](const model::SecurityAssociation& sa) {
-    auto p = static_cast<uint8_t>(sa.proto);
-    return p != 50 && p != 51 && p != 108;
-  });
-  if (o.json) {
-    std::puts(render::json_text(render::sad_document(r, {o.show_keys}), 2).c_str());
-  } else if (save) {
-    std::fputs(parsers::setkey::format_sa_save(r).c_str(), stdout);
-  } else if (r.empty()) {
-    std::puts("No SAD entries.");
-  } else if (o.short_form) {
-    uint64_t now = static_cast<uint64_t>(time(nullptr));
-    for (const auto& sa : r) std::fputs(parsers::setkey::format_sa_line(sa, now).c_str(), stdout);
-  } else {
-    parsers::setkey::PrintOptions po{o.with_ports, static_cast<long>(getpid()), o.show_keys};
-    for (const auto& sa : r) std::fputs(parsers::setkey::format_sa_dump(sa, po).c_str(), stdout);
+class SaPrinter {
+ public:
+  explicit SaPrinter(const ExecuteOptions& o)
+      : po_{o.with_ports, static_cast<long>(getpid()), o.show_keys}, show_keys_(o.show_keys), short_form_(o.short_form),
+        now_(static_cast<uint64_t>(time(nullptr))) {
+    if (o.json) json_.emplace(render::sad_writer(stdout_sink()));
   }
+  void add(const model::SecurityAssociation& sa) {
+    if (!users_sa(sa)) return;
+    ++count_;
+    if (json_) json_->add(sa, {show_keys_});
+    else if (short_form_) std::fputs(parsers::setkey::format_sa_line(sa, now_).c_str(), stdout);
+    else std::fputs(parsers::setkey::format_sa_dump(sa, po_).c_str(), stdout);
+  }
+  void finish() {
+    if (json_) finish_to_stdout(*json_);
+    else if (count_ == 0) std::puts("No SAD entries.");
+  }
+
+ private:
+  parsers::setkey::PrintOptions po_;
+  bool show_keys_, short_form_;
+  uint64_t now_;
+  std::optional<render::JsonArrayWriter> json_;
+  size_t count_ = 0;
+};
+
+template <typename Printer, typename T>
+void print_all(const std::vector<T>& entries, const ExecuteOptions& o) {
+  Printer printer(o);
+  for (const auto& e : entries) printer.add(e);
+  printer.finish();
+}
+
+// Streams a dump into `printer`. A dump that failed half way leaves its JSON document open, so that no
+// reader takes it for the whole SPD or SAD; an interrupted one was delivered whole and is closed.
+template <typename Printer, typename T, typename Visit>
+Result<void> stream_dump(const ExecuteOptions& o, Visit&& visit) {
+  Printer printer(o);
+  auto r = visit(DumpVisitor<T>{[&printer](T&& e) -> Result<void> {
+                                  printer.add(e);
+                                  return {};
+                                },
+                                {}});
+  if (r || r.error().code == EINTR) printer.finish();
+  return r;
 }
 
 // Prints what read statements answer, where they stand in the run.
@@ -183,8 +227,8 @@ class Printer : public plan::RunObserver {
   }
   void answer(size_t, plan::Answer&& a) override {
     std::visit(model::Overloaded{
-                   [&](plan::PolicyDump& d) { print_policies(d.policies, o_, false, true); },
-                   [&](plan::SaDump& d) { print_sas(d.sas, o_, false); },
+                   [&](plan::PolicyDump& d) { print_all<PolicyPrinter>(d.policies, o_); },
+                   [&](plan::SaDump& d) { print_all<SaPrinter>(d.sas, o_); },
                    [&](plan::GotSa& g) {
                      parsers::setkey::PrintOptions po{o_.with_ports, static_cast<long>(getpid()), o_.show_keys};
                      std::fputs(parsers::setkey::format_sa_dump(g.sa, po).c_str(), stdout);
@@ -204,23 +248,33 @@ class Printer : public plan::RunObserver {
 }  // namespace
 
 bool dump_policies(Backend& backend, const ExecuteOptions& o, bool save, bool rfc_mode) {
-  auto r = backend.dump_policies();
-  if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", with_privilege_hint(r.error()).c_str());
-    return false;
+  Result<void> r;
+  if (save) {
+    auto all = backend.dump_policies();
+    if (all) std::fputs(parsers::setkey::format_policy_save(*all, rfc_mode).c_str(), stdout);
+    else r = all.error();
+  } else {
+    r = stream_dump<PolicyPrinter, model::Policy>(o, [&](const auto& v) { return backend.visit_policies(v); });
   }
-  print_policies(*r, o, save, rfc_mode);
-  return true;
+  if (!r) std::fprintf(stderr, "setkey: cannot dump the SPD: %s\n", with_privilege_hint(r.error()).c_str());
+  return bool(r);
 }
 
 bool dump_sas(Backend& backend, const ExecuteOptions& o, std::optional<model::Protocol> proto, bool save) {
-  auto r = backend.dump_sas(proto);
-  if (!r) {
-    std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", with_privilege_hint(r.error()).c_str());
-    return false;
+  Result<void> r;
+  if (save) {
+    auto all = backend.dump_sas(proto);
+    if (all) {
+      std::erase_if(*all, [](const model::SecurityAssociation& sa) { return !users_sa(sa); });
+      std::fputs(parsers::setkey::format_sa_save(*all).c_str(), stdout);
+    } else {
+      r = all.error();
+    }
+  } else {
+    r = stream_dump<SaPrinter, model::SecurityAssociation>(o, [&](const auto& v) { return backend.visit_sas(proto, v); });
   }
-  print_sas(*r, o, save);
-  return true;
+  if (!r) std::fprintf(stderr, "setkey: cannot dump the SAD: %s\n", with_privilege_hint(r.error()).c_str());
+  return bool(r);
 }
 
 std::string take_back(Backend& backend, const UndoLog& log, size_t batch_bytes) {

@@ -16,12 +16,13 @@
 #include "monitor.hpp"
 #include "input.hpp"
 #include "json_errors.hpp"
+#include "json_stdout.hpp"
 #include "privilege.hpp"
 #include "parsers/script_check.hpp"
 #include "parsers/setkey.hpp"
 #include "xfrmpp/plan/snapshot.hpp"
 #include "xfrmpp/render/json.hpp"
-#include "xfrmpp/render/json_text.hpp"
+#include "xfrmpp/render/json_stream.hpp"
 
 namespace sk = xfrmpp::parsers::setkey;
 using xfrmpp::tools::setkey::Entry;
@@ -179,14 +180,14 @@ int run(int argc, char** argv, xfrmpp::tools::Rollback& rollback) {
       if (f.save) {
         std::fputs(xfrmpp::tools::setkey::save_preview(entries, !f.kernel).c_str(), stdout);
       } else if (f.json) {
-        nlohmann::json doc{{"schema", xfrmpp::render::kJsonSchema}, {"statements", nlohmann::json::array()}};
+        auto doc = xfrmpp::render::statements_writer(xfrmpp::tools::stdout_sink());
         for (const auto& e : entries) {
           auto lc = sources[e.source].line_col(e.statement.range.begin);
           auto j = xfrmpp::render::to_json(e.statement, lc.line, {!f.nokeys});
           j["file"] = sources[e.source].name();
-          doc["statements"].push_back(std::move(j));
+          doc.add(j);
         }
-        std::puts(xfrmpp::render::json_text(doc, 2).c_str());
+        xfrmpp::tools::finish_to_stdout(doc);
       } else if (f.verbose) {
         std::fprintf(stderr, "setkey: %zu statements parsed and validated\n", statements);
       }

@@ -76,6 +76,20 @@ class EventStream {
   virtual Result<std::vector<Event>> next(int timeout_ms) = 0;
 };
 
+/// Where a streamed dump puts each decoded entry, so a dump of a million policies needs memory for one.
+template <typename T>
+struct DumpVisitor {
+  /// Takes one entry; an error stops the dump (the backend drains the rest first) and is the dump's result.
+  std::function<Result<void>(T&&)> entry;
+  /// When a concurrent change interrupts a kernel dump (NLM_F_DUMP_INTR), the kernel may have skipped or
+  /// repeated entries. A consumer that can forget what it got sets `restart`: it runs and the dump starts
+  /// over (a few times, then EINTR). A consumer that cannot take back what it wrote leaves it empty: the
+  /// dump starts over only while `entry` has not been called; otherwise the rest is delivered and the dump
+  /// ends with EINTR, so the consumer has a complete but possibly inconsistent listing and a failure to
+  /// report (iproute2 prints its whole listing too, then "Dump was interrupted and may be inconsistent").
+  std::function<void()> restart;
+};
+
 enum class EventGroup : uint8_t { acquire = 1, expire = 2, sa = 3, policy = 4, aevents = 5, report = 6, migrate = 7, mapping = 8 };
 
 class Backend {
@@ -90,6 +104,10 @@ class Backend {
   virtual ApplyReport apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options);
   virtual Result<std::vector<model::Policy>> dump_policies() = 0;
   virtual Result<std::vector<model::SecurityAssociation>> dump_sas(std::optional<model::Protocol> proto) = 0;
+  /// The dumps as streams, newest first like the vector forms. The defaults walk the vector forms, for
+  /// backends that hold everything anyway; the kernel's decodes and hands over one entry at a time.
+  virtual Result<void> visit_policies(const DumpVisitor<model::Policy>& visitor);
+  virtual Result<void> visit_sas(std::optional<model::Protocol> proto, const DumpVisitor<model::SecurityAssociation>& visitor);
   virtual Result<model::Policy> get_policy(const model::PolicyId& id) = 0;
   virtual Result<model::SecurityAssociation> get_sa(const model::SaId& id) = 0;
   virtual Result<void> flush_policies() = 0;
@@ -111,6 +129,11 @@ class Backend {
   /// ah_offsetmask, debug). EOPNOTSUPP from a backend that keeps none (the kernel); ENOENT for a name it lacks.
   virtual Result<uint32_t> get_host_knob(std::string_view name);
   virtual Result<void> set_host_knob(std::string_view name, uint32_t value);
+
+ protected:
+  /// The vector forms for a backend whose visit_* stream: collects, starting over on an interruption.
+  Result<std::vector<model::Policy>> collect_policies();
+  Result<std::vector<model::SecurityAssociation>> collect_sas(std::optional<model::Protocol> proto);
 };
 
 }  // namespace xfrmpp

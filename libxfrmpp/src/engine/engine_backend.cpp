@@ -158,6 +158,26 @@ Result<std::vector<model::SecurityAssociation>> EngineBackend::dump_sas(std::opt
   return out;
 }
 
+// The state is in memory already: a visit copies one entry at a time (newest first, as the dumps), not all.
+Result<void> EngineBackend::visit_policies(const DumpVisitor<model::Policy>& visitor) {
+  if (auto r = refresh(); !r) return r.error();
+  std::vector<const model::Policy*> order;
+  order.reserve(impl_->state.spd.size());
+  impl_->state.spd.for_each([&order](const model::Policy& p) { order.push_back(&p); });
+  for (auto it = order.rbegin(); it != order.rend(); ++it)
+    if (auto r = visitor.entry(model::Policy(**it)); !r) return r;
+  return {};
+}
+
+Result<void> EngineBackend::visit_sas(std::optional<model::Protocol> proto, const DumpVisitor<model::SecurityAssociation>& visitor) {
+  if (auto r = refresh(); !r) return r.error();
+  auto entries = impl_->state.sad.entries();
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+    if (!proto || (*it)->sa.proto == *proto)
+      if (auto r = visitor.entry(model::SecurityAssociation((*it)->sa)); !r) return r;
+  return {};
+}
+
 Result<model::Policy> EngineBackend::get_policy(const model::PolicyId& id) {
   if (auto r = refresh(); !r) return r.error();
   auto p = impl_->state.spd.get(id);

@@ -68,6 +68,7 @@ Result<void> request_reply(Socket& sock, std::span<const uint8_t> request, uint1
 Result<void> run_dump(Socket& sock, std::span<uint8_t> request, std::span<uint8_t> rx,
                       const std::function<Result<void>(std::span<const uint8_t>)>& on_entry,
                       const std::function<void()>& on_restart, int attempts) {
+  bool delivered = false;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     uint32_t seq = sock.next_seq();
     std::memcpy(request.data() + offsetof(nlmsghdr, nlmsg_seq), &seq, sizeof seq);
@@ -84,13 +85,19 @@ Result<void> run_dump(Socket& sock, std::span<uint8_t> request, std::span<uint8_
         return ack->code ? Result<void>(from_ack(*ack)) : Result<void>();
       }
       // Keep reading after a bad entry: an undrained dump makes the kernel refuse the next one (EBUSY).
-      if (entry_error && !interrupted) entry_error = on_entry(msg);
+      // What streamed out cannot be taken back: such a consumer gets the rest of an interrupted dump.
+      bool deliver = !interrupted || (!on_restart && delivered);
+      if (entry_error && deliver) {
+        entry_error = on_entry(msg);
+        delivered = true;
+      }
       return std::nullopt;
     });
     if (!done) return done;
     if (!entry_error) return entry_error;
     if (!interrupted) return {};
-    on_restart();
+    if (!on_restart && delivered) return make_error(EINTR, "dump interrupted by a concurrent change; the listing may be inconsistent");
+    if (on_restart) on_restart();
   }
   return make_error(EINTR, "dump kept being interrupted by concurrent changes");
 }

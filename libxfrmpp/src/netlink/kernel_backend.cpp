@@ -220,40 +220,41 @@ bool KernelBackend::send_batch(Batch& b) {
 
 // ---- dumps and single requests -----------------------------------------------------------------------
 
-Result<std::vector<model::Policy>> KernelBackend::dump_policies() {
-  std::vector<model::Policy> out;
-  auto n = encode_policy_dump(tx_, 0);
-  if (!n) return n.error();
-  auto r = run_dump(
-      sock_, std::span<uint8_t>(tx_.data(), *n), rx_,
-      [&out](std::span<const uint8_t> msg) -> Result<void> {
-        if (header_of(msg).nlmsg_type != XFRM_MSG_NEWPOLICY) return {};
-        auto p = decode_policy(msg);
-        if (!p) return p.error();
-        out.push_back(std::move(p.value()));
-        return {};
-      },
-      [&out] { out.clear(); });
-  if (!r) return r.error();
-  return out;
-}
+Result<std::vector<model::Policy>> KernelBackend::dump_policies() { return collect_policies(); }
 
 Result<std::vector<model::SecurityAssociation>> KernelBackend::dump_sas(std::optional<model::Protocol> proto) {
-  std::vector<model::SecurityAssociation> out;
+  return collect_sas(proto);
+}
+
+namespace {
+
+// Hands each message of type `type` to the visitor, decoded; others (none are expected) are skipped.
+template <typename T, typename Decode>
+std::function<Result<void>(std::span<const uint8_t>)> decoding_into(const DumpVisitor<T>& visitor, uint16_t type, Decode decode) {
+  return [&visitor, type, decode](std::span<const uint8_t> msg) -> Result<void> {
+    if (header_of(msg).nlmsg_type != type) return {};
+    auto e = decode(msg);
+    if (!e) return e.error();
+    return visitor.entry(std::move(e.value()));
+  };
+}
+
+}  // namespace
+
+Result<void> KernelBackend::visit_policies(const DumpVisitor<model::Policy>& visitor) {
+  auto n = encode_policy_dump(tx_, 0);
+  if (!n) return n.error();
+  return run_dump(sock_, std::span<uint8_t>(tx_.data(), *n), rx_,
+                  decoding_into(visitor, XFRM_MSG_NEWPOLICY, [](std::span<const uint8_t> m) { return decode_policy(m); }),
+                  visitor.restart);
+}
+
+Result<void> KernelBackend::visit_sas(std::optional<model::Protocol> proto, const DumpVisitor<model::SecurityAssociation>& visitor) {
   auto n = encode_sa_dump(tx_, 0, SaDumpFilter{proto, std::nullopt});
   if (!n) return n.error();
-  auto r = run_dump(
-      sock_, std::span<uint8_t>(tx_.data(), *n), rx_,
-      [&out](std::span<const uint8_t> msg) -> Result<void> {
-        if (header_of(msg).nlmsg_type != XFRM_MSG_NEWSA) return {};
-        auto sa = decode_sa(msg);
-        if (!sa) return sa.error();
-        out.push_back(std::move(sa.value()));
-        return {};
-      },
-      [&out] { out.clear(); });
-  if (!r) return r.error();
-  return out;
+  return run_dump(sock_, std::span<uint8_t>(tx_.data(), *n), rx_,
+                  decoding_into(visitor, XFRM_MSG_NEWSA, [](std::span<const uint8_t> m) { return decode_sa(m); }),
+                  visitor.restart);
 }
 
 namespace {

@@ -25,8 +25,10 @@ Result<void> request_reply(Socket& sock, std::span<const uint8_t> request, uint1
 
 /// Runs a dump: sends `request` (NLM_F_DUMP set; its seq is rewritten per attempt) and calls `on_entry`
 /// for every message until NLMSG_DONE. When a part carries NLM_F_DUMP_INTR the dump is drained, `on_restart`
-/// runs and the dump starts again, up to `attempts` times (then EINTR). An error from `on_entry` ends the
-/// dump after draining it, so the socket can start the next one.
+/// runs and the dump starts again, up to `attempts` times (then EINTR). Without `on_restart` (a consumer that
+/// streams what it gets) the dump starts again only while `on_entry` has not run; after that the rest is
+/// delivered and the result is EINTR. An error from `on_entry` ends the dump after draining it, so the socket
+/// can start the next one.
 Result<void> run_dump(Socket& sock, std::span<uint8_t> request, std::span<uint8_t> rx,
                       const std::function<Result<void>(std::span<const uint8_t>)>& on_entry,
                       const std::function<void()>& on_restart, int attempts = 5);

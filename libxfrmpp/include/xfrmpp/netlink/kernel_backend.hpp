@@ -25,6 +25,8 @@ class KernelBackend final : public Backend {
   ApplyReport apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options) override;
   Result<std::vector<model::Policy>> dump_policies() override;
   Result<std::vector<model::SecurityAssociation>> dump_sas(std::optional<model::Protocol> proto) override;
+  Result<void> visit_policies(const DumpVisitor<model::Policy>& visitor) override;
+  Result<void> visit_sas(std::optional<model::Protocol> proto, const DumpVisitor<model::SecurityAssociation>& visitor) override;
   Result<model::Policy> get_policy(const model::PolicyId& id) override;
   Result<model::SecurityAssociation> get_sa(const model::SaId& id) override;
   Result<void> flush_policies() override;
