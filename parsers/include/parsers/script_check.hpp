@@ -11,11 +11,16 @@
 
 namespace xfrmpp::parsers {
 
+uint64_t hash_policy_key(const model::PolicyKey& key);
+
 /// Finds a policy added twice with no delete or flush in between: the kernel would answer EEXIST in the
 /// middle of the load. Memory is one entry per live policy and each statement costs O(1) on average, however
 /// many policies come and go (a delete really removes its entry).
 class DuplicatePolicyCheck {
  public:
+  using Hash = uint64_t (*)(const model::PolicyKey&);
+  /// `hash` is hash_policy_key; tests give a worse one (a constant) to show that answers stay exact.
+  explicit DuplicatePolicyCheck(Hash hash = hash_policy_key) : hash_(hash) {}
   /// Checks a statement of sources[current]; `sources` are the run's inputs so far (the first occurrence of
   /// a duplicate may be in an earlier one, and is then named by file and line).
   void check(std::span<const diag::SourceBuffer> sources, uint32_t current, const model::Statement& statement,
@@ -25,20 +30,29 @@ class DuplicatePolicyCheck {
     check(std::span<const diag::SourceBuffer>(&source, 1), 0, statement, sink);
   }
   size_t live() const { return live_; }
+  /// Sizes the table for about `policies` live policies at once, so a big input does not rehash as it
+  /// grows; only the table's address space is taken, memory comes as slots are used.
+  void reserve(size_t policies);
 
  private:
   struct Entry {
-    uint64_t hash;
     model::PolicyKey key;
-    diag::SourceRange first;
-    uint32_t source;  // index into check()'s `sources`
+    uint64_t first;  // the first occurrence: source index << kOffsetBits | byte offset
   };
-  static constexpr uint32_t kEmpty = 0;  // table slots hold entry index + 1
-  uint32_t* table() { return reinterpret_cast<uint32_t*>(table_.data()); }
+  static constexpr unsigned kOffsetBits = 40;  // inputs up to 1 TiB, 16M sources
+  // The hash sits in the slot, so a probe past another key reads no entry: an entry is read only on a
+  // full 64-bit hash match, that is for a real duplicate (or a delete) and almost never otherwise.
+  struct Slot {
+    uint64_t hash;
+    uint32_t entry;  // entry index + 1; kEmpty marks a free slot
+    uint32_t unused;
+  };
+  static constexpr uint32_t kEmpty = 0;
+  Slot* table() { return reinterpret_cast<Slot*>(table_.data()); }
   size_t find_slot(uint64_t hash, const model::PolicyKey& key);  // slot of the key, or of the empty slot ending its chain
-  void place(uint32_t slot_value, uint64_t hash);
+  void place(Slot slot);
   void erase_slot(size_t slot);
-  void grow();
+  void grow(size_t slots);
   void clear();
   Entry& entry(uint32_t i) { return reinterpret_cast<Entry*>(chunks_[i / kPerChunk].data())[i % kPerChunk]; }
   uint32_t allocate(const Entry& e);
@@ -54,8 +68,7 @@ class DuplicatePolicyCheck {
   size_t live_ = 0;
   util::LargeBuffer table_;
   size_t table_slots_ = 0;
+  Hash hash_;
 };
-
-uint64_t hash_policy_key(const model::PolicyKey& key);
 
 }  // namespace xfrmpp::parsers

@@ -10,6 +10,8 @@ namespace xfrmpp::parsers {
 /// range includes a "0x"/"0X" right before the run (inside [b, e)), and `prefixed` says whether there was one.
 template <typename Found>
 void hex_runs(std::string_view text, size_t b, size_t e, size_t min_digits, Found&& found) {
+  // Most words (addresses, keywords) are shorter than a key: they cannot hold a run, so skip the walk.
+  if (e - b < min_digits) return;
   auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
   for (size_t k = b; k < e;) {
     if (!is_hex(text[k])) {

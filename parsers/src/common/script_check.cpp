@@ -52,47 +52,51 @@ uint64_t hash_policy_key(const model::PolicyKey& k) {
 }
 
 size_t DuplicatePolicyCheck::find_slot(uint64_t hash, const model::PolicyKey& key) {
-  const uint32_t* t = table();
+  const Slot* t = table();
   size_t mask = table_slots_ - 1;
   size_t i = hash & mask;
-  for (; t[i] != kEmpty; i = (i + 1) & mask) {
-    const Entry& e = entry(t[i] - 1);
-    if (e.hash == hash && e.key == key) break;
-  }
+  for (; t[i].entry != kEmpty; i = (i + 1) & mask)
+    if (t[i].hash == hash && entry(t[i].entry - 1).key == key) break;
   return i;
 }
 
-void DuplicatePolicyCheck::place(uint32_t slot_value, uint64_t hash) {
-  uint32_t* t = table();
+void DuplicatePolicyCheck::place(Slot slot) {
+  Slot* t = table();
   size_t mask = table_slots_ - 1;
-  size_t i = hash & mask;
-  while (t[i] != kEmpty) i = (i + 1) & mask;
-  t[i] = slot_value;
+  size_t i = slot.hash & mask;
+  while (t[i].entry != kEmpty) i = (i + 1) & mask;
+  t[i] = slot;
 }
 
 void DuplicatePolicyCheck::erase_slot(size_t hole) {
   // Backward shift: pull each later member of the chain into the hole when its home slot allows it, so
   // every remaining key is still reachable from its home without a tombstone.
-  uint32_t* t = table();
+  Slot* t = table();
   size_t mask = table_slots_ - 1;
-  for (size_t j = (hole + 1) & mask; t[j] != kEmpty; j = (j + 1) & mask) {
-    size_t home = entry(t[j] - 1).hash & mask;
+  for (size_t j = (hole + 1) & mask; t[j].entry != kEmpty; j = (j + 1) & mask) {
+    size_t home = t[j].hash & mask;
     if (((j - home) & mask) >= ((j - hole) & mask)) {
       t[hole] = t[j];
       hole = j;
     }
   }
-  t[hole] = kEmpty;
+  t[hole] = Slot{};
 }
 
-void DuplicatePolicyCheck::grow() {
+void DuplicatePolicyCheck::grow(size_t slots) {
   util::LargeBuffer old = std::move(table_);
   size_t old_slots = table_slots_;
-  table_slots_ = table_slots_ ? table_slots_ * 2 : 4096;
-  table_ = util::LargeBuffer::allocate(table_slots_ * sizeof(uint32_t));  // zero-filled
-  const auto* o = reinterpret_cast<const uint32_t*>(old.data());
+  table_slots_ = slots;
+  table_ = util::LargeBuffer::allocate(table_slots_ * sizeof(Slot));  // zero-filled: every slot empty
+  const auto* o = reinterpret_cast<const Slot*>(old.data());
   for (size_t i = 0; i < old_slots; ++i)
-    if (o[i] != kEmpty) place(o[i], entry(o[i] - 1).hash);
+    if (o[i].entry != kEmpty) place(o[i]);
+}
+
+void DuplicatePolicyCheck::reserve(size_t policies) {
+  size_t slots = table_slots_ ? table_slots_ : 4096;
+  while (slots < policies * 2) slots *= 2;  // the load stays at most one half, as check() keeps it
+  if (slots > table_slots_) grow(slots);
 }
 
 void DuplicatePolicyCheck::clear() {
@@ -138,11 +142,11 @@ void DuplicatePolicyCheck::check(std::span<const diag::SourceBuffer> sources, ui
   }
   if (!table_slots_) {
     if (!adding) return;
-    grow();
+    reserve(1);
   }
-  uint64_t h = hash_policy_key(key);
+  uint64_t h = hash_(key);
   size_t slot = find_slot(h, key);
-  uint32_t found = table()[slot];
+  uint32_t found = table()[slot].entry;
   if (!adding) {
     if (found != kEmpty) {
       free_.push_back(found - 1);
@@ -153,9 +157,10 @@ void DuplicatePolicyCheck::check(std::span<const diag::SourceBuffer> sources, ui
   }
   if (found != kEmpty) {
     const Entry& e = entry(found - 1);
-    const diag::SourceBuffer& first = sources[e.source];
-    uint64_t line = first.line_col(e.first.begin).line;
-    std::string where = e.source == current ? fmt::format("line {}", line) : fmt::format("{}:{}", first.name(), line);
+    auto source = static_cast<uint32_t>(e.first >> kOffsetBits);
+    const diag::SourceBuffer& first = sources[source];
+    uint64_t line = first.line_col(e.first & ((uint64_t{1} << kOffsetBits) - 1)).line;
+    std::string where = source == current ? fmt::format("line {}", line) : fmt::format("{}:{}", first.name(), line);
     std::vector<std::string> notes;
     if (key.dir == model::Direction::fwd)
       notes.push_back("in RFC mode (the default) every 'in' policy is also installed as 'fwd'; -k turns that off");
@@ -164,8 +169,8 @@ void DuplicatePolicyCheck::check(std::span<const diag::SourceBuffer> sources, ui
                std::move(notes));
     return;
   }
-  table()[slot] = allocate(Entry{h, key, st.range, current}) + 1;
-  if (++live_ * 2 > table_slots_) grow();
+  table()[slot] = Slot{h, allocate(Entry{key, uint64_t{current} << kOffsetBits | st.range.begin}) + 1, 0};
+  if (++live_ * 2 > table_slots_) grow(table_slots_ * 2);
 }
 
 }  // namespace xfrmpp::parsers

@@ -304,9 +304,10 @@ TEST_CASE("the same policy twice is caught before the kernel sees it") {
 }
 
 // Runs the duplicate check over a parsed script; the lines of the statements it reports.
-static std::vector<uint64_t> duplicate_lines(const Parsed& p) {
+static std::vector<uint64_t> duplicate_lines(const Parsed& p,
+                                             parsers::DuplicatePolicyCheck::Hash hash = parsers::hash_policy_key) {
   diag::DiagnosticSink sink;
-  parsers::DuplicatePolicyCheck check;
+  parsers::DuplicatePolicyCheck check(hash);
   for (const auto& st : p.script.statements) check.check(p.source, st, sink);
   std::vector<uint64_t> lines;
   for (const auto& d : sink.all()) lines.push_back(p.source.line_col(d.range.begin).line);
@@ -351,6 +352,22 @@ TEST_CASE("duplicate check against a reference set: random adds and deletes over
   REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
   REQUIRE(expected.size() > 1000);
   CHECK(duplicate_lines(p) == expected);
+}
+
+TEST_CASE("duplicate check with every hash equal: the exact key comparison alone still gives the right answers") {
+  // The table compares full 64-bit hashes before it reads an entry; a constant hash makes every key
+  // collide, so a check that trusted the hash would call every add after the first a duplicate.
+  std::string text;
+  for (int port = 1; port <= 300; ++port) text += fmt::format("spdadd 10.0.0.1[{}] 10.0.0.2 tcp -P out none;\n", port);
+  for (int port = 1; port <= 300; port += 2) text += fmt::format("spddelete 10.0.0.1[{}] 10.0.0.2 tcp -P out;\n", port);
+  text += "spdadd 10.0.0.1[1] 10.0.0.2 tcp -P out none;\n";   // line 451: deleted before, so no duplicate
+  text += "spdadd 10.0.0.1[2] 10.0.0.2 tcp -P out none;\n";   // line 452: a duplicate of line 2
+  text += "spdadd 10.0.0.1[300] 10.0.0.2 tcp -P out none;\n"; // line 453: a duplicate of line 300
+  auto p = parse(text);
+  REQUIRE_MESSAGE(!p.sink.has_errors(), first_error(p));
+  auto constant = [](const model::PolicyKey&) -> uint64_t { return 0x5eed; };
+  CHECK(duplicate_lines(p, constant) == std::vector<uint64_t>{452, 453});
+  CHECK(duplicate_lines(p) == std::vector<uint64_t>{452, 453});
 }
 
 TEST_CASE("a duplicate across two inputs names the first one's file and line") {
