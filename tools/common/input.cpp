@@ -102,12 +102,6 @@ Result<diag::SourceBuffer> load_source(const std::string& path, uint64_t max_inp
   if (regular && static_cast<uint64_t>(st.st_size) > max_input) return too_big(name, max_input);
   constexpr off_t kLarge = 1 << 20;
   if (regular && st.st_size < kLarge) return read_small(in.fd, name, max_input);
-  // A big regular file is mapped: reading it would first zero as much anonymous memory, then copy into
-  // it, which was a sixth of checking a million statements. The size is the one fstat gave.
-  if (regular) {
-    auto size = static_cast<size_t>(st.st_size);
-    if (auto mapped = util::LargeBuffer::map_file(in.fd, size)) return diag::SourceBuffer(name, std::move(mapped), size);
-  }
   return read_large(in.fd, name, max_input, regular ? static_cast<uint64_t>(st.st_size) : 0);
 }
 

@@ -34,17 +34,6 @@ LargeBuffer LargeBuffer::allocate(size_t bytes) {
   return b;
 }
 
-LargeBuffer LargeBuffer::map_file(int fd, size_t bytes) {
-  LargeBuffer b;
-  if (bytes == 0) return b;
-  void* p = mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-  if (p == MAP_FAILED) return b;
-  (void)madvise(p, bytes, MADV_SEQUENTIAL);
-  b.data_ = static_cast<char*>(p);
-  b.size_ = bytes;
-  return b;
-}
-
 LargeBuffer& LargeBuffer::operator=(LargeBuffer&& o) noexcept {
   if (this != &o) {
     if (data_) munmap(data_, size_);

@@ -15,10 +15,6 @@ class LargeBuffer {
   LargeBuffer() = default;
   /// Zero-filled memory of at least `bytes`; empty (data() == nullptr) when mmap fails.
   static LargeBuffer allocate(size_t bytes);
-  /// The first `bytes` of a regular file, mapped read-only and read in at once (no copy, no zeroed
-  /// memory); empty when mmap fails. The bytes must not be written, and a file cut shorter while mapped
-  /// makes reads past its new end fault (SIGBUS).
-  static LargeBuffer map_file(int fd, size_t bytes);
   LargeBuffer(LargeBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
   LargeBuffer& operator=(LargeBuffer&& o) noexcept;
   LargeBuffer(const LargeBuffer&) = delete;
