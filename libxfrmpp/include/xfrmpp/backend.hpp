@@ -97,10 +97,9 @@ class Backend {
   virtual ~Backend() = default;
   /// Applies changes in order, batching as the backend sees fit; every error maps back to a tag.
   virtual ApplyReport apply(std::span<const Change> changes, const ApplyOptions& options) = 0;
-  /// The same for `count` changes made on demand: `make(i)` returns change i. It is called in order, perhaps
-  /// more than once for an index and perhaps on another thread than the caller's (so it must only read
-  /// what does not change during the call), and never after an error has stopped the apply. The kernel
-  /// encodes ahead while it sends; the default makes and applies chunks of them.
+  /// The same for `count` changes made on demand: `make(i)` returns change i. It is called in order, on the
+  /// caller's thread, perhaps more than once for an index, and never after an error has stopped the apply.
+  /// The kernel makes each change as it encodes it; the default makes and applies chunks of them.
   virtual ApplyReport apply_each(size_t count, const std::function<Change(size_t)>& make, const ApplyOptions& options);
   virtual Result<std::vector<model::Policy>> dump_policies() = 0;
   virtual Result<std::vector<model::SecurityAssociation>> dump_sas(std::optional<model::Protocol> proto) = 0;

@@ -135,8 +135,7 @@ ApplyReport KernelBackend::apply_at(size_t count, const ChangeAt& at, const Appl
   // One thread encodes, sends and reads the ACKs. An encoder thread running ahead over a ring of three
   // batches measured slower on the 2-vCPU machines this was tuned on (100k policies: 0.62-0.72 s against
   // 0.42-0.53 s, context switches 34 -> 400): encoding is about 1% of a load, the hand-offs cost more.
-  if (spare_.empty()) spare_.emplace_back();
-  Batch& b = spare_.front();
+  Batch& b = batch_;
   for (size_t i = 0; i < count; i = b.end) {
     fill_batch(b, count, at, i, limit, stop);
     if (!consume(b)) break;

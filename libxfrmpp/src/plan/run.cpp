@@ -11,15 +11,19 @@ namespace {
 
 using model::Overloaded;
 
-// The removal undoing step `s` when it is an exclusive add (what to_change makes a Verb::add).
-std::optional<Change> removal_of_step(const Step& s, size_t tag) {
-  if (const auto* a = std::get_if<model::AddPolicy>(&s.statement.op); a && !a->update)
-    return Change{a->policy.id(), Change::Verb::remove, tag};
-  if (const auto* a = std::get_if<model::AddSa>(&s.statement.op); a && !a->update)
-    return Change{a->sa->id(), Change::Verb::remove, tag};
-  return std::nullopt;
+// An exclusive add (what to_change makes a Verb::add): what it created is the run's own to take back.
+bool exclusive_add(const model::Operation& op) {
+  const auto* ap = std::get_if<model::AddPolicy>(&op);
+  const auto* as = std::get_if<model::AddSa>(&op);
+  return (ap && !ap->update) || (as && !as->update);
 }
 
+// The removal undoing step `s` when it is an exclusive add.
+std::optional<Change> removal_of_step(const Step& s, size_t tag) {
+  if (!exclusive_add(s.statement.op)) return std::nullopt;
+  if (const auto* a = std::get_if<model::AddPolicy>(&s.statement.op)) return Change{a->policy.id(), Change::Verb::remove, tag};
+  return Change{std::get<model::AddSa>(s.statement.op).sa->id(), Change::Verb::remove, tag};
+}
 
 // What the user wrote: an RFC-mode `fwd` copy is part of its `in` statement. With `applied`, a
 // statement counts when every change it stands for is in the backend.
@@ -206,10 +210,7 @@ void UndoLog::record_steps(std::span<const Step> run, const ApplyReport& report,
   steps = run;
   for (size_t tag : report.applied_tags) {
     if (tag >= upto) continue;
-    const auto& op = run[tag].statement.op;
-    const auto* ap = std::get_if<model::AddPolicy>(&op);
-    const auto* as = std::get_if<model::AddSa>(&op);
-    if ((ap && !ap->update) || (as && !as->update)) added_steps.push_back(static_cast<uint32_t>(tag));
+    if (exclusive_add(run[tag].statement.op)) added_steps.push_back(static_cast<uint32_t>(tag));
     else ++irreversible;
   }
 }
@@ -332,8 +333,8 @@ RunReport run_steps(Backend& backend, std::span<const Step> steps, const RunOpti
     size_t j = i;
     while (j < steps.size() && (j - i < o.chunk || steps[j].fwd_copy) && batched(steps[j].statement.op)) ++j;
     if (j > i) {
-      // Changes are made as the backend encodes them (the kernel's on a thread of its own while it sends),
-      // so a chunk costs neither a copy of its policies up front nor the memory to hold one.
+      // Changes are made as the backend encodes them, so a chunk costs neither a copy of its policies up
+      // front nor the memory to hold one.
       ApplyReport rep = backend.apply_each(
           j - i, [&steps, i](size_t k) { return *to_change(steps[i + k].statement, i + k); }, ApplyOptions{true, o.batch_bytes});
       if (observer) observer->batch(j - i, rep.applied);

@@ -81,7 +81,7 @@ class KernelBackend final : public Backend {
   size_t max_batch_bytes_ = 0;
   std::vector<uint8_t> tx_;  // single requests
   std::vector<uint8_t> rx_;
-  std::vector<Batch> spare_;  // the batch buffer, kept between applies so bulk loads do not allocate
+  Batch batch_;  // kept between applies so bulk loads do not allocate
   std::vector<size_t> ack_lengths_;  // datagram lengths from the last recv_many
 };
 
