@@ -32,6 +32,7 @@ Parsed parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink) {
     dups.check(source, st, sink);
     out.statements.push_back(std::move(st));
   });
+  dups.finish(source);
   out.diagnostics = fuzz::formatted_diagnostics(source, sink);
   out.errors = sink.has_errors();
   return out;

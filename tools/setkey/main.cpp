@@ -92,6 +92,7 @@ bool parse_all(const Flags& f, std::vector<xfrmpp::diag::SourceBuffer>& sources,
       take(std::move(st), false);
       if (copy) take(std::move(*copy), true);
     });
+    dups.finish(sources);
     printer.print(source, sink);
     ok &= !sink.has_errors();
     if (!f.noop && !sink.secrets().empty()) xfrmpp::tools::warn_if_keys_exposed(path);  // keys about to be used

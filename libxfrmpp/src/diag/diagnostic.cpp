@@ -9,18 +9,29 @@
 namespace xfrmpp::diag {
 
 void DiagnosticSink::error(SourceRange range, std::string message, std::vector<std::string> notes) {
+  scan_pending();
   for (auto& n : notes) n = scrub(std::move(n), range);
   items_.push_back({Severity::error, range, scrub(std::move(message), range), std::move(notes)});
   ++errors_;
 }
 
+void DiagnosticSink::insert_error(size_t before, SourceRange range, std::string message, std::vector<std::string> notes) {
+  scan_pending();
+  for (auto& n : notes) n = scrub(std::move(n), range);
+  before = std::min(before, items_.size());
+  items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(before), {Severity::error, range, scrub(std::move(message), range), std::move(notes)});
+  ++errors_;
+}
+
 void DiagnosticSink::warning(SourceRange range, std::string message, std::vector<std::string> notes) {
+  scan_pending();
   for (auto& n : notes) n = scrub(std::move(n), range);
   items_.push_back({Severity::warning, range, scrub(std::move(message), range), std::move(notes)});
 }
 
 void DiagnosticSink::secret(SourceRange range) {
   if (range.end <= range.begin) return;
+  scan_pending();
   // Parsers register most keys the pre-scan found already: walking the sorted, merged prefix once keeps
   // out every range that lies inside one of those.
   while (cursor_ + 1 < bulk_end_ && secrets_[cursor_ + 1].begin <= range.begin) ++cursor_;
@@ -32,6 +43,7 @@ void DiagnosticSink::secret(SourceRange range) {
 }
 
 void DiagnosticSink::add_secrets(std::string_view text, const std::vector<SourceRange>& ranges) {
+  scan_pending();
   text_ = text;
   secrets_.insert(secrets_.end(), ranges.begin(), ranges.end());
   sorted_ = false;  // pre-scan ranges may nest (a quoted key and the hex run inside it)
@@ -45,7 +57,32 @@ void DiagnosticSink::add_secrets(std::string_view text, const std::vector<Source
   }
 }
 
+void DiagnosticSink::add_secrets_lazily(std::string_view text, SecretScan scan) {
+  // Diagnostics already recorded must be scrubbed now; from here on every one forces the scan before it
+  // is recorded, so a deferred scan only ever has the secret ranges themselves to set up.
+  if (!items_.empty() || indexed_ || pending_) {
+    scan_pending();
+    add_secrets(text, scan(text));
+    return;
+  }
+  pending_ = scan;
+  pending_text_ = text;
+}
+
+void DiagnosticSink::scan_pending() const {
+  if (!pending_) return;
+  auto ranges = pending_(pending_text_);
+  pending_ = nullptr;
+  // add_secrets without its scrub of items_ (empty here) and its indexing (texts_ is built at the first
+  // diagnostic, which has not been recorded yet).
+  text_ = pending_text_;
+  secrets_.insert(secrets_.end(), ranges.begin(), ranges.end());
+  sorted_ = false;
+  secrets();
+}
+
 const std::vector<SourceRange>& DiagnosticSink::secrets() const {
+  scan_pending();
   if (!sorted_) {
     auto key = [](const SourceRange& r) { return std::pair(r.begin, r.end); };
     std::sort(secrets_.begin(), secrets_.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });

@@ -8,31 +8,9 @@
 
 namespace xfrmpp::text {
 
-void Scanner::skip_space() {
-  while (pos_ < text_.size()) {
-    char c = text_[pos_];
-    if (is_blank(c)) {
-      ++pos_;
-    } else if (c == '#') {
-      size_t nl = text_.find('\n', pos_);
-      pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
-    } else {
-      break;
-    }
-  }
-}
-
-bool Scanner::accept(char c) {
-  if (peek() != c) return false;
-  ++pos_;
-  return true;
-}
-
-Token Scanner::word() {
-  skip_space();
-  size_t start = pos_;
-  while (pos_ < text_.size() && is_word_char(text_[pos_])) ++pos_;
-  return Token{text_.substr(start, pos_ - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(pos_)}};
+void Scanner::skip_comment() {
+  size_t nl = text_.find('\n', pos_);
+  pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
 }
 
 Token Scanner::until_any(std::string_view stops) {

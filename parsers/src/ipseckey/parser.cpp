@@ -727,8 +727,9 @@ bool CommandParser::sa_command(Command& c) {
 }  // namespace
 
 std::vector<Command> parse(const diag::SourceBuffer& source, diag::DiagnosticSink& sink, const ParseOptions& options, size_t* parsed) {
-  // Every key of the input is known before the first diagnostic, so none can be echoed, whatever fails.
-  sink.add_secrets(source.text(), key_material(source.text()));
+  // Every key of the input is known before the first diagnostic (the sink scans when one comes), so none
+  // can be echoed, whatever fails.
+  sink.add_secrets_lazily(source.text(), key_material);
   std::vector<Command> out;
   size_t count = 0;
   for (const auto& raw : split(source.text())) {

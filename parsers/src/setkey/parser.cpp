@@ -75,8 +75,9 @@ bool Parser::expect_semicolon() {
 }
 
 void Parser::run(const StatementHandler& handler) {
-  // Every key of the script is known before the first diagnostic, so none can be echoed, whatever fails.
-  sink_.add_secrets(source_.text(), key_material(source_.text()));
+  // Every key of the script is known before the first diagnostic (the sink scans when one comes), so none
+  // can be echoed, whatever fails.
+  sink_.add_secrets_lazily(source_.text(), key_material);
   bool stop = false;
   while (!stop && !sc_.at_end()) {
     size_t errors_before = sink_.error_count();

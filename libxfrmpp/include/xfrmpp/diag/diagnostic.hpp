@@ -26,6 +26,9 @@ class DiagnosticSink {
  public:
   void error(SourceRange range, std::string message, std::vector<std::string> notes = {});
   void warning(SourceRange range, std::string message, std::vector<std::string> notes = {});
+  /// An error as if reported when the sink held `before` diagnostics: a check that answers a few
+  /// statements late still lists its errors in input order.
+  void insert_error(size_t before, SourceRange range, std::string message, std::vector<std::string> notes = {});
   /// Marks a range (a key) that must never be echoed: format() masks it in the quoted source line.
   void secret(SourceRange range);
   /// Every secret range of `text` (a parser's key pre-scan: ranges that do not overlap), and from now on
@@ -33,6 +36,10 @@ class DiagnosticSink {
   /// range, the text of every secret (scrub_message) and key-shaped runs become "<key>". `text` is the
   /// source the ranges index and must outlive the sink.
   void add_secrets(std::string_view text, const std::vector<SourceRange>& ranges);
+  using SecretScan = std::vector<SourceRange> (*)(std::string_view text);
+  /// add_secrets(text, scan(text)), run only when first needed (a diagnostic, secret(), secrets()): an
+  /// input that parses cleanly and is never asked about its keys skips the pre-scan. Same lifetime rule.
+  void add_secrets_lazily(std::string_view text, SecretScan scan);
   /// The secret ranges, sorted by begin and merged (disjoint), as format() expects (sorted on demand, so the first call after additions is not thread-safe).
   const std::vector<SourceRange>& secrets() const;
   bool has_errors() const { return errors_ > 0; }
@@ -43,13 +50,16 @@ class DiagnosticSink {
  private:
   std::string scrub(std::string s, SourceRange where);
   void index_secret(SourceRange r);
+  void scan_pending() const;  // runs the lazy scan, if one waits; never leaves items_ unscrubbed (see add_secrets_lazily)
 
   std::vector<Diagnostic> items_;
   mutable std::vector<SourceRange> secrets_;
   mutable bool sorted_ = true;
   mutable size_t bulk_end_ = 0;                 // secrets_[0, bulk_end_) is sorted: scrub() searches it
   mutable size_t cursor_ = 0;                   // secret()'s walk over that prefix (parsers add in order)
-  std::string_view text_;                       // set by add_secrets: the source the secret ranges index
+  mutable std::string_view text_;               // set by add_secrets: the source the secret ranges index
+  mutable SecretScan pending_ = nullptr;        // add_secrets_lazily's scan, until it runs
+  std::string_view pending_text_;
   bool indexed_ = false;                        // texts_ built (lazily, at the first diagnostic)
   std::unordered_set<std::string_view> texts_;  // each secret's text, quotes and 0x stripped
   size_t errors_ = 0;

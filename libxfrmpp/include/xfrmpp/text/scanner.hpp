@@ -47,17 +47,34 @@ class Scanner {
  public:
   explicit Scanner(std::string_view text) : text_(text) {}
 
-  /// Skips blanks, newlines and '#' comments.
-  void skip_space();
+  /// Skips blanks, newlines and '#' comments. Inline, like word() and accept(): they run for every
+  /// token of a million-line input and a call into the shared library cost more than their work.
+  void skip_space() {
+    while (pos_ < text_.size()) {
+      char c = text_[pos_];
+      if (is_blank(c)) ++pos_;
+      else if (c == '#') skip_comment();
+      else break;
+    }
+  }
   bool at_end() { skip_space(); return pos_ >= text_.size(); }
   /// Next significant character without consuming it ('\0' at the end).
   char peek() { skip_space(); return pos_ < text_.size() ? text_[pos_] : '\0'; }
   /// Character right at the cursor, spaces included.
   char peek_raw() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
   /// Consumes one punctuation character if it is next.
-  bool accept(char c);
+  bool accept(char c) {
+    if (peek() != c) return false;
+    ++pos_;
+    return true;
+  }
   /// A run of word characters: letters, digits and ':' '%' '.' '_' ',' '+' '-' (setkey's STRING set).
-  Token word();
+  Token word() {
+    skip_space();
+    size_t start = pos_;
+    while (pos_ < text_.size() && is_word_char(text_[pos_])) ++pos_;
+    return Token{text_.substr(start, pos_ - start), {static_cast<diag::Offset>(start), static_cast<diag::Offset>(pos_)}};
+  }
   /// A run of characters not in `stops` and not blank; used for sub-grammars such as tunnel endpoints.
   Token until_any(std::string_view stops);
   /// A double-quoted string; the token excludes the quotes. Empty range.begin==end when unterminated.
@@ -69,6 +86,8 @@ class Scanner {
   std::string_view text() const { return text_; }
 
  private:
+  void skip_comment();  // from '#' to just after the end of its line
+
   std::string_view text_;
   size_t pos_ = 0;
 };
