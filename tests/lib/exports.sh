@@ -59,7 +59,7 @@ foreign=$(printf '%s\n' "${names[@]}" | grep -E '^_Z(N[KRO]*)?(St|Sa|Ss|3fmt|8nl
 # The C++ API must be there at all (an empty or C-only version script passes the checks above).
 demangled=$(printf '%s\n' "${names[@]}" | c++filt)
 for want in 'xfrmpp::policy_string::parse(' 'xfrmpp::policy_string::parse_at(' 'xfrmpp::socket::SocketPolicyTable::set(' \
-            'xfrmpp::nl::KernelBackend::open(' 'xfrmpp::text::Scanner::word(' 'xfrmpp::render::to_json' \
+            'xfrmpp::nl::KernelBackend::open(' 'xfrmpp::text::Scanner::until_any(' 'xfrmpp::render::to_json' \
             'vtable for xfrmpp::nl::KernelBackend' 'typeinfo for xfrmpp::Backend'; do
   grep -qF -- "$want" <<< "$demangled" && ok "exports $want" || bad "does not export $want"
 done

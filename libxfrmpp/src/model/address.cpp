@@ -38,11 +38,13 @@ bool parse_v4(std::string_view s, uint8_t* out) {
 
 std::optional<Address> Address::parse(std::string_view text) {
   Address a;
-  if (text.find(':') == std::string_view::npos) {
-    if (!parse_v4(text, a.bytes.data())) return std::nullopt;
+  // v4 first: it takes only digits and dots, so a v6 text fails at its first ':' and no pre-scan of the
+  // text is needed for the common case (a million-line input parses two addresses a line).
+  if (parse_v4(text, a.bytes.data())) {
     a.family = Family::inet;
     return a;
   }
+  if (text.find(':') == std::string_view::npos) return std::nullopt;
   // inet_pton needs a terminated string; addresses are short, so a stack copy is enough.
   char buf[INET6_ADDRSTRLEN + 1];
   if (text.size() >= sizeof buf) return std::nullopt;

@@ -236,7 +236,9 @@ bool Parser::host_address(Family hint, bool allow_many, std::vector<model::Addre
     return false;
   }
   std::string_view text = tok.text;
-  if (auto pct = text.find('%'); pct != std::string_view::npos) {
+  size_t pct = 0;  // a loop rather than find(): see Address::parse
+  while (pct < text.size() && text[pct] != '%') ++pct;
+  if (pct < text.size()) {
     sink_.warning(tok.range, "the scope id is ignored: XFRM selectors and SAs carry no interface scope");
     text = text.substr(0, pct);
   }

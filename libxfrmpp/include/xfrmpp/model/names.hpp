@@ -30,8 +30,14 @@ std::span<const Keyword<uint8_t>> upper_protocol_names();
 
 template <typename T>
 std::optional<T> lookup(std::span<const Keyword<T>> table, std::string_view name) {
-  for (const auto& k : table)
-    if (k.name == name) return k.value;
+  // A byte loop, not string_view's ==: keywords are a few bytes, and a call to memcmp for each same-length
+  // candidate was a tenth of the parse time of a million-statement input.
+  for (const auto& k : table) {
+    if (k.name.size() != name.size()) continue;
+    size_t i = 0;
+    while (i < name.size() && k.name[i] == name[i]) ++i;
+    if (i == name.size()) return k.value;
+  }
   return std::nullopt;
 }
 
