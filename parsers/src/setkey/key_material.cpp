@@ -23,10 +23,25 @@ bool carries_keys(std::string_view command, bool key_word) {
   return key_word || command == "add" || command == "update" || !is_command(command);
 }
 
+constexpr size_t kMinDigits = 16;
+
+// Whether the statement walk below can find anything: a key is a quoted string or a long hex run, so
+// text with neither (a big policy-only file) is settled by this one light pass.
+bool may_hold_keys(std::string_view text) {
+  size_t run = 0;
+  for (char c : text) {
+    if (c == '"') return true;
+    bool hex = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+    run = hex ? run + 1 : 0;
+    if (run >= kMinDigits) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<diag::SourceRange> key_material(std::string_view text) {
-  constexpr size_t kMinDigits = 16;
+  if (!may_hold_keys(text)) return {};
   std::vector<diag::SourceRange> out;
   size_t kept = 0;  // out[kept, end) are the current statement's candidates
   std::string_view command;

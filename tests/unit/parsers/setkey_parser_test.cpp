@@ -529,6 +529,18 @@ TEST_CASE("key pre-scan: keys by what they look like, in statements that may car
                                              "1122334455667788aabbccddeeff0011"});
 }
 
+TEST_CASE("key pre-scan on text without quotes: long hex runs, any case, comments included; nothing else") {
+  // Text with no quote and no 16-digit run is settled by a quick pass; these are the cases it must not settle.
+  std::string text = "spdadd 10.0.0.1 10.0.0.2 any -P out none;\n"
+                     "# old key 0XAABBCCDDEEFFAABBCCDDEEFF00112233\n"
+                     "spdadd 10.0.0.3 10.0.0.4 any -P out none;\n";
+  auto ranges = sk::key_material(text);
+  REQUIRE(ranges.size() == 1);
+  CHECK(std::string_view(text).substr(ranges[0].begin, ranges[0].end - ranges[0].begin) == "0XAABBCCDDEEFFAABBCCDDEEFF00112233");
+  CHECK(sk::key_material("spdadd 10.0.0.1 10.0.0.2 any -P out none; # 0x0011223344556677 is 16\n").size() == 1);
+  CHECK(sk::key_material("spdadd 10.0.0.1 10.0.0.2 any -P out none; # 0x001122334455667 is 15\n").empty());
+}
+
 TEST_CASE("a key is masked in every echoed line of its statement and in every message") {
   auto p = parse("ad 1.1.1.1 2.2.2.2 esp 0x1000 -E aes-cbc 0x00112233445566778899aabbccddeeff;\n"
                  "add 1.1.1.1 2.2.2.999 esp 0x1001\n -E aes-cbc 0x11112233445566778899aabbccddeeff;\n"
