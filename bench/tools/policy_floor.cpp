@@ -95,7 +95,18 @@ int main(int argc, char** argv) {
 
   std::vector<uint8_t> wire(n * kMessageBytes, 0);
   for (uint32_t i = 0; i < n; ++i) encode(wire.data() + i * kMessageBytes, i, i + 1);
-  std::vector<uint8_t> rx(64 * 1024);
+  // ACKs are read up to 64 per call (recvmmsg): netlink queues each as its own datagram, and a recv per
+  // ACK would make the floor pay 100k system calls that setkey does not (it measured 8% slower).
+  constexpr unsigned kAcksPerCall = 64;
+  std::vector<uint8_t> rx(kAcksPerCall * 4096);
+  std::vector<mmsghdr> msgs(kAcksPerCall);
+  std::vector<iovec> iovs(kAcksPerCall);
+  for (unsigned i = 0; i < kAcksPerCall; ++i) {
+    iovs[i] = {rx.data() + i * 4096, 4096};
+    msgs[i].msg_hdr = {};
+    msgs[i].msg_hdr.msg_iov = &iovs[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   for (unsigned long first = 0; first < n; first += batch) {
@@ -103,17 +114,20 @@ int main(int argc, char** argv) {
     if (send(sock.fd, wire.data() + first * kMessageBytes, count * kMessageBytes, 0) < 0) return fail("send");
     unsigned long acked = 0;
     while (acked < count) {
-      ssize_t got = recv(sock.fd, rx.data(), rx.size(), 0);
-      if (got < 0) return fail("recv");
-      auto len = static_cast<unsigned int>(got);
-      for (auto* h = reinterpret_cast<nlmsghdr*>(rx.data()); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-        if (h->nlmsg_type != NLMSG_ERROR) continue;
-        int code = reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
-        if (code != 0) {
-          std::fprintf(stderr, "policy_floor: message %u refused: %s\n", h->nlmsg_seq, std::strerror(-code));
-          return 1;
+      // Blocks for the first ACK, then takes what else is queued.
+      int got = recvmmsg(sock.fd, msgs.data(), kAcksPerCall, MSG_WAITFORONE, nullptr);
+      if (got < 0) return fail("recvmmsg");
+      for (size_t m = 0; m < static_cast<size_t>(got); ++m) {
+        auto len = msgs[m].msg_len;
+        for (auto* h = static_cast<nlmsghdr*>(iovs[m].iov_base); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+          if (h->nlmsg_type != NLMSG_ERROR) continue;
+          int code = reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
+          if (code != 0) {
+            std::fprintf(stderr, "policy_floor: message %u refused: %s\n", h->nlmsg_seq, std::strerror(-code));
+            return 1;
+          }
+          ++acked;
         }
-        ++acked;
       }
     }
   }
