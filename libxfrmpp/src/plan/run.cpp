@@ -72,28 +72,47 @@ void undo_after(Backend& backend, std::span<const Step> steps, size_t first, siz
   report.done += user_statements(steps, first, end, &left);
 }
 
-// True for the statements that become a Change (to_change gives one), which go to the backend in batches.
-bool batched(const model::Operation& op) {
+// The one list of which operations become a Change, and how: `on.change(target, verb)` for those and
+// `on.none()` for the rest. batched() and to_change() both read it, so they cannot disagree; the visitor
+// is exhaustive, so a new operation does not compile until it is sorted here.
+template <typename On>
+auto as_change(const model::Operation& op, On&& on) {
+  using R = decltype(on.none());
+  using V = Change::Verb;
   return std::visit(Overloaded{
-                        [](const model::AddPolicy&) { return true; },
-                        [](const model::DeletePolicy&) { return true; },
-                        [](const model::AddSa&) { return true; },
-                        [](const model::DeleteSa&) { return true; },
-                        [](const model::FlushPolicies&) { return false; },
-                        [](const model::DumpPolicies&) { return false; },
-                        [](const model::DeleteAllSa&) { return false; },
-                        [](const model::GetSa&) { return false; },
-                        [](const model::FlushSas&) { return false; },
-                        [](const model::DumpSas&) { return false; },
-                        [](const model::AllocSpi&) { return false; },
-                        [](const model::SetDefaultPolicy&) { return false; },
-                        [](const model::GetDefaultPolicy&) { return false; },
-                        [](const model::SetSpdHashThresholds&) { return false; },
-                        [](const model::GetSpdInfo&) { return false; },
-                        [](const model::GetSadInfo&) { return false; },
+                        [&](const model::AddPolicy& a) -> R { return on.change(a.policy, a.update ? V::update : V::add); },
+                        [&](const model::DeletePolicy& d) -> R { return on.change(d.id, V::remove); },
+                        [&](const model::AddSa& a) -> R { return on.change(*a.sa, a.update ? V::update : V::add); },
+                        [&](const model::DeleteSa& d) -> R { return on.change(d.id, V::remove); },
+                        [&](const model::FlushPolicies&) -> R { return on.none(); },
+                        [&](const model::DumpPolicies&) -> R { return on.none(); },
+                        [&](const model::DeleteAllSa&) -> R { return on.none(); },
+                        [&](const model::GetSa&) -> R { return on.none(); },
+                        [&](const model::FlushSas&) -> R { return on.none(); },
+                        [&](const model::DumpSas&) -> R { return on.none(); },
+                        [&](const model::AllocSpi&) -> R { return on.none(); },
+                        [&](const model::SetDefaultPolicy&) -> R { return on.none(); },
+                        [&](const model::GetDefaultPolicy&) -> R { return on.none(); },
+                        [&](const model::SetSpdHashThresholds&) -> R { return on.none(); },
+                        [&](const model::GetSpdInfo&) -> R { return on.none(); },
+                        [&](const model::GetSadInfo&) -> R { return on.none(); },
                     },
                     op);
 }
+
+// as_change's two readers: whether there is a Change (copying nothing), and the Change itself.
+struct IsChange {
+  bool change(const auto&, Change::Verb) const { return true; }
+  bool none() const { return false; }
+};
+struct MakeChange {
+  size_t tag;
+  std::optional<Change> change(const auto& target, Change::Verb verb) const { return Change{target, verb, tag}; }
+  std::optional<Change> none() const { return std::nullopt; }
+};
+
+// True for the statements that become a Change, which go to the backend in batches.
+bool batched(const model::Operation& op) { return as_change(op, IsChange{}); }
 
 // Runs one statement that is not a batched change. Returns its error, if any.
 std::optional<StepError> run_single(Backend& backend, const Step& step, size_t i, const RunOptions& o, RunObserver* observer) {
@@ -265,33 +284,7 @@ Result<void> resolve_default_levels(std::span<Step> steps, const LevelSource& so
   return {};
 }
 
-std::optional<Change> to_change(const model::Statement& st, size_t tag) {
-  auto none = [](const auto&) -> std::optional<Change> { return std::nullopt; };
-  return std::visit(
-      Overloaded{
-          [&](const model::AddPolicy& a) -> std::optional<Change> {
-            return Change{a.policy, a.update ? Change::Verb::update : Change::Verb::add, tag};
-          },
-          [&](const model::DeletePolicy& d) -> std::optional<Change> { return Change{d.id, Change::Verb::remove, tag}; },
-          [&](const model::AddSa& a) -> std::optional<Change> {
-            return Change{*a.sa, a.update ? Change::Verb::update : Change::Verb::add, tag};
-          },
-          [&](const model::DeleteSa& d) -> std::optional<Change> { return Change{d.id, Change::Verb::remove, tag}; },
-          [&](const model::FlushPolicies& x) { return none(x); },
-          [&](const model::DumpPolicies& x) { return none(x); },
-          [&](const model::DeleteAllSa& x) { return none(x); },
-          [&](const model::GetSa& x) { return none(x); },
-          [&](const model::FlushSas& x) { return none(x); },
-          [&](const model::DumpSas& x) { return none(x); },
-          [&](const model::AllocSpi& x) { return none(x); },
-          [&](const model::SetDefaultPolicy& x) { return none(x); },
-          [&](const model::GetDefaultPolicy& x) { return none(x); },
-          [&](const model::SetSpdHashThresholds& x) { return none(x); },
-          [&](const model::GetSpdInfo& x) { return none(x); },
-          [&](const model::GetSadInfo& x) { return none(x); },
-      },
-      st.op);
-}
+std::optional<Change> to_change(const model::Statement& st, size_t tag) { return as_change(st.op, MakeChange{tag}); }
 
 bool read_only(const model::Operation& op) {
   return std::visit(Overloaded{
